@@ -1,0 +1,60 @@
+import { errorMessage, session } from './session.js';
+
+const REDIRECT_DELAY_MS = 3000;
+
+const icon = document.getElementById('icon');
+const message = document.getElementById('message');
+const logout = document.getElementById('logout');
+
+function showLoggedIn(name) {
+  icon.className = 'fa fa-check-circle fa-5x mt-3 text-success';
+  // textContent, never innerHTML: a name is data, whatever characters it holds.
+  message.textContent = `You are currently logged in as: ${name}`;
+  logout.classList.remove('d-none');
+}
+
+function showLoggedOut() {
+  icon.className = 'fa fa-times-circle fa-5x mt-3 text-danger';
+  message.replaceChildren(
+    'You are currently not logged in.',
+    document.createElement('br'),
+    'Redirecting to login page in a few seconds…',
+  );
+  setTimeout(() => location.assign('/login'), REDIRECT_DELAY_MS);
+}
+
+function showError(text) {
+  icon.className = 'fa fa-exclamation-triangle fa-5x mt-3 text-warning';
+  message.textContent = `Error: ${text}`;
+}
+
+async function init() {
+  const token = session.token;
+  if (!token) {
+    showLoggedOut();
+    return;
+  }
+  let response;
+  try {
+    response = await fetch('/user', { headers: { Authorization: `Bearer ${token}` } });
+  } catch {
+    showError('the server cannot be reached');
+    return;
+  }
+  if (response.ok) {
+    const user = await response.json();
+    showLoggedIn(user.name);
+  } else if (response.status === 401) {
+    session.clear();
+    showLoggedOut();
+  } else {
+    showError(await errorMessage(response));
+  }
+}
+
+document.getElementById('logout-button').addEventListener('click', () => {
+  session.clear();
+  location.assign('/login');
+});
+
+void init();

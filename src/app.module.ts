@@ -1,0 +1,26 @@
+import { Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { AuthModule } from './auth/auth.module.js';
+import { CommonModule } from './common/common.module.js';
+import { validateEnv } from './config/env.schema.js';
+import { DatabaseModule } from './database/database.module.js';
+import { PagesModule } from './pages/pages.module.js';
+import { UsersModule } from './users/users.module.js';
+
+@Module({
+  imports: [
+    ConfigModule.forRoot({
+      isGlobal: true,
+      cache: true,
+      validate: validateEnv,
+      // Tests set their environment explicitly; a developer's .env must not change their outcome.
+      ignoreEnvFile: process.env.NODE_ENV === 'test',
+    }),
+    CommonModule,
+    DatabaseModule,
+    UsersModule,
+    AuthModule,
+    PagesModule,
+  ],
+})
+export class AppModule {}

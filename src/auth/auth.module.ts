@@ -1,0 +1,38 @@
+import type { KeyObject } from 'node:crypto';
+import { Module } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { APP_GUARD } from '@nestjs/core';
+import { JwtModule } from '@nestjs/jwt';
+import { PassportModule } from '@nestjs/passport';
+import type { Env } from '../config/env.schema.js';
+import { UsersModule } from '../users/users.module.js';
+import { AuthController } from './auth.controller.js';
+import { AuthService } from './auth.service.js';
+import { JwtAuthGuard } from './guards/jwt-auth.guard.js';
+import { SIGNING_KEY, SigningKeyModule } from './signing-key.module.js';
+import { JwtStrategy } from './strategies/jwt.strategy.js';
+
+@Module({
+  imports: [
+    UsersModule,
+    PassportModule,
+    SigningKeyModule,
+    JwtModule.registerAsync({
+      imports: [SigningKeyModule],
+      inject: [SIGNING_KEY, ConfigService],
+      useFactory: (key: KeyObject, config: ConfigService<Env, true>) => ({
+        // jsonwebtoken signs with a KeyObject; @nestjs/jwt's typings only list string | Buffer.
+        secret: key as unknown as string,
+        signOptions: {
+          algorithm: 'HS256' as const,
+          expiresIn: config.get('ACCESS_TOKEN_TTL', { infer: true }),
+          issuer: config.get('JWT_ISSUER', { infer: true }),
+          audience: config.get('JWT_AUDIENCE', { infer: true }),
+        },
+      }),
+    }),
+  ],
+  controllers: [AuthController],
+  providers: [AuthService, JwtStrategy, { provide: APP_GUARD, useClass: JwtAuthGuard }],
+})
+export class AuthModule {}

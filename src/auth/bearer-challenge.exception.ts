@@ -1,0 +1,27 @@
+import { UnauthorizedException } from '@nestjs/common';
+
+/**
+ * A 401 that carries its RFC 6750 §3 challenge; the exception filter copies it into
+ * `WWW-Authenticate`. Descriptions are ours, never a library's error text.
+ */
+export class BearerChallengeException extends UnauthorizedException {
+  private constructor(
+    message: string,
+    readonly challenge: string,
+  ) {
+    super(message);
+  }
+
+  /** No credentials at all: the challenge names no error (RFC 6750 §3.1). */
+  static missing(): BearerChallengeException {
+    return new BearerChallengeException('authentication required: send Authorization: Bearer <token>', 'Bearer');
+  }
+
+  static invalid(reason: 'expired' | 'invalid'): BearerChallengeException {
+    const description = reason === 'expired' ? 'The access token expired' : 'The access token is invalid';
+    return new BearerChallengeException(
+      description,
+      `Bearer error="invalid_token", error_description="${description}"`,
+    );
+  }
+}

@@ -1,0 +1,24 @@
+import { IsDefined, IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { MaxBytes } from './max-bytes.decorator.js';
+
+export const NAME_MAX_LENGTH = 64;
+export const PASSWORD_MAX_BYTES = 1024;
+
+/**
+ * The body of POST /login. Unknown properties are refused by the global validation pipe,
+ * which also stops at a property's first failed rule. Decorators run bottom-up, so each
+ * property lists its rules from the most specific to the most basic.
+ */
+export class LoginDto {
+  @MaxLength(NAME_MAX_LENGTH, { message: `name must be at most ${NAME_MAX_LENGTH} characters` })
+  @IsNotEmpty({ message: 'name must not be empty' })
+  @IsString({ message: 'name must be a string' })
+  @IsDefined({ message: 'name is required' })
+  name!: string;
+
+  @MaxBytes(PASSWORD_MAX_BYTES)
+  @IsNotEmpty({ message: 'password must not be empty' })
+  @IsString({ message: 'password must be a string' })
+  @IsDefined({ message: 'password is required' })
+  password!: string;
+}

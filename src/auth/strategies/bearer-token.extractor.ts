@@ -1,0 +1,28 @@
+import type { FastifyRequest } from 'fastify';
+
+/**
+ * RFC 6750 §2.1: `Bearer` (any case), one or more spaces, one b64token, nothing after.
+ * passport-jwt's own extractor is unanchored and would take "Bearer a junk" as token "a".
+ */
+const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
+
+/**
+ * The token from the one Authorization header, or null. Node.js keeps only the first of
+ * repeated Authorization headers, so repeats are found in rawHeaders and refused: a proxy and
+ * this service must never disagree on which credential was sent. Query strings, cookies and
+ * bodies are never read.
+ */
+export function extractBearerToken(request: FastifyRequest): string | null {
+  const header = request.headers.authorization;
+  if (header === undefined) {
+    return null;
+  }
+  const raw = request.raw.rawHeaders;
+  let seen = 0;
+  for (let i = 0; i < raw.length; i += 2) {
+    if (raw[i].length === 13 && raw[i].toLowerCase() === 'authorization' && ++seen > 1) {
+      return null;
+    }
+  }
+  return BEARER.exec(header)?.[1] ?? null;
+}

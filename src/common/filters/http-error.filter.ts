@@ -1,0 +1,70 @@
+import { STATUS_CODES } from 'node:http';
+import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { BearerChallengeException } from '../../auth/bearer-challenge.exception.js';
+import { BODY_LIMIT_BYTES } from '../http-limits.js';
+
+/** The one shape of every error body. */
+export interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: string;
+}
+
+/**
+ * Fastify's errors for bodies it could not parse, said in our words: theirs quote the parser.
+ * Nest hands them over wrapped in an HttpException whose `cause` is the FastifyError.
+ */
+const FASTIFY_MESSAGES: Record<string, string> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'Content-Type must be application/json',
+  FST_ERR_CTP_BODY_TOO_LARGE: `request body must be at most ${BODY_LIMIT_BYTES} bytes`,
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'request body must not be empty',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'request body must be valid JSON',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'Content-Length must match the body',
+};
+
+/**
+ * Shapes every error as {statusCode, error, message}: never a stack, a file path or a
+ * library's text. Unexpected errors are logged here and answered with a bare 500.
+ */
+@Catch()
+export class HttpErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HttpError');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const status = exception instanceof HttpException ? exception.getStatus() : 500;
+    if (status >= 500) {
+      this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+    }
+    if (exception instanceof BearerChallengeException) {
+      void reply.header('WWW-Authenticate', exception.challenge);
+    }
+    const body: ErrorBody = {
+      statusCode: status,
+      error: STATUS_CODES[status] ?? 'Error',
+      message: status >= 500 ? 'internal server error' : clientMessage(exception as HttpException),
+    };
+    void reply.status(status).header('Cache-Control', 'no-store').send(body);
+  }
+}
+
+function clientMessage(exception: HttpException): string {
+  const cause = exception.cause as { code?: unknown } | undefined;
+  if (typeof cause?.code === 'string') {
+    return FASTIFY_MESSAGES[cause.code] ?? STATUS_CODES[exception.getStatus()] ?? 'request refused';
+  }
+  // Nest's router answers unknown routes with "Cannot GET /path": framework text that echoes the URL.
+  if (exception.getStatus() === 404 && exception.message.startsWith('Cannot ')) {
+    return 'no such resource';
+  }
+  const response = exception.getResponse();
+  if (typeof response === 'string') {
+    return response;
+  }
+  const { message } = response as { message?: unknown };
+  if (Array.isArray(message)) {
+    return message.join('; ');
+  }
+  return typeof message === 'string' ? message : exception.message;
+}

@@ -1,0 +1,66 @@
+import {
+  BadRequestException,
+  Injectable,
+  UnsupportedMediaTypeException,
+  ValidationPipe,
+  type ArgumentMetadata,
+  type ValidationError,
+} from '@nestjs/common';
+import { getMetadataStorage } from 'class-validator';
+
+/**
+ * The global validation pipe. On top of class-validator's rules it answers a missing body with
+ * 415 (nothing was sent as JSON) and a body that is not an object with 400, and words every
+ * message as "<field> <rule>" without quoting what the client sent.
+ */
+@Injectable()
+export class JsonBodyValidationPipe extends ValidationPipe {
+  constructor() {
+    super({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      forbidUnknownValues: true,
+      stopAtFirstError: true,
+      // The DTO instance is how describe() finds the documented properties; it is never sent.
+      validationError: { target: true, value: false },
+      exceptionFactory: (errors) => new BadRequestException(describe(errors)),
+    });
+  }
+
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'body') {
+      if (value === undefined) {
+        // Fastify parsed nothing: no body and no Content-Type was sent.
+        throw new UnsupportedMediaTypeException('Content-Type must be application/json');
+      }
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+        throw new BadRequestException('request body must be a JSON object');
+      }
+    }
+    return super.transform(value, metadata);
+  }
+}
+
+function describe(errors: ValidationError[]): string {
+  const messages: string[] = [];
+  let unexpected: object | undefined;
+  for (const error of errors) {
+    for (const [rule, message] of Object.entries(error.constraints ?? {})) {
+      if (rule === 'whitelistValidation') {
+        // The property's name is client input: say what is allowed instead of echoing it.
+        unexpected = error.target;
+      } else {
+        messages.push(message);
+      }
+    }
+  }
+  if (unexpected !== undefined) {
+    messages.push(`request body must only have the properties ${documentedProperties(unexpected).join(', ')}`);
+  }
+  return messages.join('; ');
+}
+
+function documentedProperties(target: object): string[] {
+  const rules = getMetadataStorage().getTargetValidationMetadatas(target.constructor, '', true, false);
+  return [...new Set(rules.map((rule) => rule.propertyName))];
+}

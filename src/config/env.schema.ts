@@ -1,0 +1,106 @@
+import { z } from 'zod';
+import { publishedSecretSource } from './jwt-secret.js';
+
+const seconds = (fallback: number) =>
+  z.coerce
+    .number({ error: 'must be a number of seconds' })
+    .int('must be a whole number of seconds')
+    .positive('must be a positive number of seconds')
+    .default(fallback);
+
+/**
+ * Every environment variable the service reads, with its default and its rule.
+ * `.env.example` documents the same list; keep the two in step.
+ */
+export const envSchema = z
+  .object({
+    NODE_ENV: z
+      .enum(['development', 'production', 'test'], {
+        error: 'must be development, production or test',
+      })
+      .default('development'),
+    PORT: z.coerce
+      .number({ error: 'must be a port number' })
+      .int('must be a port number')
+      .min(0, 'must be between 0 and 65535')
+      .max(65535, 'must be between 0 and 65535')
+      .default(3000),
+    HOST: z.string().trim().min(1, 'must not be empty').optional(),
+    DATA_DIR: z.string().trim().min(1, 'must not be empty').default('data'),
+    DATABASE_PATH: z.string().trim().min(1, 'must not be empty').optional(),
+    JWT_SECRET: z
+      .string()
+      .refine((value) => Buffer.byteLength(value) >= 32, 'must be at least 32 bytes')
+      .optional(),
+    JWT_ISSUER: z.string().trim().min(1, 'must not be empty').default('nest-jwt-auth'),
+    JWT_AUDIENCE: z.string().trim().min(1, 'must not be empty').default('nest-jwt-auth'),
+    ACCESS_TOKEN_TTL: seconds(86_400),
+    JWT_CLOCK_TOLERANCE: z.coerce
+      .number({ error: 'must be a number of seconds' })
+      .int('must be a whole number of seconds')
+      .min(0, 'must not be negative')
+      .max(300, 'must be at most 300 seconds')
+      .default(30),
+    USER_CACHE_TTL: seconds(30),
+    ADMIN_NAME: z.string().trim().min(1, 'must not be empty').max(64, 'must be at most 64 characters').optional(),
+    ADMIN_PASSWORD: z
+      .string()
+      .min(8, 'must be at least 8 characters')
+      .refine((value) => Buffer.byteLength(value) <= 1024, 'must be at most 1024 bytes')
+      .optional(),
+    LOG_LEVEL: z
+      .enum(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'], {
+        error: 'must be one of fatal, error, warn, log, debug, verbose',
+      })
+      .default('log'),
+  })
+  .transform((env) => ({
+    ...env,
+    HOST: env.HOST ?? (env.NODE_ENV === 'production' ? '0.0.0.0' : '127.0.0.1'),
+    DATABASE_PATH: env.DATABASE_PATH ?? `${env.DATA_DIR}/auth.sqlite`,
+  }))
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV === 'production') {
+      const source = env.JWT_SECRET === undefined ? undefined : publishedSecretSource(env.JWT_SECRET);
+      if (env.JWT_SECRET === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['JWT_SECRET'],
+          message: 'is required in production (at least 32 random bytes, e.g. `openssl rand -base64 48`)',
+        });
+      } else if (source !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['JWT_SECRET'],
+          message: `must not be a published secret in production (this one is from ${source})`,
+        });
+      }
+    }
+    if ((env.ADMIN_NAME === undefined) !== (env.ADMIN_PASSWORD === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [env.ADMIN_NAME === undefined ? 'ADMIN_NAME' : 'ADMIN_PASSWORD'],
+        message: 'must be set together with ADMIN_NAME and ADMIN_PASSWORD',
+      });
+    }
+  });
+
+export type Env = z.output<typeof envSchema>;
+
+/** Thrown for an invalid environment; its message is one line naming the variable and the rule. */
+export class InvalidEnvironmentError extends Error {
+  override name = 'InvalidEnvironmentError';
+}
+
+/**
+ * The `validate` hook of ConfigModule: parses the raw environment or throws one line per bad
+ * variable ("PORT must be between 0 and 65535"), never echoing the value (it may be a secret).
+ */
+export function validateEnv(raw: Record<string, unknown>): Env {
+  const result = envSchema.safeParse(raw);
+  if (result.success) {
+    return result.data;
+  }
+  const problems = result.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`);
+  throw new InvalidEnvironmentError(`Invalid environment: ${problems.join('; ')}`);
+}

@@ -1,0 +1,47 @@
+import helmet from '@fastify/helmet';
+import type { NestApplicationOptions, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { BODY_LIMIT_BYTES } from './common/http-limits.js';
+
+/**
+ * The HTTP layer shared by main.ts and the e2e tests, so that tests exercise exactly what
+ * production serves. Nest-level behaviour lives in modules (APP_* providers); what is set
+ * here belongs to Fastify itself and cannot be a provider.
+ */
+export function createHttpAdapter(): FastifyAdapter {
+  return new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES });
+}
+
+export const APP_OPTIONS: NestApplicationOptions = {
+  // Fastify's own JSON parser is kept; Nest's would add a form-urlencoded one, and this API
+  // reads JSON only (415 for anything else).
+  bodyParser: false,
+  // Throw start-up errors to the caller (main.ts prints one line) instead of process.abort().
+  abortOnError: false,
+};
+
+/** The policy the pages are written for: no inline script or style, nothing from elsewhere. */
+export const CONTENT_SECURITY_POLICY = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  objectSrc: ["'none'"],
+  baseUri: ["'none'"],
+  frameAncestors: ["'none'"],
+  formAction: ["'self'"],
+};
+
+export async function configureHttpApp(app: NestFastifyApplication): Promise<void> {
+  app.getHttpAdapter().getInstance().removeContentTypeParser('text/plain');
+  await app.register(helmet, {
+    contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY },
+    referrerPolicy: { policy: 'no-referrer' },
+  });
+  app.enableShutdownHooks();
+}
+
+export async function createApp(module: Type<unknown>): Promise<NestFastifyApplication> {
+  const app = await NestFactory.create<NestFastifyApplication>(module, createHttpAdapter(), APP_OPTIONS);
+  await configureHttpApp(app);
+  return app;
+}

@@ -1,0 +1,22 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { AppModule } from './app.module.js';
+import type { Env } from './config/env.schema.js';
+import { createApp } from './http-app.js';
+
+async function bootstrap(): Promise<void> {
+  const app = await createApp(AppModule);
+  const config = app.get(ConfigService<Env, true>);
+  const host = config.get('HOST', { infer: true });
+  await app.listen(config.get('PORT', { infer: true }), host);
+  const url = (await app.getUrl()).replace('[::1]', 'localhost').replace('127.0.0.1', 'localhost');
+  new Logger('Bootstrap').log(`Listening on ${url} (open it in a browser; log in at ${url}/login)`);
+}
+
+bootstrap().catch((error: unknown) => {
+  // One line, no stack: a bad environment or a taken port is an operator's problem to read.
+  const message = error instanceof Error ? error.message : String(error);
+  console.error(`Failed to start: ${message}`);
+  process.exit(1);
+});

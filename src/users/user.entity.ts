@@ -1,0 +1,33 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+
+/** A stored account. Only the users module sees this class; others get a UserProfile. */
+@Entity({ name: 'users' })
+export class UserEntity {
+  @PrimaryGeneratedColumn()
+  id!: number;
+
+  /** The name as the user chose it, shown back to them. */
+  @Column({ type: 'varchar', length: 64 })
+  name!: string;
+
+  /** `name` folded for comparison (see `nameKey()`): unique, so "Admin" cannot sit beside "admin". */
+  @Column({ name: 'name_key', type: 'varchar', length: 64, unique: true })
+  nameKey!: string;
+
+  @Column({ name: 'password_hash', type: 'varchar', length: 255 })
+  passwordHash!: string;
+
+  @Column({ type: 'boolean', default: false })
+  disabled!: boolean;
+
+  @CreateDateColumn({ name: 'created_at' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at' })
+  updatedAt!: Date;
+}
+
+/** Folds a user name for lookups and uniqueness: Unicode NFC, then lower case. */
+export function nameKey(name: string): string {
+  return name.normalize('NFC').toLowerCase();
+}

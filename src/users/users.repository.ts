@@ -1,0 +1,30 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { Repository } from 'typeorm';
+import { nameKey, UserEntity } from './user.entity.js';
+
+/** Persistence of users. The rest of the code never sees TypeORM or SQL. */
+@Injectable()
+export class UsersRepository {
+  constructor(@InjectRepository(UserEntity) private readonly users: Repository<UserEntity>) {}
+
+  findById(id: number): Promise<UserEntity | null> {
+    return this.users.findOneBy({ id });
+  }
+
+  findByName(name: string): Promise<UserEntity | null> {
+    return this.users.findOneBy({ nameKey: nameKey(name) });
+  }
+
+  count(): Promise<number> {
+    return this.users.count();
+  }
+
+  create(name: string, passwordHash: string): Promise<UserEntity> {
+    return this.users.save(this.users.create({ name, nameKey: nameKey(name), passwordHash }));
+  }
+
+  async updatePasswordHash(id: number, passwordHash: string): Promise<void> {
+    await this.users.update({ id }, { passwordHash });
+  }
+}
