@@ -48,11 +48,6 @@ export const envSchema = z
       .min(8, 'must be at least 8 characters')
       .refine((value) => Buffer.byteLength(value) <= 1024, 'must be at most 1024 bytes')
       .optional(),
-    LOG_LEVEL: z
-      .enum(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'], {
-        error: 'must be one of fatal, error, warn, log, debug, verbose',
-      })
-      .default('log'),
   })
   .transform((env) => ({
     ...env,

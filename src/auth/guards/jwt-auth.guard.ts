@@ -38,7 +38,7 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     info: unknown,
     context: ExecutionContext,
   ): TUser {
-    if (error !== null && error !== undefined && !(error instanceof InvalidTokenError)) {
+    if (error instanceof Error && !(error instanceof InvalidTokenError)) {
       throw error; // a fault (say, the database), not a bad token: the filter answers 500
     }
     if (user) {

@@ -1,0 +1,45 @@
+// Jest runs in its native ESM mode (NODE_OPTIONS=--experimental-vm-modules, set by the npm
+// scripts) and compiles TypeScript with swc. decoratorMetadata is what makes Nest's constructor
+// injection work under swc. See docs in README "Tests".
+const swc = (type) => [
+  '@swc/jest',
+  {
+    jsc: {
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true },
+      target: 'es2022',
+    },
+    module: { type },
+  },
+];
+
+const shared = {
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  transform: {
+    '^.+\\.ts$': swc('es6'),
+    // ESM-only packages that a CommonJS dependency require()s (@fastify/static -> content-disposition).
+    'node_modules/content-disposition/.+\\.js$': swc('commonjs'),
+  },
+  transformIgnorePatterns: ['node_modules/(?!content-disposition/)'],
+};
+
+export default {
+  projects: [
+    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.spec.ts'] },
+    {
+      ...shared,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
+      setupFiles: ['<rootDir>/test/support/e2e-env.ts'],
+    },
+    {
+      ...shared,
+      displayName: 'browser',
+      testMatch: ['<rootDir>/test/browser/**/*.browser-spec.ts'],
+      setupFiles: ['<rootDir>/test/support/e2e-env.ts'],
+    },
+  ],
+  collectCoverageFrom: ['src/**/*.ts', '!src/main.ts'],
+};

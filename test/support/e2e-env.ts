@@ -1,0 +1,17 @@
+// Runs before every e2e and browser test file, before AppModule is imported (ConfigModule reads
+// the environment then). Each file gets its own data directory, hence its own database.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const TEST_JWT_SECRET = 'e2e-test-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
+
+process.env.NODE_ENV = 'test';
+process.env.DATA_DIR = mkdtempSync(join(tmpdir(), 'nest-jwt-auth-e2e-'));
+process.env.JWT_SECRET = TEST_JWT_SECRET;
+process.env.JWT_ISSUER = 'nest-jwt-auth';
+process.env.JWT_AUDIENCE = 'nest-jwt-auth';
+delete process.env.DATABASE_PATH;
+delete process.env.ADMIN_NAME;
+delete process.env.ADMIN_PASSWORD;
+delete process.env.ACCESS_TOKEN_TTL;
