@@ -8,7 +8,7 @@ import { BearerChallengeException } from '../bearer-challenge.exception.js';
 import { IS_PUBLIC_KEY } from '../decorators/public.decorator.js';
 import { InvalidTokenError } from '../invalid-token.error.js';
 
-const BEARER_SCHEME = /^Bearer(?: |$)/i;
+const BEARER_SCHEME = /^Bearer(?:\s|$)/i;
 
 /**
  * The global guard (APP_GUARD): every route needs a valid access token unless it, or its

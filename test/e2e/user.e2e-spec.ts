@@ -1,0 +1,133 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import request from 'supertest';
+import { createTestApp, httpServer } from '../support/app.js';
+import { errorBody } from '../support/expected.js';
+import { adminClaims, forge, HS256, now } from '../support/tokens.js';
+
+const INVALID = 'Bearer error="invalid_token", error_description="The access token is invalid"';
+const EXPIRED = 'Bearer error="invalid_token", error_description="The access token expired"';
+
+describe('GET /user', () => {
+  let app: NestFastifyApplication;
+  let server: ReturnType<typeof httpServer>;
+  let token: string;
+
+  beforeAll(async () => {
+    app = await createTestApp();
+    server = httpServer(app);
+    const { body } = await request(server).post('/login').send({ name: 'admin', password: '1234' }).expect(200);
+    token = (body as { token: string }).token;
+  });
+
+  afterAll(() => app.close());
+
+  const getUser = (authorization?: string) => {
+    const call = request(server).get('/user');
+    return authorization === undefined ? call : call.set('Authorization', authorization);
+  };
+
+  /** A refused request: 401, the RFC 6750 challenge, our JSON body, nothing cached. */
+  async function expectRefused(authorization: string | undefined, challenge = INVALID) {
+    const response = await getUser(authorization)
+      .expect(401)
+      .expect('www-authenticate', challenge)
+      .expect('content-type', /^application\/json/)
+      .expect('cache-control', 'no-store');
+    expect(response.body).toEqual(
+      errorBody(401, 'Unauthorized', challenge === 'Bearer' ? expect.any(String) as string : /description="(.*)"/.exec(challenge)![1]),
+    );
+  }
+
+  it('should return the caller as {id, name}, never cached', async () => {
+    const response = await getUser(`Bearer ${token}`)
+      .expect(200)
+      .expect('content-type', /^application\/json/)
+      .expect('cache-control', 'no-store');
+    expect(response.body).toEqual({ id: 1, name: 'admin' });
+  });
+
+  it('should accept the scheme in any case', async () => {
+    await getUser(`bearer ${token}`).expect(200);
+    await getUser(`BEARER ${token}`).expect(200);
+  });
+
+  describe('without a bearer token', () => {
+    it('should require authentication with a bare challenge', () => expectRefused(undefined, 'Bearer'));
+    it('should treat another scheme as no token', () => expectRefused('Basic YWRtaW46MTIzNA==', 'Bearer'));
+    it('should not read a token from the query string', () => request(server).get(`/user?access_token=${token}`).expect(401));
+    it('should not read a token from a cookie', () =>
+      request(server).get('/user').set('Cookie', `token=${token}; access_token=${token}`).expect(401));
+  });
+
+  describe('with a malformed Authorization header', () => {
+    it.each([
+      ['trailing junk', () => `Bearer ${token} junk`],
+      ['two tokens', () => `Bearer ${token} ${token}`],
+      ['a comma-joined second token', () => `Bearer ${token},${token}`],
+      ['no token', () => 'Bearer'],
+      ['an empty token', () => 'Bearer '],
+      ['a tab separator', () => `Bearer\t${token}`],
+      ['a quoted token', () => `Bearer "${token}"`],
+      ['not a JWT', () => 'Bearer abc'],
+      ['two segments', () => `Bearer ${token.split('.').slice(0, 2).join('.')}`],
+    ])('should refuse %s', (_case, header) => expectRefused(header()));
+
+    it('should refuse a second Authorization header', async () => {
+      const response = await request(server)
+        .get('/user')
+        .set('Authorization', [`Bearer ${token}`, `Bearer ${token}`])
+        .expect(401);
+      expect(response.headers['www-authenticate']).toBe(INVALID);
+    });
+  });
+
+  describe('with a forged or unacceptable token', () => {
+    const header = (token: string) => `Bearer ${token}`;
+    const [h, p, s] = [0, 1, 2].map((i) => () => token.split('.')[i]);
+    const flip = (text: string) => text.slice(0, -2) + (text.at(-2) === 'A' ? 'B' : 'A') + text.at(-1);
+    const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+    it.each([
+      ['alg none, no signature', () => `${b64({ alg: 'none', typ: 'JWT' })}.${b64(adminClaims())}.`],
+      ['alg None', () => `${b64({ alg: 'None', typ: 'JWT' })}.${b64(adminClaims())}.`],
+      ['alg NONE with the original signature', () => `${b64({ alg: 'NONE', typ: 'JWT' })}.${p()}.${s()}`],
+      ['a flipped signature', () => `${h()}.${p()}.${flip(s())}`],
+      ['no signature', () => `${h()}.${p()}.`],
+      ['claims changed under the original signature', () => `${h()}.${b64({ ...adminClaims(), id: 2, sub: '2' })}.${s()}`],
+      ['HS384 with the real secret', () => forge({ alg: 'HS384', typ: 'JWT' }, adminClaims(), { hash: 'sha384' })],
+      ['HS512 with the real secret', () => forge({ alg: 'HS512', typ: 'JWT' }, adminClaims(), { hash: 'sha512' })],
+      ['RS256 header over an HMAC signature', () => forge({ alg: 'RS256', typ: 'JWT' }, adminClaims())],
+      ['another secret', () => forge(HS256, adminClaims(), { secret: 'another-secret-of-at-least-32-bytes!!' })],
+      ['an empty secret', () => forge(HS256, adminClaims(), { secret: '' })],
+      ['no exp', () => forge(HS256, adminClaims({ exp: undefined }))],
+      ['no iat', () => forge(HS256, adminClaims({ iat: undefined }))],
+      ['exp as a string', () => forge(HS256, adminClaims({ exp: String(now() + 3600) }))],
+      ['iat in the future', () => forge(HS256, adminClaims({ iat: now() + 600, exp: now() + 1200 }))],
+      ['a lifetime longer than configured', () => forge(HS256, adminClaims({ iat: now(), exp: now() + 86400 + 60 }))],
+      ['a wrong issuer', () => forge(HS256, adminClaims({ iss: 'someone-else' }))],
+      ['a wrong audience', () => forge(HS256, adminClaims({ aud: 'someone-else' }))],
+      ['an audience array', () => forge(HS256, adminClaims({ aud: ['nest-jwt-auth', 'x'] }))],
+      ['a payload that is an array', () => forge(HS256, [adminClaims()])],
+      ['a payload that is a string', () => forge(HS256, 'admin')],
+      ['an empty payload', () => forge(HS256, {})],
+      ['an unknown crit header', () => forge({ ...HS256, crit: ['exp'] }, adminClaims())],
+      ['typ other than JWT', () => forge({ alg: 'HS256', typ: 'at+jwt' }, adminClaims())],
+      ['no typ', () => forge({ alg: 'HS256' }, adminClaims())],
+      ['a kid header', () => forge({ ...HS256, kid: '../../../../dev/null' }, adminClaims())],
+      ['a jku header', () => forge({ ...HS256, jku: 'http://127.0.0.1:9/jwks.json' }, adminClaims())],
+      ['an inline jwk', () => forge({ ...HS256, jwk: { kty: 'oct', k: 'AAAA' } }, adminClaims())],
+      ['an id that is a string', () => forge(HS256, adminClaims({ id: '1' }))],
+      ['sub not matching id', () => forge(HS256, adminClaims({ sub: '2' }))],
+      ['an unknown claim', () => forge(HS256, adminClaims({ admin: true }))],
+      ['a user that does not exist', () => forge(HS256, adminClaims({ id: 999, sub: '999' }))],
+    ])('should refuse %s', (_case, build) => expectRefused(header(build())));
+
+    it('should say "expired" for an expired token', () =>
+      expectRefused(header(forge(HS256, adminClaims({ iat: now() - 7200, exp: now() - 3600 }))), EXPIRED));
+
+    it('should accept a well-formed token signed with the real secret', () =>
+      getUser(header(forge(HS256, adminClaims()))).expect(200));
+
+    it('should still serve the genuine token afterwards', () => getUser(`Bearer ${token}`).expect(200));
+  });
+});

@@ -1,0 +1,163 @@
+import { describe, expect, it } from '@jest/globals';
+import { checkAccessToken, type AccessTokenPolicy } from '../../src/auth/access-token.js';
+import { InvalidTokenError } from '../../src/auth/invalid-token.error.js';
+
+const NOW = 1_764_230_400;
+const POLICY: AccessTokenPolicy = { ttl: 3600, clockTolerance: 30 };
+
+const header = () => ({ alg: 'HS256', typ: 'JWT' });
+const payload = () => ({
+  sub: '7',
+  id: 7,
+  name: 'alice',
+  iat: NOW - 60,
+  exp: NOW - 60 + 3600,
+  jti: '0b7c5bb4-2d0f-4c43-9f43-5b1f3f3c1a11',
+  iss: 'nest-jwt-auth',
+  aud: 'nest-jwt-auth',
+});
+/** jsonwebtoken's `complete` result for a token with the given header and payload. */
+const decoded = (h: unknown = header(), p: unknown = payload()) => ({ header: h, payload: p, signature: 'sig' });
+
+const check = (value: unknown) => () => checkAccessToken(value, POLICY, NOW);
+
+describe('checkAccessToken', () => {
+  it('should accept the exact profile and return its claims', () => {
+    expect(checkAccessToken(decoded(), POLICY, NOW)).toEqual(payload());
+  });
+
+  it('should refuse something that is not a decoded JWS', () => {
+    expect(check(null)).toThrow(InvalidTokenError);
+    expect(check('a.b.c')).toThrow(InvalidTokenError);
+    expect(check({ header: null, payload: payload() })).toThrow(InvalidTokenError);
+  });
+
+  describe('header', () => {
+    it.each(['kid', 'jku', 'jwk', 'x5u', 'crit'])('should refuse the extra parameter %s', (parameter) => {
+      expect(check(decoded({ ...header(), [parameter]: 'x' }))).toThrow(
+        new InvalidTokenError(`header parameter ${parameter} is not accepted`),
+      );
+    });
+
+    it.each([['JWS'], ['jwt'], [undefined]])('should refuse typ %p', (typ) => {
+      expect(check(decoded({ alg: 'HS256', typ }))).toThrow(InvalidTokenError);
+    });
+
+    it('should refuse a header without typ', () => {
+      expect(check(decoded({ alg: 'HS256' }))).toThrow(InvalidTokenError);
+    });
+
+    it.each(['none', 'HS384', 'HS512', 'RS256', 'hs256'])('should refuse alg %s', (alg) => {
+      expect(check(decoded({ alg, typ: 'JWT' }))).toThrow(
+        new InvalidTokenError('header must be {"alg":"HS256","typ":"JWT"}'),
+      );
+    });
+  });
+
+  describe('payload', () => {
+    it.each([
+      ['an array', [payload()]],
+      ['a string', JSON.stringify(payload())],
+      ['null', null],
+    ])('should refuse %s', (_kind, value) => {
+      expect(check(decoded(header(), value))).toThrow(new InvalidTokenError('payload must be a JSON object'));
+    });
+
+    it.each(['nbf', 'role', 'admin', 'scope'])('should refuse the unknown claim %s', (claim) => {
+      expect(check(decoded(header(), { ...payload(), [claim]: 1 }))).toThrow(
+        new InvalidTokenError(`claim ${claim} is not accepted`),
+      );
+    });
+
+    it('should refuse a __proto__ claim as parsed from JSON', () => {
+      const value: unknown = JSON.parse(JSON.stringify(payload()).replace('{', '{"__proto__":{"admin":true},'));
+      expect(check(decoded(header(), value))).toThrow(new InvalidTokenError('claim __proto__ is not accepted'));
+    });
+  });
+
+  describe('id and sub', () => {
+    it.each([[0], [-1], [1.5], ['1'], [2 ** 53], [null], [undefined]])('should refuse id %p', (id) => {
+      expect(check(decoded(header(), { ...payload(), id, sub: String(id) }))).toThrow(
+        new InvalidTokenError('id must be a positive integer'),
+      );
+    });
+
+    it.each([['8'], ['07'], [' 7'], [7], [undefined]])('should refuse sub %p for id 7', (sub) => {
+      expect(check(decoded(header(), { ...payload(), sub }))).toThrow(
+        new InvalidTokenError('sub must be the id as a string'),
+      );
+    });
+
+    it('should accept the largest safe integer id', () => {
+      const id = Number.MAX_SAFE_INTEGER;
+      expect(checkAccessToken(decoded(header(), { ...payload(), id, sub: String(id) }), POLICY, NOW).id).toBe(id);
+    });
+  });
+
+  describe('string claims', () => {
+    it.each([
+      ['name', 42],
+      ['name', null],
+      ['jti', 1],
+      ['iss', { value: 'nest-jwt-auth' }],
+      ['aud', ['nest-jwt-auth']],
+      ['aud', undefined],
+    ])('should refuse a non-string %s (%p)', (claim, value) => {
+      expect(check(decoded(header(), { ...payload(), [claim]: value }))).toThrow(
+        new InvalidTokenError('name, jti, iss and aud must be strings'),
+      );
+    });
+  });
+
+  describe('iat and exp', () => {
+    it.each([
+      ['iat', undefined],
+      ['exp', undefined],
+      ['iat', String(NOW)],
+      ['exp', String(NOW + 60)],
+      ['iat', NOW - 59.5],
+      ['exp', NOW + 0.5],
+      ['iat', -1],
+      ['exp', -1],
+      ['iat', 0],
+    ])('should refuse %s %p', (claim, value) => {
+      expect(check(decoded(header(), { ...payload(), [claim]: value }))).toThrow(
+        new InvalidTokenError('iat and exp must be integer timestamps'),
+      );
+    });
+
+    it('should refuse exp equal to iat', () => {
+      expect(check(decoded(header(), { ...payload(), iat: NOW, exp: NOW }))).toThrow(
+        new InvalidTokenError('exp - iat must be within the configured lifetime'),
+      );
+    });
+
+    it('should refuse exp before iat', () => {
+      expect(check(decoded(header(), { ...payload(), iat: NOW, exp: NOW - 1 }))).toThrow(InvalidTokenError);
+    });
+
+    it('should refuse a lifetime longer than the configured ttl', () => {
+      expect(check(decoded(header(), { ...payload(), iat: NOW, exp: NOW + POLICY.ttl + 1 }))).toThrow(
+        new InvalidTokenError('exp - iat must be within the configured lifetime'),
+      );
+    });
+
+    it('should accept a lifetime of exactly the configured ttl', () => {
+      const claims = { ...payload(), iat: NOW, exp: NOW + POLICY.ttl };
+      expect(checkAccessToken(decoded(header(), claims), POLICY, NOW)).toEqual(claims);
+    });
+
+    it('should refuse iat further in the future than the clock tolerance', () => {
+      const iat = NOW + POLICY.clockTolerance + 1;
+      expect(check(decoded(header(), { ...payload(), iat, exp: iat + 60 }))).toThrow(
+        new InvalidTokenError('iat must not be in the future'),
+      );
+    });
+
+    it('should accept iat in the future within the clock tolerance', () => {
+      const iat = NOW + POLICY.clockTolerance;
+      const claims = { ...payload(), iat, exp: iat + 60 };
+      expect(checkAccessToken(decoded(header(), claims), POLICY, NOW)).toEqual(claims);
+    });
+  });
+});
