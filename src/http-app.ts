@@ -2,6 +2,7 @@ import helmet from '@fastify/helmet';
 import type { NestApplicationOptions, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { ErrorBody } from './common/filters/http-error.filter.js';
 import { BODY_LIMIT_BYTES } from './common/http-limits.js';
 
 /**
@@ -10,7 +11,15 @@ import { BODY_LIMIT_BYTES } from './common/http-limits.js';
  * here belongs to Fastify itself and cannot be a provider.
  */
 export function createHttpAdapter(): FastifyAdapter {
-  return new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES });
+  return new FastifyAdapter({
+    bodyLimit: BODY_LIMIT_BYTES,
+    // A URL the router cannot decode ("/%") fails before any hook or Nest filter runs;
+    // Fastify's own answer quotes the URL and its error code, so it is worded here.
+    frameworkErrors: (_error, _request, reply) => {
+      const body: ErrorBody = { statusCode: 400, error: 'Bad Request', message: 'request URL is malformed' };
+      void reply.code(400).header('Cache-Control', 'no-store').send(body);
+    },
+  });
 }
 
 export const APP_OPTIONS: NestApplicationOptions = {

@@ -27,4 +27,9 @@ export class UsersRepository {
   async updatePasswordHash(id: number, passwordHash: string): Promise<void> {
     await this.users.update({ id }, { passwordHash });
   }
+
+  async setDisabled(id: number, disabled: boolean): Promise<boolean> {
+    const result = await this.users.update({ id }, { disabled });
+    return (result.affected ?? 0) > 0;
+  }
 }

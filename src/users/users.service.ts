@@ -1,4 +1,4 @@
-import { ConflictException, Injectable } from '@nestjs/common';
+import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { LRUCache } from 'lru-cache';
 import type { Env } from '../config/env.schema.js';
@@ -62,6 +62,14 @@ export class UsersService {
     const user = toUserProfile(await this.users.create(name, await this.hasher.hash(password)));
     this.activeUsers.set(user.id, user);
     return user;
+  }
+
+  /** Disables or re-enables an account; a disabled account's tokens are refused from now on. */
+  async setDisabled(id: number, disabled: boolean): Promise<void> {
+    if (!(await this.users.setDisabled(id, disabled))) {
+      throw new NotFoundException('user not found');
+    }
+    this.activeUsers.delete(id);
   }
 
   count(): Promise<number> {

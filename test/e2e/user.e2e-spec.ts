@@ -1,5 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
+import { UsersService } from '../../src/users/users.service.js';
 import { createTestApp, httpServer } from '../support/app.js';
 import { errorBody } from '../support/expected.js';
 import { adminClaims, forge, HS256, now } from '../support/tokens.js';
@@ -127,6 +128,21 @@ describe('GET /user', () => {
 
     it('should accept a well-formed token signed with the real secret', () =>
       getUser(header(forge(HS256, adminClaims()))).expect(200));
+
+    it('should refuse the tokens of a disabled user at once, and accept them again once re-enabled', async () => {
+      const users = app.get(UsersService);
+      const { body } = await request(server).post('/login').send({ name: 'admin', password: '1234' }).expect(200);
+      const fresh = (body as { token: string }).token;
+      await getUser(header(fresh)).expect(200);
+      await users.setDisabled(1, true);
+      try {
+        await expectRefused(header(fresh));
+        await request(server).post('/login').send({ name: 'admin', password: '1234' }).expect(400);
+      } finally {
+        await users.setDisabled(1, false);
+      }
+      await getUser(header(fresh)).expect(200);
+    });
 
     it('should still serve the genuine token afterwards', () => getUser(`Bearer ${token}`).expect(200));
   });

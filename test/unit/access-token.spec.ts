@@ -17,7 +17,11 @@ const payload = () => ({
   aud: 'nest-jwt-auth',
 });
 /** jsonwebtoken's `complete` result for a token with the given header and payload. */
-const decoded = (h: unknown = header(), p: unknown = payload()) => ({ header: h, payload: p, signature: 'sig' });
+const decoded = (h: unknown = header(), p: unknown = payload()) => ({
+  header: h,
+  payload: p,
+  signature: 'sig',
+});
 
 const check = (value: unknown) => () => checkAccessToken(value, POLICY, NOW);
 
@@ -70,8 +74,12 @@ describe('checkAccessToken', () => {
     });
 
     it('should refuse a __proto__ claim as parsed from JSON', () => {
-      const value: unknown = JSON.parse(JSON.stringify(payload()).replace('{', '{"__proto__":{"admin":true},'));
-      expect(check(decoded(header(), value))).toThrow(new InvalidTokenError('claim __proto__ is not accepted'));
+      const value: unknown = JSON.parse(
+        JSON.stringify(payload()).replace('{', '{"__proto__":{"admin":true},'),
+      );
+      expect(check(decoded(header(), value))).toThrow(
+        new InvalidTokenError('claim __proto__ is not accepted'),
+      );
     });
   });
 
@@ -90,7 +98,9 @@ describe('checkAccessToken', () => {
 
     it('should accept the largest safe integer id', () => {
       const id = Number.MAX_SAFE_INTEGER;
-      expect(checkAccessToken(decoded(header(), { ...payload(), id, sub: String(id) }), POLICY, NOW).id).toBe(id);
+      expect(checkAccessToken(decoded(header(), { ...payload(), id, sub: String(id) }), POLICY, NOW).id).toBe(
+        id,
+      );
     });
   });
 

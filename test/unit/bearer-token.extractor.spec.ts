@@ -1,0 +1,87 @@
+import { describe, expect, it } from '@jest/globals';
+import type { FastifyRequest } from 'fastify';
+import { extractBearerToken } from '../../src/auth/strategies/bearer-token.extractor.js';
+
+const TOKEN = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl';
+
+/**
+ * A request as Fastify hands it over: `headers` keeps the first Authorization header only,
+ * `raw.rawHeaders` lists every header as sent.
+ */
+function request(...authorizations: string[]): FastifyRequest {
+  const rawHeaders = ['Host', 'localhost'];
+  for (const value of authorizations) {
+    rawHeaders.push('Authorization', value);
+  }
+  return fakeRequest(authorizations[0], rawHeaders);
+}
+
+function fakeRequest(authorization: string | undefined, rawHeaders: string[]): FastifyRequest {
+  return { headers: { authorization }, raw: { rawHeaders } } as unknown as FastifyRequest;
+}
+
+describe('extractBearerToken', () => {
+  it('should return the token of a Bearer header', () => {
+    expect(extractBearerToken(request(`Bearer ${TOKEN}`))).toBe(TOKEN);
+  });
+
+  it('should accept a short three-part token', () => {
+    expect(extractBearerToken(request('Bearer x.y.z'))).toBe('x.y.z');
+  });
+
+  it.each(['bearer', 'BEARER', 'bEaReR'])('should accept the scheme spelled %s', (scheme) => {
+    expect(extractBearerToken(request(`${scheme} ${TOKEN}`))).toBe(TOKEN);
+  });
+
+  it('should accept several spaces after the scheme', () => {
+    expect(extractBearerToken(request(`Bearer   ${TOKEN}`))).toBe(TOKEN);
+  });
+
+  it('should accept the b64token characters and trailing padding', () => {
+    expect(extractBearerToken(request('Bearer aZ09-._~+/=='))).toBe('aZ09-._~+/==');
+  });
+
+  it('should return null without an Authorization header', () => {
+    expect(extractBearerToken(fakeRequest(undefined, ['Host', 'localhost']))).toBeNull();
+  });
+
+  it.each([
+    ['trailing junk', `Bearer ${TOKEN} junk`],
+    ['a trailing space', `Bearer ${TOKEN} `],
+    ['two tokens', `Bearer ${TOKEN} ${TOKEN}`],
+    ['two tokens separated by a comma', `Bearer ${TOKEN},${TOKEN}`],
+    ['no token', 'Bearer'],
+    ['no token after the space', 'Bearer '],
+    ['no space after the scheme', `Bearer${TOKEN}`],
+    ['a leading space', ` Bearer ${TOKEN}`],
+    ['the Basic scheme', 'Basic YWRtaW46MTIzNA=='],
+    ['the Token scheme', `Token ${TOKEN}`],
+    ['a bare token', TOKEN],
+    ['a tab after the scheme', `Bearer\t${TOKEN}`],
+    ['a tab inside the token', `Bearer ${TOKEN}\tjunk`],
+    ['a trailing newline', `Bearer ${TOKEN}\n`],
+    ['a newline inside the header', `Bearer ${TOKEN}\nBearer other`],
+    ['a carriage return', `Bearer ${TOKEN}\r\n`],
+    ['padding in the middle', 'Bearer abc=def'],
+    ['a quoted token', `Bearer "${TOKEN}"`],
+  ])('should refuse %s', (_case, header) => {
+    expect(extractBearerToken(request(header))).toBeNull();
+  });
+
+  it.each(['Authorization', 'authorization', 'AUTHORIZATION', 'aUtHoRiZaTiOn'])(
+    'should refuse a second Authorization header spelled %s',
+    (name) => {
+      const rawHeaders = ['Authorization', `Bearer ${TOKEN}`, 'Host', 'localhost', name, 'Bearer other'];
+      expect(extractBearerToken(fakeRequest(`Bearer ${TOKEN}`, rawHeaders))).toBeNull();
+    },
+  );
+
+  it('should refuse a second Authorization header even when both are the same', () => {
+    expect(extractBearerToken(request(`Bearer ${TOKEN}`, `Bearer ${TOKEN}`))).toBeNull();
+  });
+
+  it('should not count header values that read "authorization"', () => {
+    const rawHeaders = ['Authorization', `Bearer ${TOKEN}`, 'X-Note', 'Authorization'];
+    expect(extractBearerToken(fakeRequest(`Bearer ${TOKEN}`, rawHeaders))).toBe(TOKEN);
+  });
+});

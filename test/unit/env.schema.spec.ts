@@ -1,0 +1,148 @@
+import { describe, expect, it } from '@jest/globals';
+import { InvalidEnvironmentError, validateEnv } from '../../src/config/env.schema.js';
+import { publishedSecretSource } from '../../src/config/jwt-secret.js';
+
+const SECRET = 'unit-test-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
+/** The placeholder of this project's .env.example: published, so production must refuse it. */
+const ENV_EXAMPLE_SECRET = 'change-me-to-a-random-string-of-at-least-32-bytes';
+
+/** The error validateEnv throws for `raw`, or a failure when it throws nothing. */
+function envError(raw: Record<string, unknown>): InvalidEnvironmentError {
+  try {
+    validateEnv(raw);
+  } catch (error) {
+    expect(error).toBeInstanceOf(InvalidEnvironmentError);
+    return error as InvalidEnvironmentError;
+  }
+  throw new Error('validateEnv accepted an invalid environment');
+}
+
+describe('validateEnv', () => {
+  describe('defaults', () => {
+    it('should fill every default outside production', () => {
+      expect(validateEnv({})).toEqual({
+        NODE_ENV: 'development',
+        PORT: 3000,
+        HOST: '127.0.0.1',
+        DATA_DIR: 'data',
+        DATABASE_PATH: 'data/auth.sqlite',
+        JWT_ISSUER: 'nest-jwt-auth',
+        JWT_AUDIENCE: 'nest-jwt-auth',
+        ACCESS_TOKEN_TTL: 86_400,
+        JWT_CLOCK_TOLERANCE: 30,
+        USER_CACHE_TTL: 30,
+      });
+    });
+
+    it('should listen on 0.0.0.0 in production', () => {
+      expect(validateEnv({ NODE_ENV: 'production', JWT_SECRET: SECRET }).HOST).toBe('0.0.0.0');
+    });
+
+    it('should listen on 127.0.0.1 in test', () => {
+      expect(validateEnv({ NODE_ENV: 'test' }).HOST).toBe('127.0.0.1');
+    });
+
+    it('should keep an explicit HOST', () => {
+      expect(validateEnv({ NODE_ENV: 'production', JWT_SECRET: SECRET, HOST: '::' }).HOST).toBe('::');
+    });
+
+    it('should derive DATABASE_PATH from DATA_DIR', () => {
+      expect(validateEnv({ DATA_DIR: '/var/lib/auth' }).DATABASE_PATH).toBe('/var/lib/auth/auth.sqlite');
+    });
+
+    it('should keep an explicit DATABASE_PATH', () => {
+      expect(
+        validateEnv({ DATA_DIR: '/var/lib/auth', DATABASE_PATH: '/db/users.sqlite' }).DATABASE_PATH,
+      ).toBe('/db/users.sqlite');
+    });
+
+    it('should coerce numbers given as strings', () => {
+      expect(validateEnv({ PORT: '8080', ACCESS_TOKEN_TTL: '900' })).toMatchObject({
+        PORT: 8080,
+        ACCESS_TOKEN_TTL: 900,
+      });
+    });
+  });
+
+  describe('invalid values', () => {
+    it.each([
+      ['PORT', { PORT: 'abc' }, 'abc', 'PORT must be a port number'],
+      ['PORT', { PORT: '70000' }, '70000', 'PORT must be between 0 and 65535'],
+      [
+        'ACCESS_TOKEN_TTL',
+        { ACCESS_TOKEN_TTL: '-5' },
+        '-5',
+        'ACCESS_TOKEN_TTL must be a positive number of seconds',
+      ],
+      ['NODE_ENV', { NODE_ENV: 'staging' }, 'staging', 'NODE_ENV must be development, production or test'],
+      [
+        'JWT_SECRET',
+        { JWT_SECRET: 's3cr3t-'.padEnd(31, 'x') },
+        's3cr3t-'.padEnd(31, 'x'),
+        'JWT_SECRET must be at least 32 bytes',
+      ],
+      [
+        'ADMIN_PASSWORD',
+        { ADMIN_NAME: 'root-operator' },
+        'root-operator',
+        'ADMIN_PASSWORD must be set together with ADMIN_NAME and ADMIN_PASSWORD',
+      ],
+    ])('should name %s and the rule in one line without the value (%p)', (_name, raw, value, expected) => {
+      const { message } = envError(raw);
+      expect(message).toBe(`Invalid environment: ${expected}`);
+      expect(message).not.toMatch(/[\r\n]/);
+      expect(message).not.toContain(value);
+    });
+
+    it('should count a 31-byte multibyte secret in bytes, not characters', () => {
+      // 10 three-byte characters plus one ASCII: 11 characters, 31 bytes.
+      expect(envError({ JWT_SECRET: `${'€'.repeat(10)}x` }).message).toBe(
+        'Invalid environment: JWT_SECRET must be at least 32 bytes',
+      );
+    });
+
+    it('should accept a secret of exactly 32 bytes', () => {
+      expect(validateEnv({ JWT_SECRET: 'x'.repeat(32) }).JWT_SECRET).toBe('x'.repeat(32));
+    });
+
+    it('should list every bad variable on the same line', () => {
+      const { message } = envError({ PORT: 'abc', NODE_ENV: 'staging' });
+      expect(message).not.toMatch(/[\r\n]/);
+      expect(message).toContain('PORT must be a port number');
+      expect(message).toContain('NODE_ENV must be development, production or test');
+    });
+  });
+
+  describe('production', () => {
+    it('should require JWT_SECRET', () => {
+      expect(envError({ NODE_ENV: 'production' }).message).toMatch(
+        /^Invalid environment: JWT_SECRET is required in production/,
+      );
+    });
+
+    it('should accept an unpublished JWT_SECRET', () => {
+      expect(validateEnv({ NODE_ENV: 'production', JWT_SECRET: SECRET }).JWT_SECRET).toBe(SECRET);
+    });
+
+    it('should refuse the .env.example placeholder as a published secret without quoting it', () => {
+      expect(publishedSecretSource(ENV_EXAMPLE_SECRET)).toBe("this project's .env.example");
+      const { message } = envError({ NODE_ENV: 'production', JWT_SECRET: ENV_EXAMPLE_SECRET });
+      expect(message).toBe(
+        "Invalid environment: JWT_SECRET must not be a published secret in production (this one is from this project's .env.example)",
+      );
+      expect(message).not.toContain(ENV_EXAMPLE_SECRET);
+    });
+
+    it('should let development use the .env.example placeholder', () => {
+      expect(validateEnv({ NODE_ENV: 'development', JWT_SECRET: ENV_EXAMPLE_SECRET }).JWT_SECRET).toBe(
+        ENV_EXAMPLE_SECRET,
+      );
+    });
+  });
+});
+
+describe('publishedSecretSource', () => {
+  it('should return undefined for a secret no one published', () => {
+    expect(publishedSecretSource(SECRET)).toBeUndefined();
+  });
+});

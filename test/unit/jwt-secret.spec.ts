@@ -1,0 +1,83 @@
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { GENERATED_SECRET_FILE, resolveSigningSecret } from '../../src/config/jwt-secret.js';
+
+const SECRET = 'unit-test-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
+
+describe('resolveSigningSecret', () => {
+  let dataDir: string;
+
+  beforeEach(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'nest-jwt-auth-unit-'));
+  });
+
+  afterEach(() => {
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  describe('with JWT_SECRET', () => {
+    it('should return a secret KeyObject holding that value, without a warning', () => {
+      const { key, warning } = resolveSigningSecret({ JWT_SECRET: SECRET, DATA_DIR: dataDir });
+      expect(key.type).toBe('secret');
+      expect(key.export().toString('utf8')).toBe(SECRET);
+      expect(warning).toBeUndefined();
+    });
+
+    it('should not write a secret file', () => {
+      resolveSigningSecret({ JWT_SECRET: SECRET, DATA_DIR: dataDir });
+      expect(() => statSync(join(dataDir, GENERATED_SECRET_FILE))).toThrow();
+    });
+
+    it('should warn about a published secret without quoting it', () => {
+      const published = 'change-me-to-a-random-string-of-at-least-32-bytes';
+      const { key, warning } = resolveSigningSecret({ JWT_SECRET: published, DATA_DIR: dataDir });
+      expect(key.export().toString('utf8')).toBe(published);
+      expect(warning).toMatch(/JWT_SECRET is a published secret/);
+      expect(warning).not.toContain(published);
+    });
+  });
+
+  describe('without JWT_SECRET', () => {
+    it('should generate a secret file readable by the owner only and warn about it', () => {
+      const { key, warning } = resolveSigningSecret({ DATA_DIR: dataDir });
+      const file = join(dataDir, GENERATED_SECRET_FILE);
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      const stored = readFileSync(file, 'utf8');
+      expect(Buffer.byteLength(stored)).toBeGreaterThanOrEqual(32);
+      expect(key.type).toBe('secret');
+      expect(key.export().toString('utf8')).toBe(stored);
+      expect(warning).toContain('JWT_SECRET is not set');
+      expect(warning).toContain(file);
+      expect(warning).not.toContain(stored);
+    });
+
+    it('should create a missing data directory', () => {
+      const nested = join(dataDir, 'a', 'b');
+      resolveSigningSecret({ DATA_DIR: nested });
+      expect(statSync(join(nested, GENERATED_SECRET_FILE)).isFile()).toBe(true);
+    });
+
+    it('should return the same key on a second call', () => {
+      const first = resolveSigningSecret({ DATA_DIR: dataDir });
+      const second = resolveSigningSecret({ DATA_DIR: dataDir });
+      expect(second.key.equals(first.key)).toBe(true);
+      expect(second.warning).toBe(first.warning);
+    });
+
+    it('should use a secret file that already exists', () => {
+      const stored = 'stored-secret-0123456789-abcdefghijklmnop';
+      writeFileSync(join(dataDir, GENERATED_SECRET_FILE), `${stored}\n`, { mode: 0o600 });
+      expect(resolveSigningSecret({ DATA_DIR: dataDir }).key.export().toString('utf8')).toBe(stored);
+    });
+
+    it('should refuse a stored secret shorter than 32 bytes', () => {
+      const file = join(dataDir, GENERATED_SECRET_FILE);
+      writeFileSync(file, 'x'.repeat(31), { mode: 0o600 });
+      expect(() => resolveSigningSecret({ DATA_DIR: dataDir })).toThrow(
+        `${file} must hold a secret of at least 32 bytes; delete it to generate a new one`,
+      );
+    });
+  });
+});

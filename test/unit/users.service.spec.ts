@@ -1,0 +1,201 @@
+import { beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { ConflictException } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { Test } from '@nestjs/testing';
+import { PasswordHasher } from '../../src/users/password-hasher.service.js';
+import type { UserEntity } from '../../src/users/user.entity.js';
+import { UsersRepository } from '../../src/users/users.repository.js';
+import { UsersService } from '../../src/users/users.service.js';
+
+const HASH = '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g';
+
+function entity(overrides: Partial<UserEntity> = {}): UserEntity {
+  return {
+    id: 7,
+    name: 'Alice',
+    nameKey: 'alice',
+    passwordHash: HASH,
+    disabled: false,
+    createdAt: new Date(0),
+    updatedAt: new Date(0),
+    ...overrides,
+  };
+}
+
+describe(UsersService.name, () => {
+  let service: UsersService;
+  let repository: {
+    findById: jest.Mock<(id: number) => Promise<UserEntity | null>>;
+    findByName: jest.Mock<(name: string) => Promise<UserEntity | null>>;
+    count: jest.Mock<() => Promise<number>>;
+    create: jest.Mock<(name: string, passwordHash: string) => Promise<UserEntity>>;
+    updatePasswordHash: jest.Mock<(id: number, passwordHash: string) => Promise<void>>;
+  };
+  let hasher: {
+    hash: jest.Mock<(password: string) => Promise<string>>;
+    verify: jest.Mock<(hash: string | undefined, password: string) => Promise<boolean>>;
+    needsRehash: jest.Mock<(hash: string) => boolean>;
+  };
+
+  beforeEach(async () => {
+    repository = {
+      findById: jest.fn<(id: number) => Promise<UserEntity | null>>().mockResolvedValue(entity()),
+      findByName: jest.fn<(name: string) => Promise<UserEntity | null>>().mockResolvedValue(entity()),
+      count: jest.fn<() => Promise<number>>().mockResolvedValue(1),
+      create: jest
+        .fn<(name: string, passwordHash: string) => Promise<UserEntity>>()
+        .mockImplementation((name, passwordHash) => Promise.resolve(entity({ id: 8, name, passwordHash }))),
+      updatePasswordHash: jest.fn<(id: number, passwordHash: string) => Promise<void>>().mockResolvedValue(),
+    };
+    hasher = {
+      hash: jest.fn<(password: string) => Promise<string>>().mockResolvedValue('new-hash'),
+      verify: jest
+        .fn<(hash: string | undefined, password: string) => Promise<boolean>>()
+        .mockResolvedValue(true),
+      needsRehash: jest.fn<(hash: string) => boolean>().mockReturnValue(false),
+    };
+    const moduleRef = await Test.createTestingModule({
+      providers: [
+        UsersService,
+        { provide: UsersRepository, useValue: repository },
+        { provide: PasswordHasher, useValue: hasher },
+        { provide: ConfigService, useValue: { get: () => 30 } },
+      ],
+    }).compile();
+    service = moduleRef.get(UsersService);
+  });
+
+  describe('verifyCredentials', () => {
+    it('should return the profile, without the hash, for the right password', async () => {
+      await expect(service.verifyCredentials('alice', 'right')).resolves.toStrictEqual({
+        id: 7,
+        name: 'Alice',
+      });
+      expect(repository.findByName).toHaveBeenCalledWith('alice');
+      expect(hasher.verify).toHaveBeenCalledTimes(1);
+      expect(hasher.verify).toHaveBeenCalledWith(HASH, 'right');
+      expect(repository.updatePasswordHash).not.toHaveBeenCalled();
+    });
+
+    it('should return null for an unknown name after verifying against no hash', async () => {
+      repository.findByName.mockResolvedValue(null);
+      hasher.verify.mockResolvedValue(false);
+      await expect(service.verifyCredentials('nobody', 'whatever')).resolves.toBeNull();
+      expect(hasher.verify).toHaveBeenCalledTimes(1);
+      expect(hasher.verify).toHaveBeenCalledWith(undefined, 'whatever');
+    });
+
+    it('should return null for an unknown name even if the hasher said yes', async () => {
+      repository.findByName.mockResolvedValue(null);
+      await expect(service.verifyCredentials('nobody', 'whatever')).resolves.toBeNull();
+      expect(hasher.verify).toHaveBeenCalledTimes(1);
+    });
+
+    it('should return null for a wrong password', async () => {
+      hasher.verify.mockResolvedValue(false);
+      await expect(service.verifyCredentials('alice', 'wrong')).resolves.toBeNull();
+      expect(hasher.verify).toHaveBeenCalledTimes(1);
+      expect(hasher.verify).toHaveBeenCalledWith(HASH, 'wrong');
+    });
+
+    it('should return null for a disabled user with the right password', async () => {
+      repository.findByName.mockResolvedValue(entity({ disabled: true }));
+      await expect(service.verifyCredentials('alice', 'right')).resolves.toBeNull();
+      expect(hasher.verify).toHaveBeenCalledTimes(1);
+      expect(hasher.verify).toHaveBeenCalledWith(HASH, 'right');
+      expect(repository.updatePasswordHash).not.toHaveBeenCalled();
+    });
+
+    it('should store a new hash when the stored one is weaker than the current settings', async () => {
+      hasher.needsRehash.mockReturnValue(true);
+      await expect(service.verifyCredentials('alice', 'right')).resolves.toStrictEqual({
+        id: 7,
+        name: 'Alice',
+      });
+      expect(hasher.needsRehash).toHaveBeenCalledWith(HASH);
+      expect(hasher.hash).toHaveBeenCalledWith('right');
+      expect(repository.updatePasswordHash).toHaveBeenCalledWith(7, 'new-hash');
+    });
+
+    it('should not rehash after a failed login', async () => {
+      hasher.needsRehash.mockReturnValue(true);
+      hasher.verify.mockResolvedValue(false);
+      await expect(service.verifyCredentials('alice', 'wrong')).resolves.toBeNull();
+      expect(hasher.hash).not.toHaveBeenCalled();
+      expect(repository.updatePasswordHash).not.toHaveBeenCalled();
+    });
+  });
+
+  describe('findActive', () => {
+    it('should return the profile of an active user', async () => {
+      await expect(service.findActive(7)).resolves.toStrictEqual({ id: 7, name: 'Alice' });
+      expect(repository.findById).toHaveBeenCalledWith(7);
+    });
+
+    it('should ask the repository once for two lookups of the same id', async () => {
+      await service.findActive(7);
+      await expect(service.findActive(7)).resolves.toStrictEqual({ id: 7, name: 'Alice' });
+      expect(repository.findById).toHaveBeenCalledTimes(1);
+    });
+
+    it('should ask the repository once for two concurrent lookups', async () => {
+      const results = await Promise.all([service.findActive(7), service.findActive(7)]);
+      expect(results).toStrictEqual([
+        { id: 7, name: 'Alice' },
+        { id: 7, name: 'Alice' },
+      ]);
+      expect(repository.findById).toHaveBeenCalledTimes(1);
+    });
+
+    it('should ask again for another id', async () => {
+      await service.findActive(7);
+      await service.findActive(8);
+      expect(repository.findById).toHaveBeenCalledTimes(2);
+    });
+
+    it('should return null for a disabled user, and remember it', async () => {
+      repository.findById.mockResolvedValue(entity({ disabled: true }));
+      await expect(service.findActive(7)).resolves.toBeNull();
+      await expect(service.findActive(7)).resolves.toBeNull();
+      expect(repository.findById).toHaveBeenCalledTimes(1);
+    });
+
+    it('should return null for an unknown id, and remember it', async () => {
+      repository.findById.mockResolvedValue(null);
+      await expect(service.findActive(99)).resolves.toBeNull();
+      await expect(service.findActive(99)).resolves.toBeNull();
+      expect(repository.findById).toHaveBeenCalledTimes(1);
+    });
+  });
+
+  describe('create', () => {
+    it('should store the hash of the password and return the profile', async () => {
+      repository.findByName.mockResolvedValue(null);
+      await expect(service.create('Bob', 'password')).resolves.toStrictEqual({ id: 8, name: 'Bob' });
+      expect(hasher.hash).toHaveBeenCalledWith('password');
+      expect(repository.create).toHaveBeenCalledWith('Bob', 'new-hash');
+    });
+
+    it('should make the new user active at once', async () => {
+      repository.findByName.mockResolvedValue(null);
+      await service.create('Bob', 'password');
+      await expect(service.findActive(8)).resolves.toStrictEqual({ id: 8, name: 'Bob' });
+      expect(repository.findById).not.toHaveBeenCalled();
+    });
+
+    it('should throw ConflictException for a taken name', async () => {
+      await expect(service.create('alice', 'password')).rejects.toThrow(
+        new ConflictException('user name is already taken'),
+      );
+      await expect(service.create('alice', 'password')).rejects.toBeInstanceOf(ConflictException);
+      expect(repository.create).not.toHaveBeenCalled();
+      expect(hasher.hash).not.toHaveBeenCalled();
+    });
+  });
+
+  describe('count', () => {
+    it('should return the number of stored users', async () => {
+      await expect(service.count()).resolves.toBe(1);
+    });
+  });
+});
