@@ -1,4 +1,5 @@
 import helmet from '@fastify/helmet';
+import type { FastifyReply } from 'fastify';
 import type { NestApplicationOptions, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -15,7 +16,7 @@ export function createHttpAdapter(): FastifyAdapter {
     bodyLimit: BODY_LIMIT_BYTES,
     // A URL the router cannot decode ("/%") fails before any hook or Nest filter runs;
     // Fastify's own answer quotes the URL and its error code, so it is worded here.
-    frameworkErrors: (_error, _request, reply) => {
+    frameworkErrors: (_error: unknown, _request: unknown, reply: FastifyReply) => {
       const body: ErrorBody = { statusCode: 400, error: 'Bad Request', message: 'request URL is malformed' };
       void reply.code(400).header('Cache-Control', 'no-store').send(body);
     },

@@ -66,7 +66,12 @@ export function checkAccessToken(
   if (sub !== String(id)) {
     throw new InvalidTokenError('sub must be the id as a string');
   }
-  if (typeof name !== 'string' || typeof jti !== 'string' || typeof iss !== 'string' || typeof aud !== 'string') {
+  if (
+    typeof name !== 'string' ||
+    typeof jti !== 'string' ||
+    typeof iss !== 'string' ||
+    typeof aud !== 'string'
+  ) {
     throw new InvalidTokenError('name, jti, iss and aud must be strings');
   }
   if (!isTimestamp(iat) || !isTimestamp(exp)) {

@@ -14,7 +14,10 @@ export class BearerChallengeException extends UnauthorizedException {
 
   /** No credentials at all: the challenge names no error (RFC 6750 §3.1). */
   static missing(): BearerChallengeException {
-    return new BearerChallengeException('authentication required: send Authorization: Bearer <token>', 'Bearer');
+    return new BearerChallengeException(
+      'authentication required: send Authorization: Bearer <token>',
+      'Bearer',
+    );
   }
 
   static invalid(reason: 'expired' | 'invalid'): BearerChallengeException {

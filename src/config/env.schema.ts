@@ -1,84 +1,98 @@
 import { z } from 'zod';
 import { publishedSecretSource } from './jwt-secret.js';
 
-const seconds = (fallback: number) =>
-  z.coerce
-    .number({ error: 'must be a number of seconds' })
-    .int('must be a whole number of seconds')
-    .positive('must be a positive number of seconds')
+/**
+ * A whole number written in decimal digits, between min and max. Stricter than z.coerce,
+ * which would read "0x50" as 80 and "1e3" as 1000.
+ */
+const integer = (fallback: number, min: number, max: number, what: string) =>
+  z
+    .string()
+    .regex(/^\d+$/, `must be ${what}`)
+    .transform(Number)
+    .pipe(
+      z.number().min(min, `must be between ${min} and ${max}`).max(max, `must be between ${min} and ${max}`),
+    )
     .default(fallback);
+
+const seconds = (fallback: number, min = 1, max = 10 * 365 * 86_400) =>
+  integer(fallback, min, max, 'a whole number of seconds');
 
 /**
  * Every environment variable the service reads, with its default and its rule.
  * `.env.example` documents the same list; keep the two in step.
  */
-export const envSchema = z
-  .object({
-    NODE_ENV: z
-      .enum(['development', 'production', 'test'], {
-        error: 'must be development, production or test',
-      })
-      .default('development'),
-    PORT: z.coerce
-      .number({ error: 'must be a port number' })
-      .int('must be a port number')
-      .min(0, 'must be between 0 and 65535')
-      .max(65535, 'must be between 0 and 65535')
-      .default(3000),
-    HOST: z.string().trim().min(1, 'must not be empty').optional(),
-    DATA_DIR: z.string().trim().min(1, 'must not be empty').default('data'),
-    DATABASE_PATH: z.string().trim().min(1, 'must not be empty').optional(),
-    JWT_SECRET: z
-      .string()
-      .refine((value) => Buffer.byteLength(value) >= 32, 'must be at least 32 bytes')
-      .optional(),
-    JWT_ISSUER: z.string().trim().min(1, 'must not be empty').default('nest-jwt-auth'),
-    JWT_AUDIENCE: z.string().trim().min(1, 'must not be empty').default('nest-jwt-auth'),
-    ACCESS_TOKEN_TTL: seconds(86_400),
-    JWT_CLOCK_TOLERANCE: z.coerce
-      .number({ error: 'must be a number of seconds' })
-      .int('must be a whole number of seconds')
-      .min(0, 'must not be negative')
-      .max(300, 'must be at most 300 seconds')
-      .default(30),
-    USER_CACHE_TTL: seconds(30),
-    ADMIN_NAME: z.string().trim().min(1, 'must not be empty').max(64, 'must be at most 64 characters').optional(),
-    ADMIN_PASSWORD: z
-      .string()
-      .min(8, 'must be at least 8 characters')
-      .refine((value) => Buffer.byteLength(value) <= 1024, 'must be at most 1024 bytes')
-      .optional(),
-  })
-  .transform((env) => ({
-    ...env,
-    HOST: env.HOST ?? (env.NODE_ENV === 'production' ? '0.0.0.0' : '127.0.0.1'),
-    DATABASE_PATH: env.DATABASE_PATH ?? `${env.DATA_DIR}/auth.sqlite`,
-  }))
-  .superRefine((env, ctx) => {
-    if (env.NODE_ENV === 'production') {
-      const source = env.JWT_SECRET === undefined ? undefined : publishedSecretSource(env.JWT_SECRET);
-      if (env.JWT_SECRET === undefined) {
+export const envSchema = z.preprocess(
+  // An empty variable (`PORT=` in .env, `${PORT}` of an unset shell variable) means "unset".
+  (raw) =>
+    Object.fromEntries(
+      Object.entries(raw as Record<string, unknown>).filter(
+        ([, value]) => value !== '' && value !== undefined,
+      ),
+    ),
+  z
+    .object({
+      NODE_ENV: z
+        .enum(['development', 'production', 'test'], {
+          error: 'must be development, production or test',
+        })
+        .default('development'),
+      PORT: integer(3000, 0, 65_535, 'a port number'),
+      HOST: z.string().trim().min(1, 'must not be empty').optional(),
+      DATA_DIR: z.string().trim().min(1, 'must not be empty').default('data'),
+      DATABASE_PATH: z.string().trim().min(1, 'must not be empty').optional(),
+      JWT_SECRET: z
+        .string()
+        .refine((value) => Buffer.byteLength(value) >= 32, 'must be at least 32 bytes')
+        .optional(),
+      JWT_ISSUER: z.string().trim().min(1, 'must not be empty').default('nest-jwt-auth'),
+      JWT_AUDIENCE: z.string().trim().min(1, 'must not be empty').default('nest-jwt-auth'),
+      ACCESS_TOKEN_TTL: seconds(86_400),
+      JWT_CLOCK_TOLERANCE: seconds(30, 0, 300),
+      USER_CACHE_TTL: seconds(30),
+      ADMIN_NAME: z
+        .string()
+        .trim()
+        .min(1, 'must not be empty')
+        .max(64, 'must be at most 64 characters')
+        .optional(),
+      ADMIN_PASSWORD: z
+        .string()
+        .min(8, 'must be at least 8 characters')
+        .refine((value) => Buffer.byteLength(value) <= 1024, 'must be at most 1024 bytes')
+        .optional(),
+    })
+    .transform((env) => ({
+      ...env,
+      HOST: env.HOST ?? (env.NODE_ENV === 'production' ? '0.0.0.0' : '127.0.0.1'),
+      DATABASE_PATH: env.DATABASE_PATH ?? `${env.DATA_DIR}/auth.sqlite`,
+    }))
+    .superRefine((env, ctx) => {
+      if (env.NODE_ENV === 'production') {
+        const source = env.JWT_SECRET === undefined ? undefined : publishedSecretSource(env.JWT_SECRET);
+        if (env.JWT_SECRET === undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['JWT_SECRET'],
+            message: 'is required in production (at least 32 random bytes, e.g. `openssl rand -base64 48`)',
+          });
+        } else if (source !== undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['JWT_SECRET'],
+            message: `must not be a published secret in production (this one is from ${source})`,
+          });
+        }
+      }
+      if ((env.ADMIN_NAME === undefined) !== (env.ADMIN_PASSWORD === undefined)) {
         ctx.addIssue({
           code: 'custom',
-          path: ['JWT_SECRET'],
-          message: 'is required in production (at least 32 random bytes, e.g. `openssl rand -base64 48`)',
-        });
-      } else if (source !== undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['JWT_SECRET'],
-          message: `must not be a published secret in production (this one is from ${source})`,
+          path: [env.ADMIN_NAME === undefined ? 'ADMIN_NAME' : 'ADMIN_PASSWORD'],
+          message: 'must be set together with ADMIN_NAME and ADMIN_PASSWORD',
         });
       }
-    }
-    if ((env.ADMIN_NAME === undefined) !== (env.ADMIN_PASSWORD === undefined)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: [env.ADMIN_NAME === undefined ? 'ADMIN_NAME' : 'ADMIN_PASSWORD'],
-        message: 'must be set together with ADMIN_NAME and ADMIN_PASSWORD',
-      });
-    }
-  });
+    }),
+);
 
 export type Env = z.output<typeof envSchema>;
 

@@ -15,7 +15,8 @@ const PUBLISHED_SECRET_DIGESTS = new Map([
 
 /** Where a published secret comes from, or undefined when it is not a known one. */
 export function publishedSecretSource(secret: string): string | undefined {
-  return PUBLISHED_SECRET_DIGESTS.get(createHash('sha256').update(secret).digest('hex'));
+  // Trimmed: a quoted value with a stray newline is still the published secret.
+  return PUBLISHED_SECRET_DIGESTS.get(createHash('sha256').update(secret.trim()).digest('hex'));
 }
 
 export const GENERATED_SECRET_FILE = 'jwt-secret';
@@ -32,10 +33,7 @@ export interface SigningSecret {
  * kept in the data directory, so that restarts keep logins valid. The key is built once, here:
  * jsonwebtoken rebuilds a key object from a string secret on every verification (75x slower).
  */
-export function resolveSigningSecret(env: {
-  JWT_SECRET?: string;
-  DATA_DIR: string;
-}): SigningSecret {
+export function resolveSigningSecret(env: { JWT_SECRET?: string; DATA_DIR: string }): SigningSecret {
   if (env.JWT_SECRET !== undefined) {
     const source = publishedSecretSource(env.JWT_SECRET);
     return {

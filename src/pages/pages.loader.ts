@@ -14,7 +14,11 @@ import type { FastifyInstance } from 'fastify';
  */
 @Injectable()
 export class PagesLoader extends AbstractLoader {
-  register(httpAdapter: AbstractHttpAdapter, _config: ApplicationConfig, roots: ServeStaticModuleOptions[]): void {
+  register(
+    httpAdapter: AbstractHttpAdapter,
+    _config: ApplicationConfig,
+    roots: ServeStaticModuleOptions[],
+  ): void {
     const app = httpAdapter.getInstance<FastifyInstance>();
     roots.forEach(({ rootPath, serveRoot, serveStaticOptions }, index) => {
       void app.register(fastifyStatic, {

@@ -32,14 +32,6 @@ const ACTION_TIMEOUT_MS = 10_000;
 /** home.js redirects a logged-out visitor after 3 s. */
 const REDIRECT_TIMEOUT_MS = 10_000;
 
-/**
- * KNOWN PRODUCT ISSUE, tolerated here and nowhere else: the pages declare no icon and the service
- * serves none, so Chromium's own request for /favicon.ico gets a 404, which it logs as a console
- * error (the browser makes that request itself, so it never shows up as a page request or
- * response). Remove this exception once client/ has a favicon.
- */
-const MISSING_FAVICON_PATH = '/favicon.ico';
-
 const LOGGED_OUT_TEXT = 'You are currently not logged in';
 const LOGGED_IN_PREFIX = 'You are currently logged in as: ';
 
@@ -85,8 +77,6 @@ interface Session {
   dialogs: string[];
   cspViolations: unknown[];
   problems: string[];
-  /** Complaints caused by a known product issue (see MISSING_FAVICON_PATH); not failures. */
-  knownIssues: string[];
   /** Declares a >= 400 response this test expects, so it is not a problem. */
   allow(response: AllowedResponse): void;
   /** Fails the test on anything recorded so far, including the current document's CSP list. */
@@ -126,7 +116,6 @@ describe('Browser: the tutorial flow', () => {
       dialogs: [],
       cspViolations: [],
       problems: [],
-      knownIssues: [],
       allow: (response) => allowed.push(response),
       assertClean: async () => {
         const current = await page.evaluate<unknown[]>('window.__cspViolations ?? []');
@@ -163,10 +152,6 @@ describe('Browser: the tutorial flow', () => {
           (r) => r.url === source && r.status === Number(status[1]) && isAllowed(r.method, r.url, r.status),
         )
       ) {
-        return;
-      }
-      if (status !== null && Number(status[1]) === 404 && source === url(MISSING_FAVICON_PATH)) {
-        s.knownIssues.push(`console error: ${text} (at ${source})`);
         return;
       }
       s.problems.push(`console error: ${text} (at ${source})`);

@@ -5,7 +5,10 @@ import { createTestApp, httpServer } from '../support/app.js';
 import { errorBody, INVALID_CREDENTIALS_BODY, UNSUPPORTED_MEDIA_TYPE_BODY } from '../support/expected.js';
 
 const decode = (token: string) =>
-  token.split('.').slice(0, 2).map((part) => JSON.parse(Buffer.from(part, 'base64url').toString()) as Record<string, unknown>);
+  token
+    .split('.')
+    .slice(0, 2)
+    .map((part) => JSON.parse(Buffer.from(part, 'base64url').toString()) as Record<string, unknown>);
 
 describe('POST /login', () => {
   let app: NestFastifyApplication;
@@ -19,7 +22,10 @@ describe('POST /login', () => {
 
   afterAll(() => app.close());
 
-  const login = (body: unknown) => request(server).post('/login').send(body as object);
+  const login = (body: unknown) =>
+    request(server)
+      .post('/login')
+      .send(body as object);
 
   describe('with the right credentials', () => {
     it('should answer 200 with a token, never cached', async () => {
@@ -99,9 +105,21 @@ describe('POST /login', () => {
       ['a boolean name', { name: true, password: '1234' }, /^name must be a string$/],
       ['an empty name', { name: '', password: '1234' }, /^name must not be empty$/],
       ['an empty password', { name: 'admin', password: '' }, /^password must not be empty$/],
-      ['a 65-character name', { name: 'a'.repeat(65), password: '1234' }, /^name must be at most 64 characters$/],
-      ['a 1025-byte password', { name: 'admin', password: 'p'.repeat(1025) }, /^password must be at most 1024 bytes$/],
-      ['a 513 × 2-byte password', { name: 'admin', password: 'é'.repeat(513) }, /^password must be at most 1024 bytes$/],
+      [
+        'a 65-character name',
+        { name: 'a'.repeat(65), password: '1234' },
+        /^name must be at most 64 characters$/,
+      ],
+      [
+        'a 1025-byte password',
+        { name: 'admin', password: 'p'.repeat(1025) },
+        /^password must be at most 1024 bytes$/,
+      ],
+      [
+        'a 513 × 2-byte password',
+        { name: 'admin', password: 'é'.repeat(513) },
+        /^password must be at most 1024 bytes$/,
+      ],
       [
         'an extra field',
         { name: 'admin', password: '1234', isAdmin: true },
@@ -109,14 +127,19 @@ describe('POST /login', () => {
       ],
     ];
 
-    it.each(cases)('should answer %s with 400 naming the field and the rule', async (_case, body, message) => {
-      const response = await request(server)
-        .post('/login')
-        .set('Content-Type', 'application/json')
-        .send(JSON.stringify(body))
-        .expect(400);
-      expect(response.body).toEqual(errorBody(400, 'Bad Request', expect.stringMatching(message) as string));
-    });
+    it.each(cases)(
+      'should answer %s with 400 naming the field and the rule',
+      async (_case, body, message) => {
+        const response = await request(server)
+          .post('/login')
+          .set('Content-Type', 'application/json')
+          .send(JSON.stringify(body))
+          .expect(400);
+        expect(response.body).toEqual(
+          errorBody(400, 'Bad Request', expect.stringMatching(message) as string),
+        );
+      },
+    );
 
     it('should accept a name of exactly 64 characters and a password of exactly 1024 bytes (then fail as wrong)', async () => {
       const response = await login({ name: 'a'.repeat(64), password: 'p'.repeat(1024) }).expect(400);
@@ -152,7 +175,10 @@ describe('POST /login', () => {
     });
 
     it('should answer an empty JSON body with 400', async () => {
-      const response = await request(server).post('/login').set('Content-Type', 'application/json').expect(400);
+      const response = await request(server)
+        .post('/login')
+        .set('Content-Type', 'application/json')
+        .expect(400);
       expect(response.body).toEqual(errorBody(400, 'Bad Request', 'request body must not be empty'));
     });
   });
@@ -161,7 +187,11 @@ describe('POST /login', () => {
     it.each([
       ['form-encoded', 'application/x-www-form-urlencoded', 'name=admin&password=1234'],
       ['text/plain', 'text/plain', '{"name":"admin","password":"1234"}'],
-      ['multipart', 'multipart/form-data; boundary=x', '--x\r\nContent-Disposition: form-data; name="name"\r\n\r\nadmin\r\n--x--'],
+      [
+        'multipart',
+        'multipart/form-data; boundary=x',
+        '--x\r\nContent-Disposition: form-data; name="name"\r\n\r\nadmin\r\n--x--',
+      ],
       ['XML', 'application/xml', '<login/>'],
     ])('should answer %s with 415', async (_case, type, body) => {
       const response = await request(server).post('/login').set('Content-Type', type).send(body).expect(415);
@@ -186,7 +216,9 @@ describe('POST /login', () => {
   describe('with a large body', () => {
     it('should answer a body over 16 KiB with 413', async () => {
       const response = await login({ name: 'admin', password: 'x'.repeat(16 * 1024) }).expect(413);
-      expect(response.body).toEqual(errorBody(413, 'Payload Too Large', 'request body must be at most 16384 bytes'));
+      expect(response.body).toEqual(
+        errorBody(413, 'Payload Too Large', 'request body must be at most 16384 bytes'),
+      );
     });
 
     it('should keep serving afterwards', () => login({ name: 'admin', password: '1234' }).expect(200));

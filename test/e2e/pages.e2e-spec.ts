@@ -60,7 +60,10 @@ describe('Pages and HTTP hygiene', () => {
     const { text } = await request(server).get('/vendor/fontawesome/css/all.min.css').expect(200);
     const font = /url\(\.\.\/webfonts\/(fa-solid-900\.woff2)\)/.exec(text)?.[1];
     expect(font).toBeDefined();
-    await request(server).get(`/vendor/fontawesome/webfonts/${font}`).expect(200).expect('content-type', 'font/woff2');
+    await request(server)
+      .get(`/vendor/fontawesome/webfonts/${font}`)
+      .expect(200)
+      .expect('content-type', 'font/woff2');
   });
 
   it.each([
@@ -73,7 +76,10 @@ describe('Pages and HTTP hygiene', () => {
     ['the database', '/data/auth.sqlite'],
     ['the package manifest', '/package.json'],
   ])('should answer %s with a JSON 404', async (_case, path) => {
-    const response = await request(server).get(path).expect(404).expect('content-type', /^application\/json/);
+    const response = await request(server)
+      .get(path)
+      .expect(404)
+      .expect('content-type', /^application\/json/);
     expect(response.body).toEqual(errorBody(404, 'Not Found', 'no such resource'));
   });
 
@@ -103,14 +109,21 @@ describe('Pages and HTTP hygiene', () => {
       request(server).get('/%'),
       request(server).get('/user').set('Authorization', 'Bearer e30.e30.e30'),
       request(server).post('/login').set('Content-Type', 'application/json').send('{"a":'),
-      request(server).post('/login').set('Content-Type', 'application/json').send('{"name":"a","password":"b","c":1}'),
+      request(server)
+        .post('/login')
+        .set('Content-Type', 'application/json')
+        .send('{"name":"a","password":"b","c":1}'),
       request(server).post('/login').set('Content-Type', 'application/json').send('{"__proto__":{}}'),
-      request(server).get('/user').set('Authorization', 'Bearer ' + 'x'.repeat(4000)),
+      request(server)
+        .get('/user')
+        .set('Authorization', 'Bearer ' + 'x'.repeat(4000)),
     ]);
     for (const response of responses) {
       expect(response.status).toBeGreaterThanOrEqual(400);
       expect(response.status).toBeLessThan(500);
-      expect(response.text).not.toMatch(/\bat\s|\/work\/|node_modules|\.ts\b|\.js\b|FST_|Unexpected token|jwt malformed|SyntaxError/);
+      expect(response.text).not.toMatch(
+        /\bat\s|\/work\/|node_modules|\.ts\b|\.js\b|FST_|Unexpected token|jwt malformed|SyntaxError/,
+      );
     }
   });
 });

@@ -16,7 +16,10 @@ describe('GET /user', () => {
   beforeAll(async () => {
     app = await createTestApp();
     server = httpServer(app);
-    const { body } = await request(server).post('/login').send({ name: 'admin', password: '1234' }).expect(200);
+    const { body } = await request(server)
+      .post('/login')
+      .send({ name: 'admin', password: '1234' })
+      .expect(200);
     token = (body as { token: string }).token;
   });
 
@@ -35,7 +38,11 @@ describe('GET /user', () => {
       .expect('content-type', /^application\/json/)
       .expect('cache-control', 'no-store');
     expect(response.body).toEqual(
-      errorBody(401, 'Unauthorized', challenge === 'Bearer' ? expect.any(String) as string : /description="(.*)"/.exec(challenge)![1]),
+      errorBody(
+        401,
+        'Unauthorized',
+        challenge === 'Bearer' ? (expect.any(String) as string) : /description="(.*)"/.exec(challenge)![1],
+      ),
     );
   }
 
@@ -55,7 +62,8 @@ describe('GET /user', () => {
   describe('without a bearer token', () => {
     it('should require authentication with a bare challenge', () => expectRefused(undefined, 'Bearer'));
     it('should treat another scheme as no token', () => expectRefused('Basic YWRtaW46MTIzNA==', 'Bearer'));
-    it('should not read a token from the query string', () => request(server).get(`/user?access_token=${token}`).expect(401));
+    it('should not read a token from the query string', () =>
+      request(server).get(`/user?access_token=${token}`).expect(401));
     it('should not read a token from a cookie', () =>
       request(server).get('/user').set('Cookie', `token=${token}; access_token=${token}`).expect(401));
   });
@@ -76,7 +84,7 @@ describe('GET /user', () => {
     it('should refuse a second Authorization header', async () => {
       const response = await request(server)
         .get('/user')
-        .set('Authorization', [`Bearer ${token}`, `Bearer ${token}`])
+        .set('Authorization', [`Bearer ${token}`, `Bearer ${token}`] as unknown as string)
         .expect(401);
       expect(response.headers['www-authenticate']).toBe(INVALID);
     });
@@ -94,17 +102,32 @@ describe('GET /user', () => {
       ['alg NONE with the original signature', () => `${b64({ alg: 'NONE', typ: 'JWT' })}.${p()}.${s()}`],
       ['a flipped signature', () => `${h()}.${p()}.${flip(s())}`],
       ['no signature', () => `${h()}.${p()}.`],
-      ['claims changed under the original signature', () => `${h()}.${b64({ ...adminClaims(), id: 2, sub: '2' })}.${s()}`],
-      ['HS384 with the real secret', () => forge({ alg: 'HS384', typ: 'JWT' }, adminClaims(), { hash: 'sha384' })],
-      ['HS512 with the real secret', () => forge({ alg: 'HS512', typ: 'JWT' }, adminClaims(), { hash: 'sha512' })],
+      [
+        'claims changed under the original signature',
+        () => `${h()}.${b64({ ...adminClaims(), id: 2, sub: '2' })}.${s()}`,
+      ],
+      [
+        'HS384 with the real secret',
+        () => forge({ alg: 'HS384', typ: 'JWT' }, adminClaims(), { hash: 'sha384' }),
+      ],
+      [
+        'HS512 with the real secret',
+        () => forge({ alg: 'HS512', typ: 'JWT' }, adminClaims(), { hash: 'sha512' }),
+      ],
       ['RS256 header over an HMAC signature', () => forge({ alg: 'RS256', typ: 'JWT' }, adminClaims())],
-      ['another secret', () => forge(HS256, adminClaims(), { secret: 'another-secret-of-at-least-32-bytes!!' })],
+      [
+        'another secret',
+        () => forge(HS256, adminClaims(), { secret: 'another-secret-of-at-least-32-bytes!!' }),
+      ],
       ['an empty secret', () => forge(HS256, adminClaims(), { secret: '' })],
       ['no exp', () => forge(HS256, adminClaims({ exp: undefined }))],
       ['no iat', () => forge(HS256, adminClaims({ iat: undefined }))],
       ['exp as a string', () => forge(HS256, adminClaims({ exp: String(now() + 3600) }))],
       ['iat in the future', () => forge(HS256, adminClaims({ iat: now() + 600, exp: now() + 1200 }))],
-      ['a lifetime longer than configured', () => forge(HS256, adminClaims({ iat: now(), exp: now() + 86400 + 60 }))],
+      [
+        'a lifetime longer than configured',
+        () => forge(HS256, adminClaims({ iat: now(), exp: now() + 86400 + 60 })),
+      ],
       ['a wrong issuer', () => forge(HS256, adminClaims({ iss: 'someone-else' }))],
       ['a wrong audience', () => forge(HS256, adminClaims({ aud: 'someone-else' }))],
       ['an audience array', () => forge(HS256, adminClaims({ aud: ['nest-jwt-auth', 'x'] }))],
@@ -131,7 +154,10 @@ describe('GET /user', () => {
 
     it('should refuse the tokens of a disabled user at once, and accept them again once re-enabled', async () => {
       const users = app.get(UsersService);
-      const { body } = await request(server).post('/login').send({ name: 'admin', password: '1234' }).expect(200);
+      const { body } = await request(server)
+        .post('/login')
+        .send({ name: 'admin', password: '1234' })
+        .expect(200);
       const fresh = (body as { token: string }).token;
       await getUser(header(fresh)).expect(200);
       await users.setDisabled(1, true);

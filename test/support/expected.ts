@@ -1,5 +1,9 @@
 /** Every error body the API sends has this shape; tests compare against these builders. */
-export const errorBody = (statusCode: number, error: string, message: string) => ({ statusCode, error, message });
+export const errorBody = (statusCode: number, error: string, message: string) => ({
+  statusCode,
+  error,
+  message,
+});
 
 export const INVALID_CREDENTIALS_BODY = errorBody(400, 'Bad Request', 'invalid name or password');
 

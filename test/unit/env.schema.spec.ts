@@ -56,6 +56,12 @@ describe('validateEnv', () => {
       ).toBe('/db/users.sqlite');
     });
 
+    it('should treat an empty variable as unset', () => {
+      const env = validateEnv({ PORT: '', JWT_CLOCK_TOLERANCE: '', JWT_SECRET: '', HOST: '' });
+      expect(env).toMatchObject({ PORT: 3000, JWT_CLOCK_TOLERANCE: 30, HOST: '127.0.0.1' });
+      expect(env.JWT_SECRET).toBeUndefined();
+    });
+
     it('should coerce numbers given as strings', () => {
       expect(validateEnv({ PORT: '8080', ACCESS_TOKEN_TTL: '900' })).toMatchObject({
         PORT: 8080,
@@ -72,7 +78,21 @@ describe('validateEnv', () => {
         'ACCESS_TOKEN_TTL',
         { ACCESS_TOKEN_TTL: '-5' },
         '-5',
-        'ACCESS_TOKEN_TTL must be a positive number of seconds',
+        'ACCESS_TOKEN_TTL must be a whole number of seconds',
+      ],
+      ['PORT', { PORT: '0x50' }, '0x50', 'PORT must be a port number'],
+      ['PORT', { PORT: '1e3' }, '1e3', 'PORT must be a port number'],
+      [
+        'ACCESS_TOKEN_TTL',
+        { ACCESS_TOKEN_TTL: '0' },
+        'TTL: 0',
+        'ACCESS_TOKEN_TTL must be between 1 and 315360000',
+      ],
+      [
+        'JWT_CLOCK_TOLERANCE',
+        { JWT_CLOCK_TOLERANCE: '301' },
+        '301',
+        'JWT_CLOCK_TOLERANCE must be between 0 and 300',
       ],
       ['NODE_ENV', { NODE_ENV: 'staging' }, 'staging', 'NODE_ENV must be development, production or test'],
       [

@@ -50,6 +50,8 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
       // says the challenge then carries no error code.
       throw BearerChallengeException.missing();
     }
-    throw BearerChallengeException.invalid(info instanceof jsonwebtoken.TokenExpiredError ? 'expired' : 'invalid');
+    throw BearerChallengeException.invalid(
+      info instanceof jsonwebtoken.TokenExpiredError ? 'expired' : 'invalid',
+    );
   }
 }

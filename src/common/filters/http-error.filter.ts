@@ -35,7 +35,9 @@ export class HttpErrorFilter implements ExceptionFilter {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const status = exception instanceof HttpException ? exception.getStatus() : 500;
     if (status >= 500) {
-      this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+      this.logger.error(
+        exception instanceof Error ? (exception.stack ?? exception.message) : String(exception),
+      );
     }
     if (exception instanceof BearerChallengeException) {
       void reply.header('WWW-Authenticate', exception.challenge);

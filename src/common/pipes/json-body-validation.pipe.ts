@@ -55,7 +55,9 @@ function describe(errors: ValidationError[]): string {
     }
   }
   if (unexpected !== undefined) {
-    messages.push(`request body must only have the properties ${documentedProperties(unexpected).join(', ')}`);
+    messages.push(
+      `request body must only have the properties ${documentedProperties(unexpected).join(', ')}`,
+    );
   }
   return messages.join('; ');
 }

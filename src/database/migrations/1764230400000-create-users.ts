@@ -10,7 +10,13 @@ export class CreateUsers1764230400000 implements MigrationInterface {
       new Table({
         name: 'users',
         columns: [
-          { name: 'id', type: 'integer', isPrimary: true, isGenerated: true, generationStrategy: 'increment' },
+          {
+            name: 'id',
+            type: 'integer',
+            isPrimary: true,
+            isGenerated: true,
+            generationStrategy: 'increment',
+          },
           { name: 'name', type: 'varchar', length: '64', isNullable: false },
           { name: 'name_key', type: 'varchar', length: '64', isNullable: false, isUnique: true },
           { name: 'password_hash', type: 'varchar', length: '255', isNullable: false },
