@@ -1,6 +1,6 @@
 import helmet from '@fastify/helmet';
 import type { FastifyReply } from 'fastify';
-import type { NestApplicationOptions, Type } from '@nestjs/common';
+import type { LoggerService, NestApplicationOptions, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { ErrorBody } from './common/filters/http-error.filter.js';
@@ -47,11 +47,16 @@ export async function configureHttpApp(app: NestFastifyApplication): Promise<voi
     contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY },
     referrerPolicy: { policy: 'no-referrer' },
   });
-  app.enableShutdownHooks();
 }
 
-export async function createApp(module: Type<unknown>): Promise<NestFastifyApplication> {
-  const app = await NestFactory.create<NestFastifyApplication>(module, createHttpAdapter(), APP_OPTIONS);
+export async function createApp(
+  module: Type<unknown>,
+  logger: LoggerService,
+): Promise<NestFastifyApplication> {
+  const app = await NestFactory.create<NestFastifyApplication>(module, createHttpAdapter(), {
+    ...APP_OPTIONS,
+    logger,
+  });
   await configureHttpApp(app);
   return app;
 }

@@ -4,13 +4,21 @@ import { ConfigService } from '@nestjs/config';
 import { AppModule } from './app.module.js';
 import type { Env } from './config/env.schema.js';
 import { createApp } from './http-app.js';
+import { StartupLogger } from './startup-logger.js';
 
 async function bootstrap(): Promise<void> {
-  const app = await createApp(AppModule);
+  const app = await createApp(AppModule, new StartupLogger());
   const config = app.get(ConfigService<Env, true>);
   const host = config.get('HOST', { infer: true });
   await app.listen(config.get('PORT', { infer: true }), host);
   const url = (await app.getUrl()).replace('[::1]', 'localhost').replace('127.0.0.1', 'localhost');
+  // Not enableShutdownHooks(): it re-raises the signal after closing, so the exit status
+  // would read as a crash. Closing finishes requests in flight and closes the database.
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      void app.close().then(() => process.exit(0));
+    });
+  }
   new Logger('Bootstrap').log(`Listening on ${url} (open it in a browser; log in at ${url}/login)`);
 }
 
