@@ -32,7 +32,9 @@ form.addEventListener('submit', async (event) => {
       location.assign('/');
       return;
     }
-    showError(response.status === 400 ? await errorMessage(response) : `Error: ${await errorMessage(response)}`);
+    showError(
+      response.status === 400 ? await errorMessage(response) : `Error: ${await errorMessage(response)}`,
+    );
   } catch {
     showError('The server cannot be reached. Try again.');
   } finally {
