@@ -5,6 +5,7 @@ import { CommonModule } from './common/common.module.js';
 import { validateEnv } from './config/env.schema.js';
 import { DatabaseModule } from './database/database.module.js';
 import { PagesModule } from './pages/pages.module.js';
+import { AdminSeeder } from './users/admin-seeder.service.js';
 import { UsersModule } from './users/users.module.js';
 
 @Module({
@@ -22,5 +23,8 @@ import { UsersModule } from './users/users.module.js';
     AuthModule,
     PagesModule,
   ],
+  // Seeds an empty database at start-up. Registered here rather than in UsersModule so that only
+  // the HTTP service seeds: the operators' CLI (src/cli/cli.module.ts) imports UsersModule too.
+  providers: [AdminSeeder],
 })
 export class AppModule {}

@@ -1,3 +1,4 @@
+import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import type { FastifyReply } from 'fastify';
 import type { LoggerService, NestApplicationOptions, Type } from '@nestjs/common';
@@ -43,6 +44,8 @@ export const CONTENT_SECURITY_POLICY = {
 
 export async function configureHttpApp(app: NestFastifyApplication): Promise<void> {
   app.getHttpAdapter().getInstance().removeContentTypeParser('text/plain');
+  // Parses Cookie (the refresh token reaches POST /refresh as an HttpOnly cookie) and adds setCookie.
+  await app.register(cookie);
   await app.register(helmet, {
     contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY },
     referrerPolicy: { policy: 'no-referrer' },

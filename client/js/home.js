@@ -1,4 +1,4 @@
-import { errorMessage, session } from './session.js';
+import { authorizedFetch, errorMessage, session } from './session.js';
 
 const REDIRECT_DELAY_MS = 3000;
 
@@ -15,6 +15,7 @@ function showLoggedIn(name) {
 
 function showLoggedOut() {
   icon.className = 'fa fa-times-circle fa-5x mt-3 text-danger';
+  logout.classList.add('d-none');
   message.replaceChildren(
     'You are currently not logged in.',
     document.createElement('br'),
@@ -29,14 +30,10 @@ function showError(text) {
 }
 
 async function init() {
-  const token = session.token;
-  if (!token) {
-    showLoggedOut();
-    return;
-  }
   let response;
   try {
-    response = await fetch('/user', { headers: { Authorization: `Bearer ${token}` } });
+    // Renews an expired access token silently through the refresh cookie, once.
+    response = await authorizedFetch('/user');
   } catch {
     showError('the server cannot be reached');
     return;
@@ -52,9 +49,17 @@ async function init() {
   }
 }
 
-document.getElementById('logout-button').addEventListener('click', () => {
-  session.clear();
-  location.assign('/login');
-});
+/** Ends this session (or all of them) on the server, then forgets the token here. */
+async function logOut(scope) {
+  try {
+    await authorizedFetch(`/logout?scope=${scope}`, { method: 'POST' });
+  } finally {
+    session.clear();
+    location.assign('/login');
+  }
+}
+
+document.getElementById('logout-button').addEventListener('click', () => void logOut('local'));
+document.getElementById('logout-everywhere-button').addEventListener('click', () => void logOut('global'));
 
 void init();

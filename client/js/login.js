@@ -21,7 +21,7 @@ form.addEventListener('submit', async (event) => {
   }
   button.disabled = true;
   try {
-    const response = await fetch('/login', {
+    const response = await fetch('/login?refreshToken=cookie', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ name, password }),

@@ -1,4 +1,6 @@
-// Where the pages keep the access token between page loads (the tutorial's choice).
+// The access token is kept in localStorage between page loads (the tutorial's choice); it lives
+// 15 minutes. The refresh token never reaches this script: the server keeps it in an HttpOnly
+// cookie that only POST /refresh receives (`?refreshToken=cookie` leaves it out of the body).
 const TOKEN_KEY = 'token';
 
 export const session = {
@@ -12,6 +14,37 @@ export const session = {
     localStorage.removeItem(TOKEN_KEY);
   },
 };
+
+/** Trades the refresh cookie for a new access token; false when the session is over. */
+export async function renew() {
+  const response = await fetch('/refresh?refreshToken=cookie', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: '{}',
+  });
+  if (!response.ok) {
+    session.clear();
+    return false;
+  }
+  session.save((await response.json()).token);
+  return true;
+}
+
+/**
+ * fetch() with the access token; on a 401 it renews the token once, silently, and retries.
+ * A second 401 is returned to the caller (the session is over).
+ */
+export async function authorizedFetch(url, options = {}) {
+  const send = () =>
+    fetch(url, { ...options, headers: { ...options.headers, Authorization: `Bearer ${session.token}` } });
+  if (session.token) {
+    const response = await send();
+    if (response.status !== 401) {
+      return response;
+    }
+  }
+  return (await renew()) ? send() : new Response(null, { status: 401 });
+}
 
 /** The server's error message, or the status line when the body is not ours. */
 export async function errorMessage(response) {

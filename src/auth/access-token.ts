@@ -8,6 +8,8 @@ export interface AccessTokenClaims {
   iat: number;
   exp: number;
   jti: string;
+  /** The session this token was issued for; refused once the session ends. */
+  sid: string;
   iss: string;
   aud: string;
 }
@@ -21,7 +23,8 @@ export interface AccessTokenPolicy {
 
 /** The only header this service writes: anything more (kid, jku, jwk, x5u, crit...) is refused. */
 const HEADER_PARAMETERS = new Set(['alg', 'typ']);
-const CLAIMS = new Set<string>(['sub', 'id', 'name', 'iat', 'exp', 'jti', 'iss', 'aud']);
+const CLAIMS = new Set<string>(['sub', 'id', 'name', 'iat', 'exp', 'jti', 'sid', 'iss', 'aud']);
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -59,7 +62,7 @@ export function checkAccessToken(
       throw new InvalidTokenError(`claim ${claim} is not accepted`);
     }
   }
-  const { sub, id, name, iat, exp, jti, iss, aud } = payload;
+  const { sub, id, name, iat, exp, jti, sid, iss, aud } = payload;
   if (!Number.isSafeInteger(id) || (id as number) < 1) {
     throw new InvalidTokenError('id must be a positive integer');
   }
@@ -74,6 +77,9 @@ export function checkAccessToken(
   ) {
     throw new InvalidTokenError('name, jti, iss and aud must be strings');
   }
+  if (typeof sid !== 'string' || !UUID.test(sid)) {
+    throw new InvalidTokenError('sid must be a session id');
+  }
   if (!isTimestamp(iat) || !isTimestamp(exp)) {
     throw new InvalidTokenError('iat and exp must be integer timestamps');
   }
@@ -83,5 +89,5 @@ export function checkAccessToken(
   if (iat > now + policy.clockTolerance) {
     throw new InvalidTokenError('iat must not be in the future');
   }
-  return { sub, id: id as number, name, iat, exp, jti, iss, aud };
+  return { sub, id: id as number, name, iat, exp, jti, sid, iss, aud };
 }

@@ -2,4 +2,6 @@
 export interface AuthUser {
   id: number;
   name: string;
+  /** The session the access token was issued for (its `sid` claim). */
+  sessionId: string;
 }

@@ -3,15 +3,27 @@ import { BadRequestException, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { JwtService } from '@nestjs/jwt';
 import type { Env } from '../config/env.schema.js';
+import {
+  RefreshRefusedError,
+  SessionsService,
+  type ClientInfo,
+  type SessionGrant,
+} from '../sessions/sessions.service.js';
 import type { UserProfile } from '../users/user-profile.js';
 import { UsersService } from '../users/users.service.js';
+import type { AuthUser } from './auth-user.js';
+import { BearerChallengeException } from './bearer-challenge.exception.js';
 import type { LoginDto } from './dto/login.dto.js';
+import type { LogoutScope } from './dto/logout-query.dto.js';
 
-export interface LoginResult {
+export interface TokenPair {
   token: string;
   tokenType: 'Bearer';
-  /** Seconds until the token expires. */
+  /** Seconds until the access token expires. */
   expiresIn: number;
+  refreshToken: string;
+  /** Not sent: when the session's absolute lifetime ends, for the cookie's expiry. */
+  sessionExpiresAt: Date;
 }
 
 /** One message for every failed login, so the answer never tells which part was wrong. */
@@ -23,24 +35,65 @@ export class AuthService {
 
   constructor(
     private readonly users: UsersService,
+    private readonly sessions: SessionsService,
     private readonly jwt: JwtService,
     config: ConfigService<Env, true>,
   ) {
     this.ttl = config.get('ACCESS_TOKEN_TTL', { infer: true });
   }
 
-  async login({ name, password }: LoginDto): Promise<LoginResult> {
+  /** Checks the credentials and opens a session. */
+  async login({ name, password }: LoginDto, client: ClientInfo): Promise<TokenPair> {
     const user = await this.users.verifyCredentials(name, password);
     if (user === null) {
       // 400 rather than 401: the tutorial's contract, which clients already handle.
       throw new BadRequestException(INVALID_CREDENTIALS);
     }
-    return { token: this.issueAccessToken(user), tokenType: 'Bearer', expiresIn: this.ttl };
+    return this.issue(user, await this.sessions.open(user.id, client));
   }
 
-  /** Signs the claim profile that JwtStrategy checks (see access-token.ts). */
-  issueAccessToken(user: UserProfile): string {
-    // iat, exp, iss and aud come from JwtModule's signOptions; jti makes every token unique.
-    return this.jwt.sign({ id: user.id, name: user.name }, { subject: String(user.id), jwtid: randomUUID() });
+  /** Spends a refresh token for a new pair on the same session. */
+  async refresh(refreshToken: string): Promise<TokenPair> {
+    let grant: SessionGrant;
+    try {
+      grant = await this.sessions.rotate(refreshToken);
+    } catch (error) {
+      if (error instanceof RefreshRefusedError) {
+        throw BearerChallengeException.invalid('invalid', 'refresh');
+      }
+      throw error;
+    }
+    const user = await this.users.findActive(grant.userId);
+    if (user === null) {
+      await this.sessions.end(grant.sessionId, 'disabled');
+      throw BearerChallengeException.invalid('invalid', 'refresh');
+    }
+    return this.issue(user, grant);
+  }
+
+  async logout(user: AuthUser, scope: LogoutScope): Promise<void> {
+    if (scope === 'local') {
+      await this.sessions.end(user.sessionId, 'logout');
+    } else {
+      await this.sessions.endAllOf(user.id, 'logout', scope === 'others' ? user.sessionId : undefined);
+    }
+  }
+
+  /** Signs the claim profile that JwtStrategy checks (see access-token.ts), never past the session's end. */
+  private issue(user: UserProfile, grant: SessionGrant): TokenPair {
+    const now = Math.floor(Date.now() / 1000);
+    const expiresIn = Math.max(1, Math.min(this.ttl, Math.floor(grant.expiresAt.getTime() / 1000) - now));
+    // iat, iss and aud come from JwtModule's signOptions; jti makes every token unique.
+    const token = this.jwt.sign(
+      { id: user.id, name: user.name, sid: grant.sessionId },
+      { subject: String(user.id), jwtid: randomUUID(), expiresIn },
+    );
+    return {
+      token,
+      tokenType: 'Bearer',
+      expiresIn,
+      refreshToken: grant.refreshToken,
+      sessionExpiresAt: grant.expiresAt,
+    };
   }
 }

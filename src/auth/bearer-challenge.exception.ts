@@ -13,15 +13,20 @@ export class BearerChallengeException extends UnauthorizedException {
   }
 
   /** No credentials at all: the challenge names no error (RFC 6750 §3.1). */
-  static missing(): BearerChallengeException {
+  static missing(token: 'access' | 'refresh' = 'access'): BearerChallengeException {
     return new BearerChallengeException(
-      'authentication required: send Authorization: Bearer <token>',
+      token === 'access'
+        ? 'authentication required: send Authorization: Bearer <token>'
+        : 'a refresh token is required (refreshToken in the body, or the refresh_token cookie)',
       'Bearer',
     );
   }
 
-  static invalid(reason: 'expired' | 'invalid'): BearerChallengeException {
-    const description = reason === 'expired' ? 'The access token expired' : 'The access token is invalid';
+  static invalid(
+    reason: 'expired' | 'invalid',
+    token: 'access' | 'refresh' = 'access',
+  ): BearerChallengeException {
+    const description = reason === 'expired' ? `The ${token} token expired` : `The ${token} token is invalid`;
     return new BearerChallengeException(
       description,
       `Bearer error="invalid_token", error_description="${description}"`,

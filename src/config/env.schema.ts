@@ -18,6 +18,13 @@ const integer = (fallback: number, min: number, max: number, what: string) =>
 const seconds = (fallback: number, min = 1, max = 10 * 365 * 86_400) =>
   integer(fallback, min, max, 'a whole number of seconds');
 
+/** true/false (or 1/0); unset leaves the choice to the default the caller derives. */
+const flag = () =>
+  z
+    .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
+    .transform((value) => value === 'true' || value === '1')
+    .optional();
+
 /**
  * Every environment variable the service reads, with its default and its rule.
  * `.env.example` documents the same list; keep the two in step.
@@ -47,7 +54,13 @@ export const envSchema = z.preprocess(
         .optional(),
       JWT_ISSUER: z.string().trim().min(1, 'must not be empty').default('nest-jwt-auth'),
       JWT_AUDIENCE: z.string().trim().min(1, 'must not be empty').default('nest-jwt-auth'),
-      ACCESS_TOKEN_TTL: seconds(86_400),
+      ACCESS_TOKEN_TTL: seconds(900),
+      SESSION_IDLE_TTL: seconds(86_400),
+      SESSION_MAX_TTL: seconds(30 * 86_400),
+      REFRESH_REUSE_GRACE: seconds(10, 0, 60),
+      REFRESH_COOKIE_SECURE: flag(),
+      REVOCATION_POLL_INTERVAL: seconds(2, 1, 3600),
+      SIGNUP_ENABLED: flag(),
       JWT_CLOCK_TOLERANCE: seconds(30, 0, 300),
       USER_CACHE_TTL: seconds(30),
       ADMIN_NAME: z
@@ -66,6 +79,8 @@ export const envSchema = z.preprocess(
       ...env,
       HOST: env.HOST ?? (env.NODE_ENV === 'production' ? '0.0.0.0' : '127.0.0.1'),
       DATABASE_PATH: env.DATABASE_PATH ?? `${env.DATA_DIR}/auth.sqlite`,
+      REFRESH_COOKIE_SECURE: env.REFRESH_COOKIE_SECURE ?? env.NODE_ENV === 'production',
+      SIGNUP_ENABLED: env.SIGNUP_ENABLED ?? false,
     }))
     .superRefine((env, ctx) => {
       if (env.NODE_ENV === 'production') {
@@ -83,6 +98,20 @@ export const envSchema = z.preprocess(
             message: `must not be a published secret in production (this one is from ${source})`,
           });
         }
+      }
+      if (env.ACCESS_TOKEN_TTL > env.SESSION_IDLE_TTL) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['ACCESS_TOKEN_TTL'],
+          message: 'must be at most SESSION_IDLE_TTL',
+        });
+      }
+      if (env.SESSION_MAX_TTL < env.SESSION_IDLE_TTL) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['SESSION_MAX_TTL'],
+          message: 'must be at least SESSION_IDLE_TTL',
+        });
       }
       if ((env.ADMIN_NAME === undefined) !== (env.ADMIN_PASSWORD === undefined)) {
         ctx.addIssue({

@@ -4,6 +4,8 @@ import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { Env } from '../config/env.schema.js';
+import { RefreshTokenEntity } from '../sessions/refresh-token.entity.js';
+import { SessionEntity } from '../sessions/session.entity.js';
 import { UserEntity } from '../users/user.entity.js';
 import { migrations } from './migrations/index.js';
 
@@ -22,7 +24,7 @@ import { migrations } from './migrations/index.js';
         return {
           type: 'better-sqlite3' as const,
           database,
-          entities: [UserEntity],
+          entities: [UserEntity, SessionEntity, RefreshTokenEntity],
           migrations,
           migrationsRun: true,
           synchronize: false,

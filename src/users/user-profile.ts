@@ -9,3 +9,13 @@ export interface UserProfile {
 export function toUserProfile(user: Pick<UserEntity, 'id' | 'name'>): UserProfile {
   return { id: user.id, name: user.name };
 }
+
+/** What operators see of a user (the CLI's list): the profile and the account's state. */
+export interface UserSummary extends UserProfile {
+  disabled: boolean;
+  createdAt: Date;
+}
+
+export function toUserSummary(user: Pick<UserEntity, 'id' | 'name' | 'disabled' | 'createdAt'>): UserSummary {
+  return { ...toUserProfile(user), disabled: user.disabled, createdAt: user.createdAt };
+}

@@ -1,16 +1,17 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AdminSeeder } from './admin-seeder.service.js';
+import { SessionsModule } from '../sessions/sessions.module.js';
 import { PasswordHasher } from './password-hasher.service.js';
+import { SignUpController } from './sign-up.controller.js';
 import { UserEntity } from './user.entity.js';
 import { UsersController } from './users.controller.js';
 import { UsersRepository } from './users.repository.js';
 import { UsersService } from './users.service.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([UserEntity])],
-  controllers: [UsersController],
-  providers: [UsersRepository, UsersService, PasswordHasher, AdminSeeder],
+  imports: [TypeOrmModule.forFeature([UserEntity]), SessionsModule],
+  controllers: [UsersController, SignUpController],
+  providers: [UsersRepository, UsersService, PasswordHasher],
   exports: [UsersService],
 })
 export class UsersModule {}

@@ -1,6 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { ConflictException, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import type { Repository } from 'typeorm';
+import { QueryFailedError, type Repository } from 'typeorm';
 import { nameKey, UserEntity } from './user.entity.js';
 
 /** Persistence of users. The rest of the code never sees TypeORM or SQL. */
@@ -16,12 +16,24 @@ export class UsersRepository {
     return this.users.findOneBy({ nameKey: nameKey(name) });
   }
 
+  findAll(): Promise<UserEntity[]> {
+    return this.users.find({ order: { id: 'ASC' } });
+  }
+
   count(): Promise<number> {
     return this.users.count();
   }
 
-  create(name: string, passwordHash: string): Promise<UserEntity> {
-    return this.users.save(this.users.create({ name, nameKey: nameKey(name), passwordHash }));
+  /** Creates a user; throws ConflictException when the name (case-folded) is taken. */
+  async create(name: string, passwordHash: string): Promise<UserEntity> {
+    try {
+      return await this.users.save(this.users.create({ name, nameKey: nameKey(name), passwordHash }));
+    } catch (error) {
+      if (error instanceof QueryFailedError && /unique/i.test(error.message)) {
+        throw new ConflictException('name is already taken');
+      }
+      throw error;
+    }
   }
 
   async updatePasswordHash(id: number, passwordHash: string): Promise<void> {

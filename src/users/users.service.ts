@@ -1,33 +1,38 @@
-import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { LRUCache } from 'lru-cache';
 import type { Env } from '../config/env.schema.js';
+import { SessionsService } from '../sessions/sessions.service.js';
 import { PasswordHasher } from './password-hasher.service.js';
-import { toUserProfile, type UserProfile } from './user-profile.js';
+import { toUserProfile, toUserSummary, type UserProfile, type UserSummary } from './user-profile.js';
 import { UsersRepository } from './users.repository.js';
 
 /** Accounts: credential checks, the "still active?" lookup behind every token, creation. */
 @Injectable()
 export class UsersService {
   /**
-   * Active users by id, `false` for ids that are gone or disabled. Every authenticated request
+   * Active users by id. Every authenticated request
    * asks this, so a warm cache answers without a query; entries expire after USER_CACHE_TTL so
    * a change made outside this process (another instance, the database itself) is seen soon.
    * Changes made through this service update it at once.
    */
-  private readonly activeUsers: LRUCache<number, UserProfile | false>;
+  private readonly activeUsers: LRUCache<number, UserProfile>;
 
   constructor(
     private readonly users: UsersRepository,
     private readonly hasher: PasswordHasher,
+    private readonly sessions: SessionsService,
     config: ConfigService<Env, true>,
   ) {
     this.activeUsers = new LRUCache({
       max: 10_000,
       ttl: config.get('USER_CACHE_TTL', { infer: true }) * 1000,
+      // Only active users are cached: an id that is gone or disabled is looked up again next
+      // time, so re-enabling a user (even from another process) takes effect at once. Tokens of
+      // disabled users rarely get this far: disabling ends their sessions (revocation list).
       fetchMethod: async (id) => {
         const user = await this.users.findById(id);
-        return user !== null && !user.disabled ? toUserProfile(user) : false;
+        return user !== null && !user.disabled ? toUserProfile(user) : undefined;
       },
     });
   }
@@ -51,25 +56,63 @@ export class UsersService {
 
   /** The user a verified token names, if it still exists and is enabled. */
   async findActive(id: number): Promise<UserProfile | null> {
-    const user = this.activeUsers.get(id) ?? (await this.activeUsers.fetch(id));
-    return user || null;
+    return this.activeUsers.get(id) ?? (await this.activeUsers.fetch(id)) ?? null;
   }
 
   async create(name: string, password: string): Promise<UserProfile> {
     if ((await this.users.findByName(name)) !== null) {
-      throw new ConflictException(`user name is already taken`);
+      throw new ConflictException('name is already taken');
     }
-    const user = toUserProfile(await this.users.create(name, await this.hasher.hash(password)));
+    const hash = await this.hasher.hash(password);
+    // A concurrent sign-up may take the name while this one hashed: the unique index decides.
+    const user = toUserProfile(await this.users.create(name, hash));
     this.activeUsers.set(user.id, user);
     return user;
   }
 
-  /** Disables or re-enables an account; a disabled account's tokens are refused from now on. */
-  async setDisabled(id: number, disabled: boolean): Promise<void> {
+  /** Disables or re-enables an account; disabling ends its sessions and refuses its tokens at once. */
+  async setDisabled(id: number, disabled: boolean): Promise<{ sessionsEnded: number }> {
     if (!(await this.users.setDisabled(id, disabled))) {
       throw new NotFoundException('user not found');
     }
     this.activeUsers.delete(id);
+    return { sessionsEnded: disabled ? await this.sessions.endAllOf(id, 'disabled') : 0 };
+  }
+
+  /**
+   * Replaces the password after checking the current one, and ends every session but
+   * `keepSessionId` (the caller's own), so a thief holding another session is out.
+   */
+  async changePassword(
+    id: number,
+    currentPassword: string,
+    newPassword: string,
+    keepSessionId?: string,
+  ): Promise<void> {
+    const user = await this.users.findById(id);
+    if (user === null || !(await this.hasher.verify(user.passwordHash, currentPassword))) {
+      throw new BadRequestException('currentPassword is wrong');
+    }
+    await this.setPassword(id, newPassword, keepSessionId);
+  }
+
+  /** Sets a password without knowing the old one (operators), ending sessions but `keepSessionId`. */
+  async setPassword(
+    id: number,
+    newPassword: string,
+    keepSessionId?: string,
+  ): Promise<{ sessionsEnded: number }> {
+    await this.users.updatePasswordHash(id, await this.hasher.hash(newPassword));
+    return { sessionsEnded: await this.sessions.endAllOf(id, 'password', keepSessionId) };
+  }
+
+  async findByName(name: string): Promise<UserSummary | null> {
+    const user = await this.users.findByName(name);
+    return user === null ? null : toUserSummary(user);
+  }
+
+  async list(): Promise<UserSummary[]> {
+    return (await this.users.findAll()).map(toUserSummary);
   }
 
   count(): Promise<number> {

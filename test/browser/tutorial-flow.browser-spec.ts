@@ -102,8 +102,12 @@ describe('Browser: the tutorial flow', () => {
     context.setDefaultNavigationTimeout(ACTION_TIMEOUT_MS);
     const page = await context.newPage();
 
-    // The logged-out home page asks for nothing, but a stale token would get this answer.
-    const allowed: AllowedResponse[] = [{ method: 'GET', path: '/user', status: 401 }];
+    // A logged-out home page: a stale access token gets 401 from /user, and the silent renewal
+    // it then tries once gets 401 from /refresh (no live refresh cookie).
+    const allowed: AllowedResponse[] = [
+      { method: 'GET', path: '/user', status: 401 },
+      { method: 'POST', path: '/refresh', status: 401 },
+    ];
     const isAllowed = (method: string, href: string, status: number) =>
       sameOrigin(href) &&
       allowed.some((a) => a.method === method && a.path === pathOf(href) && a.status === status);

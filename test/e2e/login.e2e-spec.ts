@@ -33,10 +33,15 @@ describe('POST /login', () => {
         .expect(200)
         .expect('content-type', /^application\/json/)
         .expect('cache-control', 'no-store');
-      expect(response.body).toEqual({ token: expect.any(String), tokenType: 'Bearer', expiresIn: 86400 });
+      expect(response.body).toEqual({
+        token: expect.any(String),
+        tokenType: 'Bearer',
+        expiresIn: 900,
+        refreshToken: expect.stringMatching(/^[\w-]{43}$/),
+      });
     });
 
-    it('should sign HS256 with the documented claims and a one-day lifetime', async () => {
+    it('should sign HS256 with the documented claims and a 15-minute lifetime', async () => {
       const { body } = await login({ name: 'admin', password: '1234' }).expect(200);
       const [header, claims] = decode((body as { token: string }).token);
       expect(header).toEqual({ alg: 'HS256', typ: 'JWT' });
@@ -45,8 +50,9 @@ describe('POST /login', () => {
         id: 1,
         name: 'admin',
         iat: expect.any(Number),
-        exp: (claims.iat as number) + 86400,
+        exp: (claims.iat as number) + 900,
         jti: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        sid: expect.stringMatching(/^[0-9a-f-]{36}$/),
         iss: 'nest-jwt-auth',
         aud: 'nest-jwt-auth',
       });

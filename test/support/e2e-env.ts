@@ -15,3 +15,8 @@ delete process.env.DATABASE_PATH;
 delete process.env.ADMIN_NAME;
 delete process.env.ADMIN_PASSWORD;
 delete process.env.ACCESS_TOKEN_TTL;
+// Short enough for a replay test to wait it out, long enough for two simultaneous refreshes.
+process.env.REFRESH_REUSE_GRACE = '2';
+delete process.env.SIGNUP_ENABLED;
+delete process.env.SESSION_IDLE_TTL;
+delete process.env.SESSION_MAX_TTL;

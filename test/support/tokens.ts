@@ -6,7 +6,7 @@ const b64url = (value: unknown) =>
 
 export const now = () => Math.floor(Date.now() / 1000);
 
-/** The claims the service issues for the seeded admin, valid for an hour. */
+/** The claims the service issues for the seeded admin, valid for ten minutes (the default TTL is 15). */
 export function adminClaims(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   const iat = now();
   return {
@@ -14,8 +14,9 @@ export function adminClaims(overrides: Record<string, unknown> = {}): Record<str
     id: 1,
     name: 'admin',
     iat,
-    exp: iat + 3600,
+    exp: iat + 600,
     jti: randomUUID(),
+    sid: randomUUID(),
     iss: 'nest-jwt-auth',
     aud: 'nest-jwt-auth',
     ...overrides,

@@ -3,6 +3,7 @@ import { checkAccessToken, type AccessTokenPolicy } from '../../src/auth/access-
 import { InvalidTokenError } from '../../src/auth/invalid-token.error.js';
 
 const NOW = 1_764_230_400;
+const SID = '5f0c4a8e-3b2d-4e1f-9a7c-1d2e3f4a5b6c';
 const POLICY: AccessTokenPolicy = { ttl: 3600, clockTolerance: 30 };
 
 const header = () => ({ alg: 'HS256', typ: 'JWT' });
@@ -13,6 +14,7 @@ const payload = () => ({
   iat: NOW - 60,
   exp: NOW - 60 + 3600,
   jti: '0b7c5bb4-2d0f-4c43-9f43-5b1f3f3c1a11',
+  sid: SID,
   iss: 'nest-jwt-auth',
   aud: 'nest-jwt-auth',
 });
@@ -116,6 +118,35 @@ describe('checkAccessToken', () => {
       expect(check(decoded(header(), { ...payload(), [claim]: value }))).toThrow(
         new InvalidTokenError('name, jti, iss and aud must be strings'),
       );
+    });
+  });
+
+  describe('sid', () => {
+    it.each([
+      ['undefined', undefined],
+      ['a number', 1],
+      ['null', null],
+      ['empty', ''],
+      ['not a UUID', 'session-1'],
+      ['an upper-case UUID', SID.toUpperCase()],
+      ['a UUID v1', '5f0c4a8e-3b2d-1e1f-9a7c-1d2e3f4a5b6c'],
+      ['a UUID with the wrong variant', '5f0c4a8e-3b2d-4e1f-ca7c-1d2e3f4a5b6c'],
+      ['a UUID with surrounding text', ` ${SID}`],
+      ['a UUID without dashes', SID.replaceAll('-', '')],
+    ])('should refuse a sid that is %s', (_kind, sid) => {
+      expect(check(decoded(header(), { ...payload(), sid }))).toThrow(
+        new InvalidTokenError('sid must be a session id'),
+      );
+    });
+
+    it('should refuse a token without sid (one issued before sessions existed)', () => {
+      const withoutSid: Record<string, unknown> = payload();
+      delete withoutSid.sid;
+      expect(check(decoded(header(), withoutSid))).toThrow(new InvalidTokenError('sid must be a session id'));
+    });
+
+    it('should return the sid of a valid token', () => {
+      expect(checkAccessToken(decoded(), POLICY, NOW).sid).toBe(SID);
     });
   });
 

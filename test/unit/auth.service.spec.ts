@@ -1,12 +1,21 @@
 import { createSecretKey } from 'node:crypto';
-import { beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { BadRequestException } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { JwtService } from '@nestjs/jwt';
 import { Test } from '@nestjs/testing';
 import jsonwebtoken, { type Jwt, type JwtPayload } from 'jsonwebtoken';
 import { checkAccessToken } from '../../src/auth/access-token.js';
+import type { AuthUser } from '../../src/auth/auth-user.js';
 import { AuthService, INVALID_CREDENTIALS } from '../../src/auth/auth.service.js';
+import { BearerChallengeException } from '../../src/auth/bearer-challenge.exception.js';
+import type { SessionEndReason } from '../../src/sessions/session.entity.js';
+import {
+  RefreshRefusedError,
+  SessionsService,
+  type ClientInfo,
+  type SessionGrant,
+} from '../../src/sessions/sessions.service.js';
 import type { UserProfile } from '../../src/users/user-profile.js';
 import { UsersService } from '../../src/users/users.service.js';
 
@@ -15,18 +24,60 @@ const TTL = 900;
 const ISSUER = 'unit-issuer';
 const AUDIENCE = 'unit-audience';
 const ALICE: UserProfile = { id: 7, name: 'Alice' };
+const SID = '5f0c4a8e-3b2d-4e1f-9a7c-1d2e3f4a5b6c';
+const OTHER_SID = '0e6d1c2b-7a8f-4b3c-8d9e-a1b2c3d4e5f6';
+const REFRESH_TOKEN = 'r'.repeat(43);
+const NEXT_REFRESH_TOKEN = 'n'.repeat(43);
+const CLIENT: ClientInfo = { userAgent: 'unit-agent/1.0', ip: '203.0.113.9' };
+const NOW = new Date('2025-11-27T10:00:00.000Z');
+const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+/** A grant for Alice's session whose absolute end is `secondsLeft` from now. */
+const grant = (refreshToken: string, secondsLeft = 30 * 86_400, sessionId = SID): SessionGrant => ({
+  userId: ALICE.id,
+  sessionId,
+  refreshToken,
+  expiresAt: new Date(Date.now() + secondsLeft * 1000),
+});
 
 describe(AuthService.name, () => {
   let service: AuthService;
   let users: {
     verifyCredentials: jest.Mock<(name: string, password: string) => Promise<UserProfile | null>>;
+    findActive: jest.Mock<(id: number) => Promise<UserProfile | null>>;
+  };
+  let opened: SessionGrant;
+  let rotated: SessionGrant;
+  let sessions: {
+    open: jest.Mock<(userId: number, client: ClientInfo) => Promise<SessionGrant>>;
+    rotate: jest.Mock<(refreshToken: string) => Promise<SessionGrant>>;
+    end: jest.Mock<(sessionId: string, reason: SessionEndReason) => Promise<void>>;
+    endAllOf: jest.Mock<
+      (userId: number, reason: SessionEndReason, exceptSessionId?: string) => Promise<number>
+    >;
   };
 
   beforeEach(async () => {
+    opened = grant(REFRESH_TOKEN);
+    // A different absolute end than `opened`, so a test can tell which grant a pair came from.
+    rotated = grant(NEXT_REFRESH_TOKEN, 29 * 86_400);
     users = {
       verifyCredentials: jest
         .fn<(name: string, password: string) => Promise<UserProfile | null>>()
         .mockResolvedValue(ALICE),
+      findActive: jest.fn<(id: number) => Promise<UserProfile | null>>().mockResolvedValue(ALICE),
+    };
+    sessions = {
+      open: jest
+        .fn<(userId: number, client: ClientInfo) => Promise<SessionGrant>>()
+        .mockImplementation(() => Promise.resolve(opened)),
+      rotate: jest
+        .fn<(refreshToken: string) => Promise<SessionGrant>>()
+        .mockImplementation(() => Promise.resolve(rotated)),
+      end: jest.fn<(sessionId: string, reason: SessionEndReason) => Promise<void>>().mockResolvedValue(),
+      endAllOf: jest
+        .fn<(userId: number, reason: SessionEndReason, exceptSessionId?: string) => Promise<number>>()
+        .mockResolvedValue(1),
     };
     const jwt = new JwtService({
       // As AuthModule does: jsonwebtoken takes a KeyObject, @nestjs/jwt's typings do not say so.
@@ -37,6 +88,7 @@ describe(AuthService.name, () => {
       providers: [
         AuthService,
         { provide: UsersService, useValue: users },
+        { provide: SessionsService, useValue: sessions },
         { provide: JwtService, useValue: jwt },
         {
           provide: ConfigService,
@@ -45,6 +97,10 @@ describe(AuthService.name, () => {
       ],
     }).compile();
     service = moduleRef.get(AuthService);
+  });
+
+  afterEach(() => {
+    jest.useRealTimers();
   });
 
   /** The token, verified with the secret, issuer and audience, as jsonwebtoken's complete result. */
@@ -56,16 +112,39 @@ describe(AuthService.name, () => {
       complete: true,
     }) as Jwt & { payload: JwtPayload };
 
+  /** The BearerChallengeException that `attempt` rejects with, or a failure when it does not. */
+  async function challengeOf(attempt: Promise<unknown>): Promise<BearerChallengeException> {
+    try {
+      await attempt;
+    } catch (error) {
+      expect(error).toBeInstanceOf(BearerChallengeException);
+      return error as BearerChallengeException;
+    }
+    throw new Error('nothing was thrown');
+  }
+
   describe('login', () => {
-    it('should return a bearer token with its lifetime', async () => {
-      const result = await service.login({ name: 'alice', password: 'right' });
-      expect(result).toStrictEqual({ token: expect.any(String), tokenType: 'Bearer', expiresIn: TTL });
+    it('should return a bearer token with its lifetime, the refresh token and the session end', async () => {
+      const result = await service.login({ name: 'alice', password: 'right' }, CLIENT);
+      expect(result).toStrictEqual({
+        token: expect.any(String),
+        tokenType: 'Bearer',
+        expiresIn: TTL,
+        refreshToken: REFRESH_TOKEN,
+        sessionExpiresAt: opened.expiresAt,
+      });
       expect(users.verifyCredentials).toHaveBeenCalledWith('alice', 'right');
+    });
+
+    it('should open a session for the user with the client it came from', async () => {
+      await service.login({ name: 'alice', password: 'right' }, CLIENT);
+      expect(sessions.open).toHaveBeenCalledTimes(1);
+      expect(sessions.open).toHaveBeenCalledWith(7, CLIENT);
     });
 
     it('should sign exactly the claim profile with an {alg: HS256, typ: JWT} header', async () => {
       const before = Math.floor(Date.now() / 1000);
-      const { token } = await service.login({ name: 'alice', password: 'right' });
+      const { token } = await service.login({ name: 'alice', password: 'right' }, CLIENT);
       const after = Math.floor(Date.now() / 1000);
       const { header, payload } = verify(token);
       expect(header).toStrictEqual({ alg: 'HS256', typ: 'JWT' });
@@ -77,36 +156,137 @@ describe(AuthService.name, () => {
         'iss',
         'jti',
         'name',
+        'sid',
         'sub',
       ]);
-      expect(payload).toMatchObject({ sub: '7', id: 7, name: 'Alice', iss: ISSUER, aud: AUDIENCE });
-      expect(payload.jti).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect(payload).toMatchObject({ sub: '7', id: 7, name: 'Alice', sid: SID, iss: ISSUER, aud: AUDIENCE });
+      expect(payload.jti).toMatch(UUID_V4);
       expect(payload.iat).toBeGreaterThanOrEqual(before);
       expect(payload.iat).toBeLessThanOrEqual(after);
       expect(payload.exp).toBe(payload.iat! + TTL);
     });
 
     it('should issue a token that passes the verification profile', async () => {
-      const { token } = await service.login({ name: 'alice', password: 'right' });
+      const { token } = await service.login({ name: 'alice', password: 'right' }, CLIENT);
       expect(checkAccessToken(verify(token), { ttl: TTL, clockTolerance: 30 })).toMatchObject({
         sub: '7',
         id: 7,
+        sid: SID,
       });
     });
 
     it('should give every login a different jti', async () => {
-      const first = await service.login({ name: 'alice', password: 'right' });
-      const second = await service.login({ name: 'alice', password: 'right' });
+      const first = await service.login({ name: 'alice', password: 'right' }, CLIENT);
+      const second = await service.login({ name: 'alice', password: 'right' }, CLIENT);
       expect(verify(second.token).payload.jti).not.toBe(verify(first.token).payload.jti);
       expect(second.token).not.toBe(first.token);
     });
 
     it('should throw BadRequestException with the one message for bad credentials', async () => {
       users.verifyCredentials.mockResolvedValue(null);
-      const attempt = service.login({ name: 'alice', password: 'wrong' });
+      const attempt = service.login({ name: 'alice', password: 'wrong' }, CLIENT);
       await expect(attempt).rejects.toBeInstanceOf(BadRequestException);
       await expect(attempt).rejects.toThrow(INVALID_CREDENTIALS);
       expect(INVALID_CREDENTIALS).toBe('invalid name or password');
+    });
+
+    it('should open no session for bad credentials', async () => {
+      users.verifyCredentials.mockResolvedValue(null);
+      await expect(service.login({ name: 'alice', password: 'wrong' }, CLIENT)).rejects.toThrow(
+        INVALID_CREDENTIALS,
+      );
+      expect(sessions.open).not.toHaveBeenCalled();
+    });
+
+    // Fake time: the session's end and the token's iat must fall in known whole seconds.
+    it('should not let the access token outlive the session', async () => {
+      jest.useFakeTimers({ now: NOW });
+      sessions.open.mockResolvedValue(grant(REFRESH_TOKEN, 60));
+      const { token, expiresIn } = await service.login({ name: 'alice', password: 'right' }, CLIENT);
+      expect(expiresIn).toBe(60);
+      const { payload } = verify(token);
+      expect(payload.exp).toBe(payload.iat! + 60);
+    });
+
+    it('should give a token of a session about to end at least one second', async () => {
+      jest.useFakeTimers({ now: NOW });
+      sessions.open.mockResolvedValue(grant(REFRESH_TOKEN, 0));
+      const { token, expiresIn } = await service.login({ name: 'alice', password: 'right' }, CLIENT);
+      expect(expiresIn).toBe(1);
+      const { payload } = verify(token);
+      expect(payload.exp).toBe(payload.iat! + 1);
+    });
+  });
+
+  describe('refresh', () => {
+    it('should spend the refresh token for a new pair on the same session', async () => {
+      const result = await service.refresh(REFRESH_TOKEN);
+      expect(sessions.rotate).toHaveBeenCalledWith(REFRESH_TOKEN);
+      expect(result).toStrictEqual({
+        token: expect.any(String),
+        tokenType: 'Bearer',
+        expiresIn: TTL,
+        refreshToken: NEXT_REFRESH_TOKEN,
+        sessionExpiresAt: rotated.expiresAt,
+      });
+      expect(verify(result.token).payload).toMatchObject({ sub: '7', id: 7, name: 'Alice', sid: SID });
+    });
+
+    it('should sign the name the user has now', async () => {
+      users.findActive.mockResolvedValue({ id: 7, name: 'Alice Renamed' });
+      const { token } = await service.refresh(REFRESH_TOKEN);
+      expect(users.findActive).toHaveBeenCalledWith(7);
+      expect(verify(token).payload.name).toBe('Alice Renamed');
+    });
+
+    it.each(['unknown', 'ended', 'expired', 'replayed'] as const)(
+      'should answer every refusal (here %s) with the same invalid-refresh-token challenge',
+      async (reason) => {
+        sessions.rotate.mockRejectedValue(new RefreshRefusedError(reason));
+        const challenge = await challengeOf(service.refresh(REFRESH_TOKEN));
+        expect(challenge.getStatus()).toBe(401);
+        expect(challenge.message).toBe('The refresh token is invalid');
+        expect(challenge.challenge).toBe(
+          'Bearer error="invalid_token", error_description="The refresh token is invalid"',
+        );
+        expect(challenge.message).not.toContain(reason);
+        expect(users.findActive).not.toHaveBeenCalled();
+      },
+    );
+
+    it('should pass on an error that is not a refusal', async () => {
+      const failure = new Error('database is locked');
+      sessions.rotate.mockRejectedValue(failure);
+      await expect(service.refresh(REFRESH_TOKEN)).rejects.toBe(failure);
+    });
+
+    it('should end the session of a user who is gone or disabled and refuse the refresh', async () => {
+      users.findActive.mockResolvedValue(null);
+      const challenge = await challengeOf(service.refresh(REFRESH_TOKEN));
+      expect(challenge.message).toBe('The refresh token is invalid');
+      expect(sessions.end).toHaveBeenCalledWith(SID, 'disabled');
+    });
+  });
+
+  describe('logout', () => {
+    const caller: AuthUser = { id: 7, name: 'Alice', sessionId: SID };
+
+    it('should end the current session only for scope local', async () => {
+      await service.logout(caller, 'local');
+      expect(sessions.end).toHaveBeenCalledWith(SID, 'logout');
+      expect(sessions.endAllOf).not.toHaveBeenCalled();
+    });
+
+    it('should end every other session of the user for scope others', async () => {
+      await service.logout(caller, 'others');
+      expect(sessions.endAllOf).toHaveBeenCalledWith(7, 'logout', SID);
+      expect(sessions.end).not.toHaveBeenCalled();
+    });
+
+    it('should end every session of the user for scope global', async () => {
+      await service.logout({ ...caller, sessionId: OTHER_SID }, 'global');
+      expect(sessions.endAllOf).toHaveBeenCalledWith(7, 'logout', undefined);
+      expect(sessions.end).not.toHaveBeenCalled();
     });
   });
 });

@@ -28,9 +28,71 @@ describe('validateEnv', () => {
         DATABASE_PATH: 'data/auth.sqlite',
         JWT_ISSUER: 'nest-jwt-auth',
         JWT_AUDIENCE: 'nest-jwt-auth',
-        ACCESS_TOKEN_TTL: 86_400,
+        ACCESS_TOKEN_TTL: 900,
+        SESSION_IDLE_TTL: 86_400,
+        SESSION_MAX_TTL: 30 * 86_400,
+        REFRESH_REUSE_GRACE: 10,
+        REFRESH_COOKIE_SECURE: false,
+        REVOCATION_POLL_INTERVAL: 2,
+        SIGNUP_ENABLED: false,
         JWT_CLOCK_TOLERANCE: 30,
         USER_CACHE_TTL: 30,
+      });
+    });
+
+    it('should give access tokens 15 minutes and sessions a day idle, 30 days in all', () => {
+      expect(validateEnv({ NODE_ENV: 'test' })).toMatchObject({
+        ACCESS_TOKEN_TTL: 15 * 60,
+        SESSION_IDLE_TTL: 24 * 3600,
+        SESSION_MAX_TTL: 30 * 24 * 3600,
+      });
+    });
+
+    it('should make the refresh cookie Secure in production unless told otherwise', () => {
+      expect(validateEnv({ NODE_ENV: 'production', JWT_SECRET: SECRET }).REFRESH_COOKIE_SECURE).toBe(true);
+      expect(
+        validateEnv({ NODE_ENV: 'production', JWT_SECRET: SECRET, REFRESH_COOKIE_SECURE: 'false' })
+          .REFRESH_COOKIE_SECURE,
+      ).toBe(false);
+      expect(validateEnv({ NODE_ENV: 'test' }).REFRESH_COOKIE_SECURE).toBe(false);
+      expect(validateEnv({ REFRESH_COOKIE_SECURE: 'true' }).REFRESH_COOKIE_SECURE).toBe(true);
+    });
+
+    it('should treat an empty flag as unset', () => {
+      expect(
+        validateEnv({
+          NODE_ENV: 'production',
+          JWT_SECRET: SECRET,
+          REFRESH_COOKIE_SECURE: '',
+          SIGNUP_ENABLED: '',
+        }),
+      ).toMatchObject({ REFRESH_COOKIE_SECURE: true, SIGNUP_ENABLED: false });
+    });
+
+    it.each([
+      ['true', true],
+      ['1', true],
+      ['false', false],
+      ['0', false],
+    ])('should read SIGNUP_ENABLED=%s as %p', (value, expected) => {
+      expect(validateEnv({ SIGNUP_ENABLED: value }).SIGNUP_ENABLED).toBe(expected);
+    });
+
+    it('should accept a REFRESH_REUSE_GRACE of 0 (no grace window)', () => {
+      expect(validateEnv({ REFRESH_REUSE_GRACE: '0' }).REFRESH_REUSE_GRACE).toBe(0);
+    });
+
+    it('should refuse access tokens that outlive the idle limit of their session', () => {
+      expect(() => validateEnv({ ACCESS_TOKEN_TTL: '3601', SESSION_IDLE_TTL: '3600' })).toThrow(
+        'Invalid environment: ACCESS_TOKEN_TTL must be at most SESSION_IDLE_TTL',
+      );
+      expect(validateEnv({ ACCESS_TOKEN_TTL: '3600', SESSION_IDLE_TTL: '3600' }).ACCESS_TOKEN_TTL).toBe(3600);
+    });
+
+    it('should accept SESSION_MAX_TTL equal to SESSION_IDLE_TTL', () => {
+      expect(validateEnv({ SESSION_IDLE_TTL: '3600', SESSION_MAX_TTL: '3600' })).toMatchObject({
+        SESSION_IDLE_TTL: 3600,
+        SESSION_MAX_TTL: 3600,
       });
     });
 
@@ -63,9 +125,11 @@ describe('validateEnv', () => {
     });
 
     it('should coerce numbers given as strings', () => {
-      expect(validateEnv({ PORT: '8080', ACCESS_TOKEN_TTL: '900' })).toMatchObject({
+      // Not the defaults (3000, 900): a value that was ignored would not pass.
+      expect(validateEnv({ PORT: '8080', ACCESS_TOKEN_TTL: '600', SESSION_IDLE_TTL: '7200' })).toMatchObject({
         PORT: 8080,
-        ACCESS_TOKEN_TTL: 900,
+        ACCESS_TOKEN_TTL: 600,
+        SESSION_IDLE_TTL: 7200,
       });
     });
   });
@@ -95,6 +159,43 @@ describe('validateEnv', () => {
         'JWT_CLOCK_TOLERANCE must be between 0 and 300',
       ],
       ['NODE_ENV', { NODE_ENV: 'staging' }, 'staging', 'NODE_ENV must be development, production or test'],
+      [
+        'SESSION_IDLE_TTL',
+        { SESSION_IDLE_TTL: '1.5' },
+        '1.5',
+        'SESSION_IDLE_TTL must be a whole number of seconds',
+      ],
+      [
+        'SESSION_MAX_TTL',
+        { SESSION_IDLE_TTL: '3600', SESSION_MAX_TTL: '3599' },
+        '3599',
+        'SESSION_MAX_TTL must be at least SESSION_IDLE_TTL',
+      ],
+      [
+        'SESSION_MAX_TTL',
+        { SESSION_MAX_TTL: '3600' },
+        '3600',
+        'SESSION_MAX_TTL must be at least SESSION_IDLE_TTL',
+      ],
+      [
+        'REFRESH_REUSE_GRACE',
+        { REFRESH_REUSE_GRACE: '61' },
+        '61',
+        'REFRESH_REUSE_GRACE must be between 0 and 60',
+      ],
+      [
+        'REVOCATION_POLL_INTERVAL',
+        { REVOCATION_POLL_INTERVAL: '0' },
+        'INTERVAL: 0',
+        'REVOCATION_POLL_INTERVAL must be between 1 and 3600',
+      ],
+      [
+        'REFRESH_COOKIE_SECURE',
+        { REFRESH_COOKIE_SECURE: 'yes' },
+        'yes',
+        'REFRESH_COOKIE_SECURE must be true or false',
+      ],
+      ['SIGNUP_ENABLED', { SIGNUP_ENABLED: 'TRUE' }, 'TRUE', 'SIGNUP_ENABLED must be true or false'],
       [
         'JWT_SECRET',
         { JWT_SECRET: 's3cr3t-'.padEnd(31, 'x') },

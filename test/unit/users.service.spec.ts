@@ -1,13 +1,16 @@
 import { beforeEach, describe, expect, it, jest } from '@jest/globals';
-import { ConflictException } from '@nestjs/common';
+import { BadRequestException, ConflictException, NotFoundException } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Test } from '@nestjs/testing';
+import type { SessionEndReason } from '../../src/sessions/session.entity.js';
+import { SessionsService } from '../../src/sessions/sessions.service.js';
 import { PasswordHasher } from '../../src/users/password-hasher.service.js';
 import type { UserEntity } from '../../src/users/user.entity.js';
 import { UsersRepository } from '../../src/users/users.repository.js';
 import { UsersService } from '../../src/users/users.service.js';
 
 const HASH = '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g';
+const SESSION = '5f0c4a8e-3b2d-4e1f-9a7c-1d2e3f4a5b6c';
 
 function entity(overrides: Partial<UserEntity> = {}): UserEntity {
   return {
@@ -30,6 +33,13 @@ describe(UsersService.name, () => {
     count: jest.Mock<() => Promise<number>>;
     create: jest.Mock<(name: string, passwordHash: string) => Promise<UserEntity>>;
     updatePasswordHash: jest.Mock<(id: number, passwordHash: string) => Promise<void>>;
+    setDisabled: jest.Mock<(id: number, disabled: boolean) => Promise<boolean>>;
+    findAll: jest.Mock<() => Promise<UserEntity[]>>;
+  };
+  let sessions: {
+    endAllOf: jest.Mock<
+      (userId: number, reason: SessionEndReason, exceptSessionId?: string) => Promise<number>
+    >;
   };
   let hasher: {
     hash: jest.Mock<(password: string) => Promise<string>>;
@@ -46,6 +56,13 @@ describe(UsersService.name, () => {
         .fn<(name: string, passwordHash: string) => Promise<UserEntity>>()
         .mockImplementation((name, passwordHash) => Promise.resolve(entity({ id: 8, name, passwordHash }))),
       updatePasswordHash: jest.fn<(id: number, passwordHash: string) => Promise<void>>().mockResolvedValue(),
+      setDisabled: jest.fn<(id: number, disabled: boolean) => Promise<boolean>>().mockResolvedValue(true),
+      findAll: jest.fn<() => Promise<UserEntity[]>>().mockResolvedValue([entity()]),
+    };
+    sessions = {
+      endAllOf: jest
+        .fn<(userId: number, reason: SessionEndReason, exceptSessionId?: string) => Promise<number>>()
+        .mockResolvedValue(2),
     };
     hasher = {
       hash: jest.fn<(password: string) => Promise<string>>().mockResolvedValue('new-hash'),
@@ -59,6 +76,7 @@ describe(UsersService.name, () => {
         UsersService,
         { provide: UsersRepository, useValue: repository },
         { provide: PasswordHasher, useValue: hasher },
+        { provide: SessionsService, useValue: sessions },
         { provide: ConfigService, useValue: { get: () => 30 } },
       ],
     }).compile();
@@ -153,18 +171,19 @@ describe(UsersService.name, () => {
       expect(repository.findById).toHaveBeenCalledTimes(2);
     });
 
-    it('should return null for a disabled user, and remember it', async () => {
-      repository.findById.mockResolvedValue(entity({ disabled: true }));
+    it('should return null for a disabled user, and see a re-enabling (by another process) at once', async () => {
+      repository.findById.mockResolvedValueOnce(entity({ disabled: true }));
       await expect(service.findActive(7)).resolves.toBeNull();
-      await expect(service.findActive(7)).resolves.toBeNull();
-      expect(repository.findById).toHaveBeenCalledTimes(1);
+      repository.findById.mockResolvedValueOnce(entity({ disabled: false }));
+      await expect(service.findActive(7)).resolves.toEqual({ id: 7, name: expect.any(String) });
+      expect(repository.findById).toHaveBeenCalledTimes(2);
     });
 
-    it('should return null for an unknown id, and remember it', async () => {
+    it('should return null for an unknown id, without caching the miss', async () => {
       repository.findById.mockResolvedValue(null);
       await expect(service.findActive(99)).resolves.toBeNull();
       await expect(service.findActive(99)).resolves.toBeNull();
-      expect(repository.findById).toHaveBeenCalledTimes(1);
+      expect(repository.findById).toHaveBeenCalledTimes(2);
     });
   });
 
@@ -185,11 +204,127 @@ describe(UsersService.name, () => {
 
     it('should throw ConflictException for a taken name', async () => {
       await expect(service.create('alice', 'password')).rejects.toThrow(
-        new ConflictException('user name is already taken'),
+        new ConflictException('name is already taken'),
       );
       await expect(service.create('alice', 'password')).rejects.toBeInstanceOf(ConflictException);
       expect(repository.create).not.toHaveBeenCalled();
       expect(hasher.hash).not.toHaveBeenCalled();
+    });
+
+    it('should pass on the conflict of a name taken while hashing, and cache nothing', async () => {
+      repository.findByName.mockResolvedValue(null);
+      repository.create.mockRejectedValue(new ConflictException('name is already taken'));
+      await expect(service.create('Bob', 'password')).rejects.toThrow(
+        new ConflictException('name is already taken'),
+      );
+      repository.findById.mockResolvedValue(null);
+      await expect(service.findActive(8)).resolves.toBeNull();
+      expect(repository.findById).toHaveBeenCalledWith(8);
+    });
+  });
+
+  describe('setDisabled', () => {
+    it('should end every session of a disabled user', async () => {
+      await service.setDisabled(7, true);
+      expect(repository.setDisabled).toHaveBeenCalledWith(7, true);
+      expect(sessions.endAllOf).toHaveBeenCalledTimes(1);
+      expect(sessions.endAllOf).toHaveBeenCalledWith(7, 'disabled');
+    });
+
+    it('should refuse a cached user at once after disabling', async () => {
+      await expect(service.findActive(7)).resolves.toStrictEqual({ id: 7, name: 'Alice' });
+      repository.findById.mockResolvedValue(entity({ disabled: true }));
+      await service.setDisabled(7, true);
+      await expect(service.findActive(7)).resolves.toBeNull();
+      expect(repository.findById).toHaveBeenCalledTimes(2);
+    });
+
+    it('should accept a re-enabled user at once without ending sessions', async () => {
+      repository.findById.mockResolvedValue(entity({ disabled: true }));
+      await expect(service.findActive(7)).resolves.toBeNull();
+      repository.findById.mockResolvedValue(entity());
+      await service.setDisabled(7, false);
+      expect(repository.setDisabled).toHaveBeenCalledWith(7, false);
+      await expect(service.findActive(7)).resolves.toStrictEqual({ id: 7, name: 'Alice' });
+      expect(sessions.endAllOf).not.toHaveBeenCalled();
+    });
+
+    it('should throw NotFoundException for an unknown user and end nothing', async () => {
+      repository.setDisabled.mockResolvedValue(false);
+      await expect(service.setDisabled(99, true)).rejects.toThrow(new NotFoundException('user not found'));
+      expect(sessions.endAllOf).not.toHaveBeenCalled();
+    });
+  });
+
+  describe('changePassword', () => {
+    it('should store the hash of the new password and end every other session', async () => {
+      await service.changePassword(7, 'old-password', 'new-password', SESSION);
+      expect(hasher.verify).toHaveBeenCalledWith(HASH, 'old-password');
+      expect(hasher.hash).toHaveBeenCalledWith('new-password');
+      expect(repository.updatePasswordHash).toHaveBeenCalledWith(7, 'new-hash');
+      expect(sessions.endAllOf).toHaveBeenCalledWith(7, 'password', SESSION);
+    });
+
+    it('should refuse a wrong current password and change nothing', async () => {
+      hasher.verify.mockResolvedValue(false);
+      const attempt = service.changePassword(7, 'wrong', 'new-password', SESSION);
+      await expect(attempt).rejects.toBeInstanceOf(BadRequestException);
+      await expect(attempt).rejects.toThrow('currentPassword is wrong');
+      expect(hasher.hash).not.toHaveBeenCalled();
+      expect(repository.updatePasswordHash).not.toHaveBeenCalled();
+      expect(sessions.endAllOf).not.toHaveBeenCalled();
+    });
+
+    it('should refuse an unknown user and change nothing', async () => {
+      repository.findById.mockResolvedValue(null);
+      await expect(service.changePassword(99, 'old-password', 'new-password')).rejects.toThrow(
+        new BadRequestException('currentPassword is wrong'),
+      );
+      expect(repository.updatePasswordHash).not.toHaveBeenCalled();
+      expect(sessions.endAllOf).not.toHaveBeenCalled();
+    });
+  });
+
+  describe('setPassword', () => {
+    it('should store the new hash and end every session when none is kept', async () => {
+      await service.setPassword(7, 'new-password');
+      expect(hasher.verify).not.toHaveBeenCalled();
+      expect(repository.updatePasswordHash).toHaveBeenCalledWith(7, 'new-hash');
+      expect(sessions.endAllOf).toHaveBeenCalledWith(7, 'password', undefined);
+    });
+
+    it('should store the new hash before ending sessions, so no login with the old one slips in between', async () => {
+      await service.setPassword(7, 'new-password');
+      expect(repository.updatePasswordHash.mock.invocationCallOrder[0]).toBeLessThan(
+        sessions.endAllOf.mock.invocationCallOrder[0],
+      );
+    });
+  });
+
+  describe('findByName', () => {
+    it('should return the summary, without the hash', async () => {
+      await expect(service.findByName('alice')).resolves.toStrictEqual({
+        id: 7,
+        name: 'Alice',
+        disabled: false,
+        createdAt: new Date(0),
+      });
+      expect(repository.findByName).toHaveBeenCalledWith('alice');
+    });
+
+    it('should return null for an unknown name', async () => {
+      repository.findByName.mockResolvedValue(null);
+      await expect(service.findByName('nobody')).resolves.toBeNull();
+    });
+  });
+
+  describe('list', () => {
+    it('should return a summary of every user, without hashes', async () => {
+      repository.findAll.mockResolvedValue([entity(), entity({ id: 8, name: 'Bob', disabled: true })]);
+      await expect(service.list()).resolves.toStrictEqual([
+        { id: 7, name: 'Alice', disabled: false, createdAt: new Date(0) },
+        { id: 8, name: 'Bob', disabled: true, createdAt: new Date(0) },
+      ]);
     });
   });
 

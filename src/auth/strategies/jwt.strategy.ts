@@ -4,6 +4,7 @@ import { ConfigService } from '@nestjs/config';
 import { PassportStrategy } from '@nestjs/passport';
 import { Strategy } from 'passport-jwt';
 import type { Env } from '../../config/env.schema.js';
+import { SessionsService } from '../../sessions/sessions.service.js';
 import { UsersService } from '../../users/users.service.js';
 import { checkAccessToken, type AccessTokenPolicy } from '../access-token.js';
 import type { AuthUser } from '../auth-user.js';
@@ -13,8 +14,8 @@ import { extractBearerToken } from './bearer-token.extractor.js';
 
 /**
  * Verifies access tokens: HS256 only, with the service's own key (never one named in the
- * token), its issuer and audience, then the full claim profile, then that the user still
- * exists and is enabled.
+ * token), its issuer and audience, then the full claim profile, then that its session has
+ * not ended and the user still exists and is enabled. Both are in-memory checks.
  */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy) {
@@ -24,6 +25,7 @@ export class JwtStrategy extends PassportStrategy(Strategy) {
     @Inject(SIGNING_KEY) key: KeyObject,
     config: ConfigService<Env, true>,
     private readonly users: UsersService,
+    private readonly sessions: SessionsService,
   ) {
     const clockTolerance = config.get('JWT_CLOCK_TOLERANCE', { infer: true });
     super({
@@ -41,10 +43,13 @@ export class JwtStrategy extends PassportStrategy(Strategy) {
 
   async validate(decoded: unknown): Promise<AuthUser> {
     const claims = checkAccessToken(decoded, this.policy);
+    if (this.sessions.isRevoked(claims.sid)) {
+      throw new InvalidTokenError('session ended');
+    }
     const user = await this.users.findActive(claims.id);
     if (user === null) {
       throw new InvalidTokenError('user is gone or disabled');
     }
-    return { id: user.id, name: user.name };
+    return { id: user.id, name: user.name, sessionId: claims.sid };
   }
 }

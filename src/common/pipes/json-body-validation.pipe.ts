@@ -7,6 +7,7 @@ import {
   type ValidationError,
 } from '@nestjs/common';
 import { getMetadataStorage } from 'class-validator';
+import { ALLOW_EMPTY_BODY_KEY } from './allow-empty-body.decorator.js';
 
 /**
  * The global validation pipe. On top of class-validator's rules it answers a missing body with
@@ -31,6 +32,12 @@ export class JsonBodyValidationPipe extends ValidationPipe {
     if (metadata.type === 'body') {
       if (value === undefined) {
         // Fastify parsed nothing: no body and no Content-Type was sent.
+        if (
+          metadata.metatype !== undefined &&
+          Reflect.getMetadata(ALLOW_EMPTY_BODY_KEY, metadata.metatype) === true
+        ) {
+          return super.transform({}, metadata);
+        }
         throw new UnsupportedMediaTypeException('Content-Type must be application/json');
       }
       if (typeof value !== 'object' || value === null || Array.isArray(value)) {

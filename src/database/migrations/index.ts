@@ -1,4 +1,5 @@
 import { CreateUsers1764230400000 } from './1764230400000-create-users.js';
+import { CreateSessions1764230500000 } from './1764230500000-create-sessions.js';
 
 /** Every migration, oldest first. They run automatically at start-up. */
-export const migrations = [CreateUsers1764230400000];
+export const migrations = [CreateUsers1764230400000, CreateSessions1764230500000];

@@ -1,0 +1,11 @@
+import { IsIn, IsOptional } from 'class-validator';
+
+export const LOGOUT_SCOPES = ['local', 'others', 'global'] as const;
+export type LogoutScope = (typeof LOGOUT_SCOPES)[number];
+
+/** `POST /logout?scope=`: this session (default), all but this one, or all of the user's. */
+export class LogoutQueryDto {
+  @IsOptional()
+  @IsIn(LOGOUT_SCOPES, { message: 'scope must be one of local, others, global' })
+  scope?: LogoutScope;
+}

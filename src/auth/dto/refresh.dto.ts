@@ -1,0 +1,11 @@
+import { IsOptional, IsString, Length } from 'class-validator';
+import { AllowEmptyBody } from '../../common/pipes/allow-empty-body.decorator.js';
+
+/** The body of POST /refresh. Browsers send nothing: their refresh token is in a cookie. */
+@AllowEmptyBody()
+export class RefreshDto {
+  @IsOptional()
+  @Length(1, 256, { message: 'refreshToken must be 1 to 256 characters' })
+  @IsString({ message: 'refreshToken must be a string' })
+  refreshToken?: string;
+}

@@ -1,0 +1,97 @@
+import { CliError, ExitCode } from './cli-error.js';
+
+/** What one run of the CLI was asked to do, once its arguments are known to be well formed. */
+export type Invocation =
+  | { command: 'help' }
+  | { command: 'list' }
+  | { command: 'add' | 'passwd'; name: string; passwordStdin: boolean }
+  | { command: 'disable' | 'enable' | 'logout'; name: string };
+
+const NAMED_COMMANDS = ['add', 'passwd', 'disable', 'enable', 'logout'] as const;
+const PASSWORD_COMMANDS: readonly string[] = ['add', 'passwd'];
+
+export const USAGE = `Usage: npm run users -- <command> [options]
+
+Commands:
+  add NAME       create a user
+  passwd NAME    set a user's password and end their sessions
+  disable NAME   disable a user and end their sessions
+  enable NAME    enable a disabled user
+  logout NAME    end all of a user's sessions
+  list           list the users (id, name, state, created)
+
+Options:
+  --password-stdin  read the password (add, passwd) from the first line of stdin;
+                    without it the password is asked twice on the terminal, hidden
+  -h, --help        show this help
+  --                end of options (for a NAME that starts with "-")
+
+Passwords are never taken from the command line. The database is the service's own
+(DATA_DIR or DATABASE_PATH, from the environment and .env).
+
+Exit codes: 0 done, 1 usage error, 2 no such user, 3 name taken,
+4 invalid name or password, 5 bad environment or other failure`;
+
+const usageError = (message: string) => new CliError(message, ExitCode.Usage);
+
+/**
+ * Parses `<command> [NAME] [options]`. Arguments that are not expected are refused without being
+ * echoed: the likeliest one is a password typed on the command line.
+ */
+export function parseArgs(argv: readonly string[]): Invocation {
+  const positionals: string[] = [];
+  let passwordStdin = false;
+  let help = false;
+  let optionsEnded = false;
+  for (const arg of argv) {
+    if (optionsEnded || !arg.startsWith('-') || arg === '-') {
+      positionals.push(arg);
+    } else if (arg === '--') {
+      optionsEnded = true;
+    } else if (arg === '--password-stdin') {
+      passwordStdin = true;
+    } else if (arg === '-h' || arg === '--help') {
+      help = true;
+    } else {
+      // Only the option's name: whatever follows "=" may be a secret.
+      const [option] = arg.split('=', 1);
+      throw usageError(
+        `unknown option ${JSON.stringify(option)}${arg.includes('=') ? ' (with a value)' : ''}`,
+      );
+    }
+  }
+  const [command, ...rest] = positionals;
+  if (help || (command === 'help' && rest.length === 0)) {
+    return { command: 'help' };
+  }
+  if (command === undefined) {
+    throw usageError('missing command');
+  }
+  if (passwordStdin && !PASSWORD_COMMANDS.includes(command)) {
+    throw usageError('--password-stdin is only for add and passwd');
+  }
+  if (command === 'list') {
+    if (rest.length > 0) {
+      throw usageError('list takes no arguments');
+    }
+    return { command };
+  }
+  const named = NAMED_COMMANDS.find((known) => known === command);
+  if (named === undefined) {
+    throw usageError(`unknown command ${JSON.stringify(command)}`);
+  }
+  const [name, ...extra] = rest;
+  if (name === undefined) {
+    throw usageError(`${named} needs a NAME`);
+  }
+  if (extra.length > 0) {
+    throw usageError(
+      PASSWORD_COMMANDS.includes(named)
+        ? `${named} takes only a NAME: passwords are read from a hidden prompt or --password-stdin, never from arguments`
+        : `${named} takes only a NAME`,
+    );
+  }
+  return named === 'add' || named === 'passwd'
+    ? { command: named, name, passwordStdin }
+    : { command: named, name };
+}

@@ -1,0 +1,95 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { IsNull, MoreThan, MoreThanOrEqual, Not, type Repository } from 'typeorm';
+import { RefreshTokenEntity } from './refresh-token.entity.js';
+import { SessionEntity, type SessionEndReason } from './session.entity.js';
+
+/** Persistence of sessions and refresh-token hashes. */
+@Injectable()
+export class SessionsRepository {
+  constructor(
+    @InjectRepository(SessionEntity) private readonly sessions: Repository<SessionEntity>,
+    @InjectRepository(RefreshTokenEntity) private readonly tokens: Repository<RefreshTokenEntity>,
+  ) {}
+
+  async create(session: SessionEntity, tokenHash: string): Promise<void> {
+    await this.sessions.manager.transaction(async (manager) => {
+      await manager.insert(SessionEntity, session);
+      await manager.insert(RefreshTokenEntity, {
+        tokenHash,
+        sessionId: session.id,
+        createdAt: session.createdAt,
+        spentAt: null,
+      });
+    });
+  }
+
+  findById(id: string): Promise<SessionEntity | null> {
+    return this.sessions.findOneBy({ id });
+  }
+
+  findToken(tokenHash: string): Promise<RefreshTokenEntity | null> {
+    return this.tokens.findOneBy({ tokenHash });
+  }
+
+  /** Marks a refresh token spent; false when it already was (a concurrent or repeated use). */
+  async spend(tokenHash: string, at: Date): Promise<boolean> {
+    const result = await this.tokens.update({ tokenHash, spentAt: IsNull() }, { spentAt: at });
+    return (result.affected ?? 0) > 0;
+  }
+
+  /**
+   * Stores a session's next refresh token and marks the session used, unless the session has
+   * ended meanwhile (a logout racing a refresh): then nothing is stored and false is returned.
+   */
+  async addToken(sessionId: string, tokenHash: string, at: Date): Promise<boolean> {
+    return this.sessions.manager.transaction(async (manager) => {
+      const live = await manager.update(
+        SessionEntity,
+        { id: sessionId, endedAt: IsNull() },
+        { lastUsedAt: at },
+      );
+      if ((live.affected ?? 0) === 0) {
+        return false;
+      }
+      await manager.insert(RefreshTokenEntity, { tokenHash, sessionId, createdAt: at, spentAt: null });
+      return true;
+    });
+  }
+
+  /** Live sessions of a user, newest first. */
+  listActive(userId: number, now: Date): Promise<SessionEntity[]> {
+    return this.sessions.find({
+      where: { userId, endedAt: IsNull(), expiresAt: MoreThan(now) },
+      order: { createdAt: 'DESC' },
+    });
+  }
+
+  /** Ends the given live sessions (or all of a user's, but `exceptId`); returns the ids ended. */
+  async end(
+    where: { id: string } | { userId: number; exceptId?: string },
+    reason: SessionEndReason,
+    at: Date,
+  ): Promise<string[]> {
+    const filter =
+      'id' in where
+        ? { id: where.id, endedAt: IsNull() }
+        : { userId: where.userId, endedAt: IsNull(), ...(where.exceptId ? { id: Not(where.exceptId) } : {}) };
+    const ended = await this.sessions.find({ select: { id: true }, where: filter });
+    if (ended.length > 0) {
+      await this.sessions.update(filter, { endedAt: at, endReason: reason });
+      // Their refresh tokens can never be used again: drop the hashes.
+      await this.tokens.delete(ended.map(({ id }) => ({ sessionId: id })));
+    }
+    return ended.map(({ id }) => id);
+  }
+
+  /** Sessions ended at or after `since`: what the revocation list must hold. */
+  async endedSince(since: Date): Promise<{ id: string; endedAt: Date }[]> {
+    const rows = await this.sessions.find({
+      select: { id: true, endedAt: true },
+      where: { endedAt: MoreThanOrEqual(since) },
+    });
+    return rows.map(({ id, endedAt }) => ({ id, endedAt: endedAt! }));
+  }
+}

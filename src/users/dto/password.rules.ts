@@ -1,0 +1,20 @@
+import { applyDecorators } from '@nestjs/common';
+import { IsDefined, IsString, MinLength } from 'class-validator';
+import { MaxBytes } from '../../auth/dto/max-bytes.decorator.js';
+
+export const PASSWORD_MIN_LENGTH = 8;
+export const PASSWORD_MAX_BYTES = 1024;
+
+/**
+ * A new password (NIST SP 800-63B): at least 8 characters, at most 1024 bytes, any characters
+ * (spaces and emoji too), no composition rules. Compared exactly, never trimmed.
+ */
+export const IsNewPassword = (property: string) =>
+  applyDecorators(
+    MaxBytes(PASSWORD_MAX_BYTES),
+    MinLength(PASSWORD_MIN_LENGTH, {
+      message: `${property} must be at least ${PASSWORD_MIN_LENGTH} characters`,
+    }),
+    IsString({ message: `${property} must be a string` }),
+    IsDefined({ message: `${property} is required` }),
+  );

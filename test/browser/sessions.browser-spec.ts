@@ -1,0 +1,152 @@
+import type { AddressInfo } from 'node:net';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+/**
+ * Sessions in a real Chromium: the home page renews an expired access token through the
+ * HttpOnly refresh cookie without the user noticing, and "Log out everywhere" in one browser
+ * logs out another. Access tokens live 2 s here (set before AppModule is imported).
+ */
+process.env.ACCESS_TOKEN_TTL = '2';
+process.env.JWT_CLOCK_TOLERANCE = '0';
+
+const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const LOGGED_IN = 'You are currently logged in as: admin';
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+interface Tab {
+  context: BrowserContext;
+  page: Page;
+  /** "METHOD path status" of every response from the service, in order. */
+  exchanges: string[];
+  problems: string[];
+}
+
+describe('Browser: sessions', () => {
+  let app: NestFastifyApplication;
+  let browser: Browser;
+  let baseUrl: string;
+  const tabs: Tab[] = [];
+
+  beforeAll(async () => {
+    const { createTestApp } = await import('../support/app.js');
+    app = await createTestApp();
+    await app.listen(0, '127.0.0.1');
+    baseUrl = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+  }, 30_000);
+
+  afterEach(async () => {
+    for (const tab of tabs.splice(0)) {
+      expect(tab.problems).toEqual([]);
+      await tab.context.close();
+    }
+  });
+
+  async function openTab(): Promise<Tab> {
+    const context = await browser.newContext();
+    context.setDefaultTimeout(10_000);
+    const page = await context.newPage();
+    const tab: Tab = { context, page, exchanges: [], problems: [] };
+    page.on('response', (response) => {
+      const url = new URL(response.url());
+      if (url.origin === baseUrl && !url.pathname.startsWith('/vendor/')) {
+        tab.exchanges.push(`${response.request().method()} ${url.pathname} ${response.status()}`);
+      }
+    });
+    page.on('pageerror', (error) => tab.problems.push(`page error: ${error.message}`));
+    page.on('console', (message) => {
+      // Chromium logs every 401 as a failed resource; those are the renewal working as designed.
+      if (message.type() === 'error' && !/status of 401/.test(message.text())) {
+        tab.problems.push(`console error: ${message.text()}`);
+      }
+    });
+    tabs.push(tab);
+    return tab;
+  }
+
+  async function logIn(tab: Tab): Promise<void> {
+    await tab.page.goto(`${baseUrl}/login`);
+    await tab.page.fill('#name', 'admin');
+    await tab.page.fill('#password', '1234');
+    const [response] = await Promise.all([
+      tab.page.waitForResponse(
+        (r) => new URL(r.url()).pathname === '/login' && r.request().method() === 'POST',
+      ),
+      tab.page.click('#login-button'),
+    ]);
+    // The pages ask for the refresh token as a cookie only, so it never reaches page scripts
+    // (that this leaves it out of the body is checked in test/e2e/sessions.e2e-spec.ts).
+    expect(new URL(response.url()).searchParams.get('refreshToken')).toBe('cookie');
+    expect(response.status()).toBe(200);
+    await tab.page.waitForURL(`${baseUrl}/`);
+    await tab.page.getByText(LOGGED_IN).waitFor();
+  }
+
+  it('should renew an expired access token silently and stay logged in', async () => {
+    const tab = await openTab();
+    await logIn(tab);
+    const before = await tab.page.evaluate<string | null>('localStorage.getItem("token")');
+    expect(await tab.page.evaluate<string>('document.cookie')).toBe('');
+
+    await sleep(3000); // the 2 s access token has expired
+    tab.exchanges.length = 0;
+    await tab.page.reload();
+    await tab.page.getByText(LOGGED_IN).waitFor();
+
+    expect(tab.exchanges.filter((e) => !e.startsWith('GET / ') && !/\.(js|css|svg)/.test(e))).toEqual([
+      'GET /user 401',
+      'POST /refresh 200',
+      'GET /user 200',
+    ]);
+    const after = await tab.page.evaluate<string | null>('localStorage.getItem("token")');
+    expect(after).not.toBe(before);
+    expect(tab.page.url()).toBe(`${baseUrl}/`);
+  }, 30_000);
+
+  it('should log out another browser with "Log out everywhere"', async () => {
+    const laptop = await openTab();
+    const phone = await openTab();
+    await logIn(laptop);
+    await logIn(phone);
+
+    await laptop.page.click('#logout-everywhere-button');
+    await laptop.page.waitForURL(`${baseUrl}/login`);
+    expect(laptop.exchanges).toContain('POST /logout 204');
+
+    // The phone's access token is refused at once, and so is its refresh cookie.
+    phone.exchanges.length = 0;
+    await phone.page.reload();
+    await phone.page.getByText('You are currently not logged in').waitFor();
+    expect(phone.exchanges).toEqual(expect.arrayContaining(['GET /user 401', 'POST /refresh 401']));
+    await phone.page.waitForURL(`${baseUrl}/login`, { timeout: 10_000 });
+  }, 30_000);
+
+  it('should end only this browser session with Logout', async () => {
+    const laptop = await openTab();
+    const phone = await openTab();
+    await logIn(laptop);
+    await logIn(phone);
+
+    await laptop.page.click('#logout-button');
+    await laptop.page.waitForURL(`${baseUrl}/login`);
+
+    await phone.page.reload();
+    await phone.page.getByText(LOGGED_IN).waitFor();
+  }, 30_000);
+});

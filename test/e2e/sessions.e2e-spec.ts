@@ -1,0 +1,357 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import request from 'supertest';
+import { UsersService } from '../../src/users/users.service.js';
+import { createTestApp, httpServer } from '../support/app.js';
+import { errorBody } from '../support/expected.js';
+import { getUser, login, pairFrom, refresh, sleep } from '../support/session-client.js';
+
+const REFRESH_INVALID = 'Bearer error="invalid_token", error_description="The refresh token is invalid"';
+const GRACE_MS = 2000; // REFRESH_REUSE_GRACE in test/support/e2e-env.ts
+
+describe('Sessions', () => {
+  let app: NestFastifyApplication;
+  let server: ReturnType<typeof httpServer>;
+  let users: UsersService;
+  let counter = 0;
+
+  /** A fresh user per test, so one test's logouts never reach another's sessions. */
+  async function newUser(password = 'a long password') {
+    const name = `user${++counter}`;
+    await users.create(name, password);
+    return { name, password };
+  }
+
+  beforeAll(async () => {
+    app = await createTestApp();
+    server = httpServer(app);
+    users = app.get(UsersService);
+  });
+
+  afterAll(() => app.close());
+
+  describe('POST /login', () => {
+    it('should set the refresh token as an HttpOnly, SameSite=Strict cookie limited to /refresh', async () => {
+      const { name, password } = await newUser();
+      const response = await request(server).post('/login').send({ name, password }).expect(200);
+      const { refreshToken } = response.body as { refreshToken: string };
+      const [cookie] = response.headers['set-cookie'] as unknown as string[];
+      expect(cookie).toMatch(new RegExp(`^refresh_token=${refreshToken};`));
+      expect(cookie).toMatch(/; HttpOnly/);
+      expect(cookie).toMatch(/; SameSite=Strict/);
+      expect(cookie).toMatch(/; Path=\/refresh(;|$)/);
+      expect(cookie).toMatch(/; Expires=/);
+      expect(cookie).not.toMatch(/; Secure/); // off outside production unless REFRESH_COOKIE_SECURE=true
+    });
+  });
+
+  describe('?refreshToken=cookie', () => {
+    it('should leave the refresh token out of the body of login and refresh, and set the cookie', async () => {
+      const { name, password } = await newUser();
+      const loggedIn = await request(server)
+        .post('/login?refreshToken=cookie')
+        .send({ name, password })
+        .expect(200);
+      expect(Object.keys(loggedIn.body as object).sort()).toEqual(['expiresIn', 'token', 'tokenType']);
+      const cookie = (loggedIn.headers['set-cookie'] as unknown as string[])[0].split(';')[0];
+      const refreshed = await request(server)
+        .post('/refresh?refreshToken=cookie')
+        .set('Cookie', cookie)
+        .expect(200);
+      expect(Object.keys(refreshed.body as object).sort()).toEqual(['expiresIn', 'token', 'tokenType']);
+      expect((refreshed.headers['set-cookie'] as unknown as string[])[0]).toMatch(
+        /^refresh_token=[\w-]{43};/,
+      );
+    });
+
+    it('should refuse another value with 400', () =>
+      request(server).post('/login?refreshToken=body').send({ name: 'admin', password: '1234' }).expect(400));
+  });
+
+  describe('POST /refresh', () => {
+    it('should answer like login with a new pair and spend the presented token', async () => {
+      const { name, password } = await newUser();
+      const first = await login(server, name, password);
+      const response = await refresh(server, first.refreshToken)
+        .expect(200)
+        .expect('cache-control', 'no-store');
+      expect(response.body).toEqual({
+        token: expect.any(String),
+        tokenType: 'Bearer',
+        expiresIn: 900,
+        refreshToken: expect.stringMatching(/^[\w-]{43}$/),
+      });
+      const second = pairFrom(response);
+      expect(second.refreshToken).not.toBe(first.refreshToken);
+      await getUser(server, second.token).expect(200);
+      await getUser(server, first.token).expect(200); // same live session
+      await refresh(server, second.refreshToken).expect(200);
+    });
+
+    it('should read the refresh token from the cookie when the body has none', async () => {
+      const { name, password } = await newUser();
+      const { refreshToken } = await login(server, name, password);
+      const withEmptyBody = await request(server)
+        .post('/refresh')
+        .set('Cookie', `refresh_token=${refreshToken}`)
+        .send({})
+        .expect(200);
+      const next = pairFrom(withEmptyBody);
+      expect(next.cookie).toMatch(new RegExp(`^refresh_token=${next.refreshToken};`));
+      await request(server).post('/refresh').set('Cookie', `refresh_token=${next.refreshToken}`).expect(200);
+    });
+
+    it('should keep the user logged in when two clients refresh with the same token at once', async () => {
+      const { name, password } = await newUser();
+      const { refreshToken } = await login(server, name, password);
+      const [a, b] = await Promise.all([refresh(server, refreshToken), refresh(server, refreshToken)]);
+      expect([a.status, b.status]).toEqual([200, 200]);
+      const [pairA, pairB] = [pairFrom(a), pairFrom(b)];
+      await getUser(server, pairA.token).expect(200);
+      await getUser(server, pairB.token).expect(200);
+      await refresh(server, pairA.refreshToken).expect(200);
+      await refresh(server, pairB.refreshToken).expect(200);
+    });
+
+    it('should take a spent token presented after the grace window as a replay and end the whole session', async () => {
+      const { name, password } = await newUser();
+      const stolen = await login(server, name, password);
+      const victim = pairFrom(await refresh(server, stolen.refreshToken).expect(200));
+      await sleep(GRACE_MS + 1100);
+      const replay = await refresh(server, stolen.refreshToken)
+        .expect(401)
+        .expect('www-authenticate', REFRESH_INVALID);
+      expect(replay.body).toEqual(errorBody(401, 'Unauthorized', 'The refresh token is invalid'));
+      // Everything issued for that session is dead at once: the thief's and the victim's.
+      await getUser(server, victim.token).expect(401);
+      await getUser(server, stolen.token).expect(401);
+      await refresh(server, victim.refreshToken).expect(401);
+      // Another login is unaffected.
+      const other = await login(server, name, password);
+      await getUser(server, other.token).expect(200);
+    });
+
+    it.each([
+      ['an unknown token', { refreshToken: 'A'.repeat(43) }, 401],
+      ['an access token (too long to be a refresh token)', 'ACCESS', 400],
+      ['no token at all', {}, 401],
+      ['a number', { refreshToken: 42 }, 400],
+      ['an extra field', { refreshToken: 'x', admin: true }, 400],
+      ['an over-long token', { refreshToken: 'x'.repeat(300) }, 400],
+    ])('should refuse %s', async (_case, body, status) => {
+      const { name, password } = await newUser();
+      const { token } = await login(server, name, password);
+      const response = await request(server)
+        .post('/refresh')
+        .send(body === 'ACCESS' ? { refreshToken: token } : (body as object))
+        .expect(status);
+      expect(response.body).toMatchObject({ statusCode: status });
+      if (status === 401) {
+        expect(response.headers['www-authenticate']).toMatch(/^Bearer/);
+      }
+    });
+
+    it('should answer a form post with 415, so no other site can forge one', () =>
+      request(server).post('/refresh').type('form').send('refreshToken=x').expect(415));
+
+    it('should clear the cookie when it refuses', async () => {
+      const response = await request(server)
+        .post('/refresh')
+        .set('Cookie', 'refresh_token=nonsense')
+        .expect(401);
+      const [cookie] = response.headers['set-cookie'] as unknown as string[];
+      expect(cookie).toMatch(/^refresh_token=;/);
+      expect(cookie).toMatch(/; Path=\/refresh/);
+    });
+  });
+
+  describe('POST /logout', () => {
+    async function threeSessions() {
+      const user = await newUser();
+      const sessions = [];
+      for (const agent of ['one', 'two', 'three']) {
+        sessions.push(await login(server, user.name, user.password, agent));
+      }
+      return sessions;
+    }
+    const logout = (token: string, scope?: string) =>
+      request(server)
+        .post(`/logout${scope === undefined ? '' : `?scope=${scope}`}`)
+        .set('Authorization', `Bearer ${token}`);
+
+    it('should require authentication', () => request(server).post('/logout').expect(401));
+
+    it('should end only the current session by default, its access and refresh tokens at once', async () => {
+      const [current, other] = await threeSessions();
+      const response = await logout(current.token).expect(204);
+      expect(response.text).toBe('');
+      expect((response.headers['set-cookie'] as unknown as string[])[0]).toMatch(/^refresh_token=;/);
+      await getUser(server, current.token).expect(401);
+      await refresh(server, current.refreshToken).expect(401);
+      await getUser(server, other.token).expect(200);
+      await refresh(server, other.refreshToken).expect(200);
+    });
+
+    it('should end every session with scope=global', async () => {
+      const sessions = await threeSessions();
+      await logout(sessions[0].token, 'global').expect(204);
+      for (const session of sessions) {
+        await getUser(server, session.token).expect(401);
+        await refresh(server, session.refreshToken).expect(401);
+      }
+    });
+
+    it('should end all but the current session with scope=others', async () => {
+      const [current, ...others] = await threeSessions();
+      await logout(current.token, 'others').expect(204);
+      await getUser(server, current.token).expect(200);
+      await refresh(server, current.refreshToken).expect(200);
+      for (const session of others) {
+        await getUser(server, session.token).expect(401);
+        await refresh(server, session.refreshToken).expect(401);
+      }
+    });
+
+    it('should refuse an unknown scope with 400', async () => {
+      const [current] = await threeSessions();
+      const response = await logout(current.token, 'everything').expect(400);
+      expect(response.body).toEqual(
+        errorBody(400, 'Bad Request', 'scope must be one of local, others, global'),
+      );
+      await getUser(server, current.token).expect(200);
+    });
+  });
+
+  describe('GET /user/sessions and DELETE /user/sessions/:id', () => {
+    it('should list the live sessions with the current one marked, and end one on request', async () => {
+      const user = await newUser();
+      const phone = await login(server, user.name, user.password, 'Phone/1.0');
+      const laptop = await login(server, user.name, user.password, 'Laptop/2.0');
+      const list = await request(server)
+        .get('/user/sessions')
+        .set('Authorization', `Bearer ${laptop.token}`)
+        .expect(200)
+        .expect('cache-control', 'no-store');
+      const sessions = list.body as { id: string; userAgent: string; current: boolean }[];
+      expect(sessions).toEqual([
+        {
+          id: expect.any(String),
+          createdAt: expect.any(String),
+          lastUsedAt: expect.any(String),
+          userAgent: 'Laptop/2.0',
+          current: true,
+        },
+        {
+          id: expect.any(String),
+          createdAt: expect.any(String),
+          lastUsedAt: expect.any(String),
+          userAgent: 'Phone/1.0',
+          current: false,
+        },
+      ]);
+      await request(server)
+        .delete(`/user/sessions/${sessions[1].id}`)
+        .set('Authorization', `Bearer ${laptop.token}`)
+        .expect(204);
+      await getUser(server, phone.token).expect(401);
+      await getUser(server, laptop.token).expect(200);
+      const after = await request(server)
+        .get('/user/sessions')
+        .set('Authorization', `Bearer ${laptop.token}`);
+      expect((after.body as unknown[]).length).toBe(1);
+    });
+
+    it("should not end another user's session, an unknown one, or a malformed id", async () => {
+      const alice = await newUser();
+      const bob = await newUser();
+      const aliceSession = await login(server, alice.name, alice.password);
+      const bobSession = await login(server, bob.name, bob.password);
+      const [aliceId] = (
+        (await request(server).get('/user/sessions').set('Authorization', `Bearer ${aliceSession.token}`))
+          .body as { id: string }[]
+      ).map(({ id }) => id);
+      const del = (id: string) =>
+        request(server).delete(`/user/sessions/${id}`).set('Authorization', `Bearer ${bobSession.token}`);
+      await del(aliceId).expect(404);
+      await del('00000000-0000-4000-8000-000000000000').expect(404);
+      await del('not-a-uuid').expect(400);
+      await getUser(server, aliceSession.token).expect(200);
+    });
+  });
+
+  describe('PUT /user/password', () => {
+    const change = (token: string, body: object) =>
+      request(server).put('/user/password').set('Authorization', `Bearer ${token}`).send(body);
+
+    it('should change the password and end every other session', async () => {
+      const user = await newUser('old password 1');
+      const here = await login(server, user.name, user.password);
+      const elsewhere = await login(server, user.name, user.password);
+      await change(here.token, { currentPassword: 'old password 1', newPassword: 'new  password 🔑' }).expect(
+        204,
+      );
+      await getUser(server, elsewhere.token).expect(401);
+      await refresh(server, elsewhere.refreshToken).expect(401);
+      await getUser(server, here.token).expect(200);
+      await request(server).post('/login').send({ name: user.name, password: 'old password 1' }).expect(400);
+      await login(server, user.name, 'new  password 🔑');
+    });
+
+    it.each([
+      [
+        'a wrong current password',
+        { currentPassword: 'wrong', newPassword: 'whatever 123' },
+        'currentPassword is wrong',
+      ],
+      [
+        'a short new password',
+        { currentPassword: 'a long password', newPassword: 'short' },
+        'newPassword must be at least 8 characters',
+      ],
+      [
+        'an over-long new password',
+        { currentPassword: 'a long password', newPassword: 'é'.repeat(513) },
+        'newPassword must be at most 1024 bytes',
+      ],
+      ['a missing field', { currentPassword: 'a long password' }, 'newPassword is required'],
+    ])('should refuse %s with 400 and change nothing', async (_case, body, message) => {
+      const user = await newUser();
+      const session = await login(server, user.name, user.password);
+      const response = await change(session.token, body).expect(400);
+      expect(response.body).toEqual(errorBody(400, 'Bad Request', message));
+      await login(server, user.name, user.password);
+    });
+
+    it('should require authentication', () =>
+      request(server)
+        .put('/user/password')
+        .send({ currentPassword: 'x', newPassword: 'yyyyyyyy' })
+        .expect(401));
+  });
+
+  describe('POST /users (sign-up off by default)', () => {
+    it('should not exist', async () => {
+      const response = await request(server)
+        .post('/users')
+        .send({ name: 'mallory', password: 'long enough' })
+        .expect(404);
+      expect(response.body).toEqual(errorBody(404, 'Not Found', 'no such resource'));
+    });
+  });
+
+  describe('disabled users', () => {
+    it('should end their sessions, refuse their tokens at once and answer their login like a wrong password', async () => {
+      const user = await newUser();
+      const session = await login(server, user.name, user.password);
+      const { id } = (await getUser(server, session.token).expect(200)).body as { id: number };
+      await users.setDisabled(id, true);
+      await getUser(server, session.token).expect(401);
+      await refresh(server, session.refreshToken).expect(401);
+      const refused = await request(server).post('/login').send(user).expect(400);
+      const wrong = await request(server)
+        .post('/login')
+        .send({ name: user.name, password: 'wrong!' })
+        .expect(400);
+      expect(refused.text).toBe(wrong.text);
+    });
+  });
+});
