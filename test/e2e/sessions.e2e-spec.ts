@@ -211,6 +211,18 @@ describe('Sessions', () => {
       }
     });
 
+    it('should refuse an unknown query parameter with 400, naming the allowed ones', async () => {
+      const [current] = await threeSessions();
+      const response = await request(server)
+        .post('/logout?everywhere=yes')
+        .set('Authorization', `Bearer ${current.token}`)
+        .expect(400);
+      expect(response.body).toEqual(
+        errorBody(400, 'Bad Request', 'query string must only have the parameters scope'),
+      );
+      await getUser(server, current.token).expect(200);
+    });
+
     it('should refuse an unknown scope with 400', async () => {
       const [current] = await threeSessions();
       const response = await logout(current.token, 'everything').expect(400);

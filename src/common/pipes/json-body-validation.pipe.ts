@@ -24,7 +24,8 @@ export class JsonBodyValidationPipe extends ValidationPipe {
       stopAtFirstError: true,
       // The DTO instance is how describe() finds the documented properties; it is never sent.
       validationError: { target: true, value: false },
-      exceptionFactory: (errors) => new BadRequestException(describe(errors)),
+      // Thrown to transform() below, which knows whether a body or a query string failed.
+      exceptionFactory: (errors) => new InvalidInput(errors),
     });
   }
 
@@ -44,11 +45,26 @@ export class JsonBodyValidationPipe extends ValidationPipe {
         throw new BadRequestException('request body must be a JSON object');
       }
     }
-    return super.transform(value, metadata);
+    try {
+      return await super.transform(value, metadata);
+    } catch (error) {
+      if (error instanceof InvalidInput) {
+        throw new BadRequestException(
+          describe(error.errors, metadata.type === 'query' ? 'query string' : 'request body'),
+        );
+      }
+      throw error;
+    }
   }
 }
 
-function describe(errors: ValidationError[]): string {
+class InvalidInput extends Error {
+  constructor(readonly errors: ValidationError[]) {
+    super('invalid input');
+  }
+}
+
+function describe(errors: ValidationError[], where: string): string {
   const messages: string[] = [];
   let unexpected: object | undefined;
   for (const error of errors) {
@@ -63,7 +79,7 @@ function describe(errors: ValidationError[]): string {
   }
   if (unexpected !== undefined) {
     messages.push(
-      `request body must only have the properties ${documentedProperties(unexpected).join(', ')}`,
+      `${where} must only have the ${where === 'query string' ? 'parameters' : 'properties'} ${documentedProperties(unexpected).join(', ')}`,
     );
   }
   return messages.join('; ');
