@@ -4,6 +4,7 @@ import { AuthModule } from './auth/auth.module.js';
 import { CommonModule } from './common/common.module.js';
 import { validateEnv } from './config/env.schema.js';
 import { DatabaseModule } from './database/database.module.js';
+import { LoggingModule } from './logging/logging.module.js';
 import { PagesModule } from './pages/pages.module.js';
 import { AdminSeeder } from './users/admin-seeder.service.js';
 import { UsersModule } from './users/users.module.js';
@@ -17,6 +18,7 @@ import { UsersModule } from './users/users.module.js';
       // Tests set their environment explicitly; a developer's .env must not change their outcome.
       ignoreEnvFile: process.env.NODE_ENV === 'test',
     }),
+    LoggingModule,
     CommonModule,
     DatabaseModule,
     UsersModule,

@@ -1,5 +1,7 @@
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import type { FastifyReply } from 'fastify';
 import type { LoggerService, NestApplicationOptions, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -15,6 +17,22 @@ import { BODY_LIMIT_BYTES } from './common/http-limits.js';
 export function createHttpAdapter(): FastifyAdapter {
   return new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
+    // Slow clients cannot hold sockets: the whole request must arrive within HTTP_REQUEST_TIMEOUT
+    // seconds (Node.js then also bounds the headers), an idle socket closes after 30 s and an
+    // idle keep-alive connection after 5 s. Headers over 16 KiB (Node's default) get 431.
+    requestTimeout: requestTimeoutMs(process.env.HTTP_REQUEST_TIMEOUT),
+    connectionTimeout: 30_000,
+    keepAliveTimeout: 5_000,
+    // request.ip (throttling, sessions) honours X-Forwarded-For only from the proxies named in
+    // TRUST_PROXY (addresses or CIDR ranges, comma-separated); read here because the adapter
+    // exists before ConfigModule. The environment schema has already validated it.
+    trustProxy: trustedProxies(process.env.TRUST_PROXY),
+    // Every log line of a request carries this id; a caller's X-Request-Id is kept when it is sane.
+    requestIdHeader: false,
+    genReqId: (request: IncomingMessage) => {
+      const incoming = request.headers['x-request-id'];
+      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    },
     // A URL the router cannot decode ("/%") fails before any hook or Nest filter runs;
     // Fastify's own answer quotes the URL and its error code, so it is worded here.
     frameworkErrors: (_error: unknown, _request: unknown, reply: FastifyReply) => {
@@ -22,6 +40,21 @@ export function createHttpAdapter(): FastifyAdapter {
       void reply.code(400).header('Cache-Control', 'no-store').send(body);
     },
   });
+}
+
+function requestTimeoutMs(value: string | undefined): number {
+  return (/^\d+$/.test(value ?? '') ? Number(value) : 15) * 1000;
+}
+
+/** A request id a client or proxy may pass in X-Request-Id; anything else is replaced. */
+const REQUEST_ID = /^[\w.:-]{1,64}$/;
+
+function trustedProxies(value: string | undefined): string[] | false {
+  const proxies = value
+    ?.split(',')
+    .map((proxy) => proxy.trim())
+    .filter((proxy) => proxy !== '');
+  return proxies === undefined || proxies.length === 0 ? false : proxies;
 }
 
 export const APP_OPTIONS: NestApplicationOptions = {
@@ -43,7 +76,12 @@ export const CONTENT_SECURITY_POLICY = {
 };
 
 export async function configureHttpApp(app: NestFastifyApplication): Promise<void> {
-  app.getHttpAdapter().getInstance().removeContentTypeParser('text/plain');
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.removeContentTypeParser('text/plain');
+  fastify.addHook('onRequest', (request, reply, done) => {
+    void reply.header('X-Request-Id', request.id);
+    done();
+  });
   // Parses Cookie (the refresh token reaches POST /refresh as an HttpOnly cookie) and adds setCookie.
   await app.register(cookie);
   await app.register(helmet, {
@@ -59,6 +97,8 @@ export async function createApp(
   const app = await NestFactory.create<NestFastifyApplication>(module, createHttpAdapter(), {
     ...APP_OPTIONS,
     logger,
+    // Start-up lines wait for the structured logger (main.ts) instead of going to the console.
+    bufferLogs: true,
   });
   await configureHttpApp(app);
   return app;

@@ -1,13 +1,22 @@
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
+import { Logger as NestLogger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
 import type { Env } from './config/env.schema.js';
 import { createApp } from './http-app.js';
 import { StartupLogger } from './startup-logger.js';
 
 async function bootstrap(): Promise<void> {
+  // ConfigModule reads .env too, but the HTTP adapter (TRUST_PROXY) is built before it runs.
+  // Like ConfigModule, this never overrides a variable already set.
+  try {
+    process.loadEnvFile();
+  } catch {
+    // no .env: the environment and the defaults apply
+  }
   const app = await createApp(AppModule, new StartupLogger());
+  app.useLogger(app.get(Logger));
   const config = app.get(ConfigService<Env, true>);
   const host = config.get('HOST', { infer: true });
   await app.listen(config.get('PORT', { infer: true }), host);
@@ -19,7 +28,7 @@ async function bootstrap(): Promise<void> {
       void app.close().then(() => process.exit(0));
     });
   }
-  new Logger('Bootstrap').log(`Listening on ${url} (open it in a browser; log in at ${url}/login)`);
+  new NestLogger('Bootstrap').log(`Listening on ${url} (open it in a browser; log in at ${url}/login)`);
 }
 
 bootstrap().catch((error: unknown) => {

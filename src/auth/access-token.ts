@@ -77,6 +77,9 @@ export function checkAccessToken(
   ) {
     throw new InvalidTokenError('name, jti, iss and aud must be strings');
   }
+  if (name.length > 64 || jti.length > 64) {
+    throw new InvalidTokenError('name and jti must be at most 64 characters');
+  }
   if (typeof sid !== 'string' || !UUID.test(sid)) {
     throw new InvalidTokenError('sid must be a session id');
   }

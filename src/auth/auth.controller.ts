@@ -1,8 +1,20 @@
-import { Body, Controller, Header, HttpCode, HttpStatus, Post, Query, Req, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Header,
+  HttpCode,
+  HttpStatus,
+  Post,
+  Query,
+  Req,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Env } from '../config/env.schema.js';
 import type { ClientInfo } from '../sessions/sessions.service.js';
+import { AddressThrottlerGuard } from '../throttling/address-throttler.guard.js';
 import type { AuthUser } from './auth-user.js';
 import { AuthService, type TokenPair } from './auth.service.js';
 import { BearerChallengeException } from './bearer-challenge.exception.js';
@@ -38,6 +50,7 @@ export class AuthController {
    * HttpOnly cookie). 200, not Nest's default 201: the tutorial's contract.
    */
   @Public()
+  @UseGuards(AddressThrottlerGuard)
   @Post('login')
   @HttpCode(HttpStatus.OK)
   @Header('Cache-Control', 'no-store')
@@ -52,6 +65,7 @@ export class AuthController {
 
   /** Spends a refresh token (from the body, or else the cookie) for a new pair. */
   @Public()
+  @UseGuards(AddressThrottlerGuard)
   @Post('refresh')
   @HttpCode(HttpStatus.OK)
   @Header('Cache-Control', 'no-store')

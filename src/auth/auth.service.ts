@@ -3,12 +3,15 @@ import { BadRequestException, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { JwtService } from '@nestjs/jwt';
 import type { Env } from '../config/env.schema.js';
+import { audit } from '../logging/audit.js';
 import {
   RefreshRefusedError,
   SessionsService,
   type ClientInfo,
   type SessionGrant,
 } from '../sessions/sessions.service.js';
+import { LoginAttemptLimiter } from '../throttling/login-attempts.js';
+import { TooManyRequestsException } from '../throttling/too-many-requests.exception.js';
 import type { UserProfile } from '../users/user-profile.js';
 import { UsersService } from '../users/users.service.js';
 import type { AuthUser } from './auth-user.js';
@@ -36,6 +39,7 @@ export class AuthService {
   constructor(
     private readonly users: UsersService,
     private readonly sessions: SessionsService,
+    private readonly attempts: LoginAttemptLimiter,
     private readonly jwt: JwtService,
     config: ConfigService<Env, true>,
   ) {
@@ -44,12 +48,22 @@ export class AuthService {
 
   /** Checks the credentials and opens a session. */
   async login({ name, password }: LoginDto, client: ClientInfo): Promise<TokenPair> {
+    const wait = await this.attempts.heldFor(name);
+    if (wait > 0) {
+      audit('login.throttled', { scope: 'account', name, retryAfter: wait });
+      throw new TooManyRequestsException(wait);
+    }
     const user = await this.users.verifyCredentials(name, password);
     if (user === null) {
+      audit('login.failed', { reason: 'invalid_credentials', name, ip: client.ip });
+      await this.attempts.recordFailure(name);
       // 400 rather than 401: the tutorial's contract, which clients already handle.
       throw new BadRequestException(INVALID_CREDENTIALS);
     }
-    return this.issue(user, await this.sessions.open(user.id, client));
+    await this.attempts.recordSuccess(name);
+    const grant = await this.sessions.open(user.id, client);
+    audit('login.succeeded', { userId: user.id, sessionId: grant.sessionId, ip: client.ip });
+    return this.issue(user, grant);
   }
 
   /** Spends a refresh token for a new pair on the same session. */
@@ -68,15 +82,22 @@ export class AuthService {
       await this.sessions.end(grant.sessionId, 'disabled');
       throw BearerChallengeException.invalid('invalid', 'refresh');
     }
+    audit('token.refreshed', { userId: user.id, sessionId: grant.sessionId });
     return this.issue(user, grant);
   }
 
   async logout(user: AuthUser, scope: LogoutScope): Promise<void> {
+    let ended = 1;
     if (scope === 'local') {
       await this.sessions.end(user.sessionId, 'logout');
     } else {
-      await this.sessions.endAllOf(user.id, 'logout', scope === 'others' ? user.sessionId : undefined);
+      ended = await this.sessions.endAllOf(
+        user.id,
+        'logout',
+        scope === 'others' ? user.sessionId : undefined,
+      );
     }
+    audit('session.ended', { scope, userId: user.id, sessionId: user.sessionId, sessions: ended });
   }
 
   /** Signs the claim profile that JwtStrategy checks (see access-token.ts), never past the session's end. */

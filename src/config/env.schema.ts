@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { publishedSecretSource } from './jwt-secret.js';
 
@@ -17,6 +18,16 @@ const integer = (fallback: number, min: number, max: number, what: string) =>
 
 const seconds = (fallback: number, min = 1, max = 10 * 365 * 86_400) =>
   integer(fallback, min, max, 'a whole number of seconds');
+
+/** An IP address or a CIDR range (10.0.0.0/8, fd00::/8). */
+function isProxyAddress(value: string): boolean {
+  const [address, bits, ...rest] = value.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) {
+    return false;
+  }
+  return bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+}
 
 /** true/false (or 1/0); unset leaves the choice to the default the caller derives. */
 const flag = () =>
@@ -61,6 +72,24 @@ export const envSchema = z.preprocess(
       REFRESH_COOKIE_SECURE: flag(),
       REVOCATION_POLL_INTERVAL: seconds(2, 1, 3600),
       SIGNUP_ENABLED: flag(),
+      LOGIN_RATE_LIMIT: integer(10, 1, 1_000_000, 'a whole number of attempts'),
+      LOGIN_FAILURE_LIMIT: integer(5, 1, 1_000_000, 'a whole number of failures'),
+      LOGIN_FAILURE_WINDOW: seconds(900),
+      LOGIN_HOLD_SECONDS: seconds(30),
+      HTTP_REQUEST_TIMEOUT: seconds(15, 1, 600),
+      LOG_LEVEL: z
+        .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+          error: 'must be one of fatal, error, warn, info, debug, trace, silent',
+        })
+        .default('info'),
+      LOG_FORMAT: z.enum(['json', 'pretty'], { error: 'must be json or pretty' }).optional(),
+      TRUST_PROXY: z
+        .string()
+        .refine(
+          (value) => value.split(',').every((proxy) => isProxyAddress(proxy.trim())),
+          'must be a comma-separated list of IP addresses or CIDR ranges',
+        )
+        .optional(),
       JWT_CLOCK_TOLERANCE: seconds(30, 0, 300),
       USER_CACHE_TTL: seconds(30),
       ADMIN_NAME: z
@@ -81,6 +110,7 @@ export const envSchema = z.preprocess(
       DATABASE_PATH: env.DATABASE_PATH ?? `${env.DATA_DIR}/auth.sqlite`,
       REFRESH_COOKIE_SECURE: env.REFRESH_COOKIE_SECURE ?? env.NODE_ENV === 'production',
       SIGNUP_ENABLED: env.SIGNUP_ENABLED ?? false,
+      LOG_FORMAT: env.LOG_FORMAT ?? (env.NODE_ENV === 'production' ? 'json' : 'pretty'),
     }))
     .superRefine((env, ctx) => {
       if (env.NODE_ENV === 'production') {

@@ -11,6 +11,7 @@ import {
 } from '@nestjs/common';
 import type { AuthUser } from '../auth/auth-user.js';
 import { CurrentUser } from '../auth/decorators/current-user.decorator.js';
+import { audit } from '../logging/audit.js';
 import type { SessionEntity } from './session.entity.js';
 import { SessionsService } from './sessions.service.js';
 
@@ -55,5 +56,6 @@ export class SessionsController {
     if (!(await this.sessions.endOwn(user.id, id, 'revoked'))) {
       throw new NotFoundException('session not found');
     }
+    audit('session.ended', { scope: 'one', userId: user.id, sessionId: id, sessions: 1 });
   }
 }

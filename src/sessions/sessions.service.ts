@@ -2,6 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { Env } from '../config/env.schema.js';
+import { audit } from '../logging/audit.js';
 import { REVOCATION_LIST, type RevocationList } from './revocation-list.js';
 import type { SessionEndReason, SessionEntity } from './session.entity.js';
 import { SessionsRepository } from './sessions.repository.js';
@@ -131,6 +132,7 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
       }
       if (now.getTime() - spentAt.getTime() > this.graceMs) {
         await this.end(session.id, 'replay');
+        audit('token.replayed', { userId: session.userId, sessionId: session.id, action: 'session revoked' });
         throw new RefreshRefusedError('replayed');
       }
     }

@@ -1,7 +1,8 @@
-import { Body, Controller, HttpCode, HttpStatus, NotFoundException, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, HttpStatus, NotFoundException, Post, UseGuards } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Public } from '../auth/decorators/public.decorator.js';
 import type { Env } from '../config/env.schema.js';
+import { AddressThrottlerGuard } from '../throttling/address-throttler.guard.js';
 import { SignUpDto } from './dto/sign-up.dto.js';
 import type { UserProfile } from './user-profile.js';
 import { UsersService } from './users.service.js';
@@ -20,6 +21,7 @@ export class SignUpController {
 
   /** Self-service sign-up, when SIGNUP_ENABLED=true; otherwise the route does not exist. */
   @Post()
+  @UseGuards(AddressThrottlerGuard)
   @HttpCode(HttpStatus.CREATED)
   create(@Body() body: SignUpDto): Promise<UserProfile> {
     if (!this.enabled) {

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { SessionsModule } from '../sessions/sessions.module.js';
+import { ThrottlingModule } from '../throttling/throttling.module.js';
 import { PasswordHasher } from './password-hasher.service.js';
 import { SignUpController } from './sign-up.controller.js';
 import { UserEntity } from './user.entity.js';
@@ -9,7 +10,7 @@ import { UsersRepository } from './users.repository.js';
 import { UsersService } from './users.service.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([UserEntity]), SessionsModule],
+  imports: [TypeOrmModule.forFeature([UserEntity]), SessionsModule, ThrottlingModule],
   controllers: [UsersController, SignUpController],
   providers: [UsersRepository, UsersService, PasswordHasher],
   exports: [UsersService],

@@ -2,6 +2,7 @@ import { BadRequestException, ConflictException, Injectable, NotFoundException }
 import { ConfigService } from '@nestjs/config';
 import { LRUCache } from 'lru-cache';
 import type { Env } from '../config/env.schema.js';
+import { audit } from '../logging/audit.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { PasswordHasher } from './password-hasher.service.js';
 import { toUserProfile, toUserSummary, type UserProfile, type UserSummary } from './user-profile.js';
@@ -76,7 +77,11 @@ export class UsersService {
       throw new NotFoundException('user not found');
     }
     this.activeUsers.delete(id);
-    return { sessionsEnded: disabled ? await this.sessions.endAllOf(id, 'disabled') : 0 };
+    const sessionsEnded = disabled ? await this.sessions.endAllOf(id, 'disabled') : 0;
+    if (disabled) {
+      audit('user.disabled', { userId: id, sessions: sessionsEnded });
+    }
+    return { sessionsEnded };
   }
 
   /**
@@ -103,7 +108,9 @@ export class UsersService {
     keepSessionId?: string,
   ): Promise<{ sessionsEnded: number }> {
     await this.users.updatePasswordHash(id, await this.hasher.hash(newPassword));
-    return { sessionsEnded: await this.sessions.endAllOf(id, 'password', keepSessionId) };
+    const sessionsEnded = await this.sessions.endAllOf(id, 'password', keepSessionId);
+    audit('password.changed', { userId: id, sessions: sessionsEnded });
+    return { sessionsEnded };
   }
 
   async findByName(name: string): Promise<UserSummary | null> {

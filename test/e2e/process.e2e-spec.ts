@@ -148,7 +148,8 @@ describe('Production', () => {
     const first = await startServer(env, cwd);
     let token: string;
     try {
-      expect(first.output()).toContain('created "operator"');
+      // Production logs are JSON, where the quotes come escaped.
+      expect(first.output()).toMatch(/created \\?"operator\\?"/);
       token = await tokenFor(first.url, 'operator', 'correct horse battery staple');
     } finally {
       await first.stop();

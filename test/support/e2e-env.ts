@@ -20,3 +20,10 @@ process.env.REFRESH_REUSE_GRACE = '2';
 delete process.env.SIGNUP_ENABLED;
 delete process.env.SESSION_IDLE_TTL;
 delete process.env.SESSION_MAX_TTL;
+// Throttling has its own tests (test/e2e/throttling.e2e-spec.ts); elsewhere it would only get
+// in the way of the many logins the tests make from one address.
+process.env.LOGIN_RATE_LIMIT = '1000000';
+process.env.LOGIN_FAILURE_LIMIT = '1000000';
+delete process.env.TRUST_PROXY;
+// Quiet test output; test/e2e/audit-log.e2e-spec.ts reads the logs of a real process instead.
+process.env.LOG_LEVEL = 'silent';

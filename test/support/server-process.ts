@@ -13,7 +13,15 @@ export interface RunningServer {
 
 /** A clean environment: nothing inherited from the developer's shell or the jest setup files. */
 export function serviceEnv(env: Record<string, string>): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH, NO_COLOR: '1', PORT: '0', ...env };
+  // Throttling is off unless a test sets the limits: these tests log in many times from one address.
+  return {
+    PATH: process.env.PATH,
+    NO_COLOR: '1',
+    PORT: '0',
+    LOGIN_RATE_LIMIT: '1000000',
+    LOGIN_FAILURE_LIMIT: '1000000',
+    ...env,
+  };
 }
 
 /** Starts dist/main.js and resolves once it listens, with the URL it printed. */

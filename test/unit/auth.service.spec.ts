@@ -16,6 +16,8 @@ import {
   type ClientInfo,
   type SessionGrant,
 } from '../../src/sessions/sessions.service.js';
+import { LoginAttemptLimiter } from '../../src/throttling/login-attempts.js';
+import { TooManyRequestsException } from '../../src/throttling/too-many-requests.exception.js';
 import type { UserProfile } from '../../src/users/user-profile.js';
 import { UsersService } from '../../src/users/users.service.js';
 
@@ -48,6 +50,11 @@ describe(AuthService.name, () => {
   };
   let opened: SessionGrant;
   let rotated: SessionGrant;
+  let attempts: {
+    heldFor: jest.Mock<(name: string) => Promise<number>>;
+    recordFailure: jest.Mock<(name: string) => Promise<void>>;
+    recordSuccess: jest.Mock<(name: string) => Promise<void>>;
+  };
   let sessions: {
     open: jest.Mock<(userId: number, client: ClientInfo) => Promise<SessionGrant>>;
     rotate: jest.Mock<(refreshToken: string) => Promise<SessionGrant>>;
@@ -79,6 +86,11 @@ describe(AuthService.name, () => {
         .fn<(userId: number, reason: SessionEndReason, exceptSessionId?: string) => Promise<number>>()
         .mockResolvedValue(1),
     };
+    attempts = {
+      heldFor: jest.fn<(name: string) => Promise<number>>().mockResolvedValue(0),
+      recordFailure: jest.fn<(name: string) => Promise<void>>().mockResolvedValue(),
+      recordSuccess: jest.fn<(name: string) => Promise<void>>().mockResolvedValue(),
+    };
     const jwt = new JwtService({
       // As AuthModule does: jsonwebtoken takes a KeyObject, @nestjs/jwt's typings do not say so.
       secret: createSecretKey(Buffer.from(SECRET, 'utf8')) as unknown as string,
@@ -89,6 +101,7 @@ describe(AuthService.name, () => {
         AuthService,
         { provide: UsersService, useValue: users },
         { provide: SessionsService, useValue: sessions },
+        { provide: LoginAttemptLimiter, useValue: attempts },
         { provide: JwtService, useValue: jwt },
         {
           provide: ConfigService,
@@ -215,6 +228,26 @@ describe(AuthService.name, () => {
       expect(expiresIn).toBe(1);
       const { payload } = verify(token);
       expect(payload.exp).toBe(payload.iat! + 1);
+    });
+
+    it('should refuse a held-back name with 429 before checking the password', async () => {
+      attempts.heldFor.mockResolvedValue(7);
+      const attempt = service.login({ name: 'alice', password: 'right' }, {});
+      await expect(attempt).rejects.toBeInstanceOf(TooManyRequestsException);
+      await expect(service.login({ name: 'alice', password: 'right' }, {})).rejects.toMatchObject({
+        retryAfterSeconds: 7,
+      });
+      expect(users.verifyCredentials).not.toHaveBeenCalled();
+    });
+
+    it('should record a failure for bad credentials and a success otherwise', async () => {
+      users.verifyCredentials.mockResolvedValueOnce(null);
+      await expect(service.login({ name: 'alice', password: 'wrong' }, {})).rejects.toBeInstanceOf(
+        BadRequestException,
+      );
+      expect(attempts.recordFailure).toHaveBeenCalledWith('alice');
+      await service.login({ name: 'alice', password: 'right' }, {});
+      expect(attempts.recordSuccess).toHaveBeenCalledWith('alice');
     });
   });
 

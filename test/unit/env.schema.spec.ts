@@ -35,10 +35,30 @@ describe('validateEnv', () => {
         REFRESH_COOKIE_SECURE: false,
         REVOCATION_POLL_INTERVAL: 2,
         SIGNUP_ENABLED: false,
+        LOGIN_RATE_LIMIT: 10,
+        LOGIN_FAILURE_LIMIT: 5,
+        LOGIN_FAILURE_WINDOW: 900,
+        LOGIN_HOLD_SECONDS: 30,
+        HTTP_REQUEST_TIMEOUT: 15,
+        LOG_LEVEL: 'info',
+        LOG_FORMAT: 'pretty',
         JWT_CLOCK_TOLERANCE: 30,
         USER_CACHE_TTL: 30,
       });
     });
+
+    it.each([['127.0.0.1'], ['10.0.0.0/8, 192.168.1.1'], ['::1,fd00::/8']])(
+      'should accept TRUST_PROXY %p',
+      (value) => expect(validateEnv({ TRUST_PROXY: value }).TRUST_PROXY).toBe(value),
+    );
+
+    it.each([['yes'], ['10.0.0.0/33'], ['10.0.0.1/8/2'], ['proxy.internal'], ['1.2.3.4,']])(
+      'should refuse TRUST_PROXY %p naming the rule, not the value',
+      (value) =>
+        expect(() => validateEnv({ TRUST_PROXY: value })).toThrow(
+          'Invalid environment: TRUST_PROXY must be a comma-separated list of IP addresses or CIDR ranges',
+        ),
+    );
 
     it('should give access tokens 15 minutes and sessions a day idle, 30 days in all', () => {
       expect(validateEnv({ NODE_ENV: 'test' })).toMatchObject({

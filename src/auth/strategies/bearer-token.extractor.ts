@@ -7,6 +7,15 @@ import type { FastifyRequest } from 'fastify';
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
 
 /**
+ * The shape of every token this service issues: three base64url segments, header and payload
+ * both JSON objects (`{"` encodes to `eyJ`), a few hundred characters long. Checked before any
+ * decoding, it refuses for free what jsonwebtoken would otherwise parse: a `null` or array
+ * payload (which makes jsonwebtoken 9 throw a TypeError), kilobytes of padded claims, JWE.
+ */
+const ISSUED_SHAPE = /^eyJ[\w-]*\.eyJ[\w-]*\.[\w-]+$/;
+export const MAX_TOKEN_LENGTH = 2048;
+
+/**
  * The token from the one Authorization header, or null. Node.js keeps only the first of
  * repeated Authorization headers, so repeats are found in rawHeaders and refused: a proxy and
  * this service must never disagree on which credential was sent. Query strings, cookies and
@@ -24,5 +33,6 @@ export function extractBearerToken(request: FastifyRequest): string | null {
       return null;
     }
   }
-  return BEARER.exec(header)?.[1] ?? null;
+  const token = BEARER.exec(header)?.[1];
+  return token !== undefined && token.length <= MAX_TOKEN_LENGTH && ISSUED_SHAPE.test(token) ? token : null;
 }

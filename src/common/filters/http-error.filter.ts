@@ -2,6 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { BearerChallengeException } from '../../auth/bearer-challenge.exception.js';
+import { TooManyRequestsException } from '../../throttling/too-many-requests.exception.js';
 import { BODY_LIMIT_BYTES } from '../http-limits.js';
 
 /** The one shape of every error body. */
@@ -41,6 +42,9 @@ export class HttpErrorFilter implements ExceptionFilter {
     }
     if (exception instanceof BearerChallengeException) {
       void reply.header('WWW-Authenticate', exception.challenge);
+    }
+    if (exception instanceof TooManyRequestsException) {
+      void reply.header('Retry-After', String(exception.retryAfterSeconds));
     }
     const body: ErrorBody = {
       statusCode: status,

@@ -44,6 +44,10 @@ export class JsonBodyValidationPipe extends ValidationPipe {
       if (typeof value !== 'object' || value === null || Array.isArray(value)) {
         throw new BadRequestException('request body must be a JSON object');
       }
+      if (exceedsDepth(value, MAX_BODY_DEPTH)) {
+        // class-transformer recurses into every level: thousands of them overflow the stack.
+        throw new BadRequestException(`request body must not nest deeper than ${MAX_BODY_DEPTH} levels`);
+      }
     }
     try {
       return await super.transform(value, metadata);
@@ -56,6 +60,26 @@ export class JsonBodyValidationPipe extends ValidationPipe {
       throw error;
     }
   }
+}
+
+/** No body of this API nests at all; this leaves room and bounds class-transformer's recursion. */
+const MAX_BODY_DEPTH = 8;
+
+/** Whether `value` nests objects or arrays deeper than `max`, measured without recursion. */
+function exceedsDepth(value: object, max: number): boolean {
+  const pending: [unknown, number][] = [[value, 1]];
+  while (pending.length > 0) {
+    const [current, depth] = pending.pop()!;
+    if (typeof current === 'object' && current !== null) {
+      if (depth > max) {
+        return true;
+      }
+      for (const child of Object.values(current)) {
+        pending.push([child, depth + 1]);
+      }
+    }
+  }
+  return false;
 }
 
 class InvalidInput extends Error {

@@ -1,0 +1,152 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import request from 'supertest';
+import { errorBody } from '../support/expected.js';
+
+// Set before AppModule is imported (ConfigModule reads the environment then). The defaults,
+// except a 2-second first hold so the test can wait it out.
+process.env.LOGIN_RATE_LIMIT = '10';
+process.env.LOGIN_FAILURE_LIMIT = '5';
+process.env.LOGIN_FAILURE_WINDOW = '900';
+process.env.LOGIN_HOLD_SECONDS = '2';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const TOO_MANY = /^too many attempts: retry in \d+ seconds$/;
+
+describe('Throttling', () => {
+  let app: NestFastifyApplication;
+  let server: import('node:http').Server;
+  let nextAddress = 1;
+  /** A client address of its own (through the trusted proxy), so tests never share a counter. */
+  const address = () => `10.0.${Math.floor(nextAddress / 250)}.${(nextAddress++ % 250) + 1}`;
+
+  const login = (from: string, name: string, password: string) =>
+    request(server).post('/login').set('X-Forwarded-For', from).send({ name, password });
+
+  function expectTooMany(response: request.Response, maxWait: number): number {
+    expect(response.status).toBe(429);
+    expect(response.body).toEqual(
+      errorBody(429, 'Too Many Requests', expect.stringMatching(TOO_MANY) as string),
+    );
+    const wait = Number(response.headers['retry-after']);
+    expect(wait).toBeGreaterThanOrEqual(1);
+    expect(wait).toBeLessThanOrEqual(maxWait);
+    return wait;
+  }
+
+  beforeAll(async () => {
+    process.env.TRUST_PROXY = '127.0.0.1,::1';
+    const { createTestApp, httpServer } = await import('../support/app.js');
+    app = await createTestApp();
+    server = httpServer(app);
+  });
+
+  afterAll(() => app.close());
+
+  describe('per client address', () => {
+    it('should allow 10 login attempts a minute, then answer 429 with Retry-After', async () => {
+      const from = address();
+      for (let i = 0; i < 10; i++) {
+        expect([200, 400]).toContain((await login(from, `someone${i}`, 'wrong password')).status);
+      }
+      expectTooMany(await login(from, 'admin', '1234'), 60);
+      // Another address is not affected.
+      await login(address(), 'admin', '1234').expect(200);
+    });
+
+    it.each([
+      [
+        'POST /refresh',
+        (from: string) =>
+          request(server).post('/refresh').set('X-Forwarded-For', from).send({ refreshToken: 'x' }),
+      ],
+      ['POST /users', (from: string) => request(server).post('/users').set('X-Forwarded-For', from).send({})],
+    ])('should limit %s the same way', async (_route, call) => {
+      const from = address();
+      for (let i = 0; i < 10; i++) {
+        expect((await call(from)).status).not.toBe(429);
+      }
+      expectTooMany(await call(from), 60);
+    });
+
+    it('should not limit GET /user', async () => {
+      const from = address();
+      const { token } = (await login(from, 'admin', '1234').expect(200)).body as { token: string };
+      for (let i = 0; i < 30; i++) {
+        await request(server)
+          .get('/user')
+          .set('X-Forwarded-For', from)
+          .set('Authorization', `Bearer ${token}`)
+          .expect(200);
+      }
+    });
+  });
+
+  describe('per account name', () => {
+    it('should hold a name back after 5 failures, even with the right password and from anywhere, then let it in', async () => {
+      await app
+        .get((await import('../../src/users/users.service.js')).UsersService)
+        .create('victim', 'right password');
+      for (let i = 0; i < 5; i++) {
+        await login(address(), 'victim', `guess ${i}`).expect(400);
+      }
+      const wait = expectTooMany(await login(address(), 'victim', 'right password'), 2);
+      expectTooMany(await login(address(), 'VICTIM', 'right password'), 2);
+      // Other names are not held.
+      await login(address(), 'admin', '1234').expect(200);
+      await sleep(wait * 1000 + 200);
+      await login(address(), 'victim', 'right password').expect(200);
+    });
+
+    it('should grow the hold with each further failure', async () => {
+      for (let i = 0; i < 5; i++) {
+        await login(address(), 'grower', `guess ${i}`).expect(400);
+      }
+      const first = Number((await login(address(), 'grower', 'x')).headers['retry-after']);
+      await sleep(first * 1000 + 200);
+      await login(address(), 'grower', 'guess 6').expect(400);
+      const second = expectTooMany(await login(address(), 'grower', 'x'), 4);
+      expect(second).toBeGreaterThan(first);
+    });
+
+    it('should throttle an unknown name exactly like a known one', async () => {
+      await app
+        .get((await import('../../src/users/users.service.js')).UsersService)
+        .create('known', 'right password');
+      const answers: string[][] = [];
+      for (const name of ['known', 'nobody-by-this-name']) {
+        const statuses: string[] = [];
+        for (let i = 0; i < 6; i++) {
+          const response = await login(address(), name, `wrong ${i}`);
+          statuses.push(
+            `${response.status} ${JSON.stringify(response.body).replace(/\d+ seconds/, 'N seconds')}`,
+          );
+        }
+        answers.push(statuses);
+      }
+      expect(answers[0]).toEqual(answers[1]);
+      expect(answers[0][5]).toMatch(/^429 /);
+    });
+  });
+
+  describe('client address', () => {
+    it('should ignore X-Forwarded-For unless TRUST_PROXY names the proxy', async () => {
+      delete process.env.TRUST_PROXY;
+      const { createTestApp, httpServer } = await import('../support/app.js');
+      const direct = await createTestApp();
+      try {
+        // A new name each time: only the per-address limit may answer 429.
+        const call = (from: string) =>
+          request(httpServer(direct))
+            .post('/login')
+            .set('X-Forwarded-For', from)
+            .send({ name: from, password: 'y' });
+        for (let i = 0; i < 10; i++) {
+          expect((await call(`192.0.2.${i + 1}`)).status).toBe(400);
+        }
+        expectTooMany(await call('192.0.2.99'), 60);
+      } finally {
+        await direct.close();
+      }
+    });
+  });
+});
