@@ -28,7 +28,7 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-unsafe-assignment': 'off' },
   },
   {
-    files: ['client/**/*.js'],
+    files: ['client/**/*.js', 'src/docs/ui/**/*.js'],
     languageOptions: { globals: globals.browser, sourceType: 'module' },
   },
   {

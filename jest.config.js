@@ -19,10 +19,11 @@ const shared = {
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: {
     '^.+\\.ts$': swc('es6'),
-    // ESM-only packages that a CommonJS dependency require()s (@fastify/static -> content-disposition).
-    'node_modules/content-disposition/.+\\.js$': swc('commonjs'),
+    // ESM-only packages that a CommonJS dependency require()s (@fastify/static -> content-disposition,
+    // @apidevtools/swagger-parser -> json-schema-ref-parser).
+    'node_modules/(content-disposition|@apidevtools/json-schema-ref-parser)/.+\\.js$': swc('commonjs'),
   },
-  transformIgnorePatterns: ['node_modules/(?!content-disposition/)'],
+  transformIgnorePatterns: ['node_modules/(?!content-disposition/|@apidevtools/json-schema-ref-parser/)'],
 };
 
 export default {

@@ -4,10 +4,13 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { FastifyReply } from 'fastify';
 import type { LoggerService, NestApplicationOptions, Type } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { ErrorBody } from './common/filters/http-error.filter.js';
+import type { ErrorBody } from './common/error-body.js';
 import { BODY_LIMIT_BYTES } from './common/http-limits.js';
+import type { Env } from './config/env.schema.js';
+import { setupApiDocs } from './docs/api-docs.js';
 
 /**
  * The HTTP layer shared by main.ts and the e2e tests, so that tests exercise exactly what
@@ -88,6 +91,9 @@ export async function configureHttpApp(app: NestFastifyApplication): Promise<voi
     contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY },
     referrerPolicy: { policy: 'no-referrer' },
   });
+  if (app.get(ConfigService<Env, true>).get('DOCS_ENABLED', { infer: true })) {
+    await setupApiDocs(app, CONTENT_SECURITY_POLICY);
+  }
 }
 
 export async function createApp(

@@ -11,8 +11,15 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import { ApiBody, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Env } from '../config/env.schema.js';
+import {
+  ACCESS_TOKEN_ERRORS,
+  ApiErrorResponses,
+  JSON_BODY_ERRORS,
+  NO_STORE,
+} from '../docs/api-error-responses.decorator.js';
 import type { ClientInfo } from '../sessions/sessions.service.js';
 import { AddressThrottlerGuard } from '../throttling/address-throttler.guard.js';
 import type { AuthUser } from './auth-user.js';
@@ -25,15 +32,29 @@ import { LogoutQueryDto } from './dto/logout-query.dto.js';
 import { RefreshDto } from './dto/refresh.dto.js';
 import { TokenDeliveryQueryDto } from './dto/token-delivery-query.dto.js';
 import { clearRefreshCookie, REFRESH_COOKIE, setRefreshCookie } from './refresh-cookie.js';
+import { TokenResponse } from './token-response.js';
 
-/** What login and refresh answer: the pair, without the cookie-only bookkeeping. */
-export type TokenResponse = Omit<TokenPair, 'sessionExpiresAt' | 'refreshToken'> & { refreshToken?: string };
+const TOKEN_RESPONSE = {
+  type: TokenResponse,
+  headers: {
+    'Set-Cookie': {
+      description:
+        'The refresh token again, as `refresh_token`: HttpOnly, SameSite=Strict, Path=/refresh, ' +
+        'Secure when REFRESH_COOKIE_SECURE.',
+      schema: { type: 'string' },
+    },
+    ...NO_STORE,
+  },
+};
+
+const TOO_MANY_ATTEMPTS = 'Too many attempts from this address (LOGIN_RATE_LIMIT a minute).';
 
 const clientInfo = (request: FastifyRequest): ClientInfo => ({
   userAgent: request.headers['user-agent'],
   ip: request.ip,
 });
 
+@ApiTags('auth')
 @Controller()
 export class AuthController {
   private readonly secureCookie: boolean;
@@ -54,6 +75,13 @@ export class AuthController {
   @Post('login')
   @HttpCode(HttpStatus.OK)
   @Header('Cache-Control', 'no-store')
+  @ApiOperation({ summary: 'Log in: a name and password for an access token and a refresh token' })
+  @ApiOkResponse({ ...TOKEN_RESPONSE, description: 'Logged in: a new session.' })
+  @ApiErrorResponses({
+    400: 'Invalid name or password (one message for both), or a malformed body or query string.',
+    ...JSON_BODY_ERRORS,
+    429: `${TOO_MANY_ATTEMPTS} Or too many failed logins for this name (LOGIN_FAILURE_LIMIT).`,
+  })
   async login(
     @Body() credentials: LoginDto,
     @Query() delivery: TokenDeliveryQueryDto,
@@ -69,6 +97,21 @@ export class AuthController {
   @Post('refresh')
   @HttpCode(HttpStatus.OK)
   @Header('Cache-Control', 'no-store')
+  @ApiOperation({
+    summary: 'Spend a refresh token for a new pair',
+    description:
+      'Rotation: the token is spent. Presenting a spent token again (after REFRESH_REUSE_GRACE ' +
+      'seconds) is a replay and ends the whole session. A body is optional: browsers send nothing ' +
+      'and the `refresh_token` cookie is read.',
+  })
+  @ApiBody({ type: RefreshDto, required: false })
+  @ApiOkResponse({ ...TOKEN_RESPONSE, description: 'The same session, a new pair.' })
+  @ApiErrorResponses({
+    400: 'A malformed body or query string.',
+    401: 'No refresh token, or one that is unknown, spent (a replay), or of an ended session.',
+    ...JSON_BODY_ERRORS,
+    429: TOO_MANY_ATTEMPTS,
+  })
   async refresh(
     @Body() body: RefreshDto,
     @Query() delivery: TokenDeliveryQueryDto,
@@ -90,6 +133,12 @@ export class AuthController {
   /** Ends this session (default), the others (`?scope=others`) or all (`?scope=global`). */
   @Post('logout')
   @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({ summary: 'Log out: end this session, the others or all of them' })
+  @ApiNoContentResponse({
+    description:
+      'Ended: their access tokens are refused from now on; the refresh cookie is cleared (but for `others`).',
+  })
+  @ApiErrorResponses({ 400: 'scope is not local, others or global.', ...ACCESS_TOKEN_ERRORS })
   async logout(
     @CurrentUser() user: AuthUser,
     @Query() { scope }: LogoutQueryDto,

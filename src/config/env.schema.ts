@@ -72,6 +72,7 @@ export const envSchema = z.preprocess(
       REFRESH_COOKIE_SECURE: flag(),
       REVOCATION_POLL_INTERVAL: seconds(2, 1, 3600),
       SIGNUP_ENABLED: flag(),
+      DOCS_ENABLED: flag(),
       LOGIN_RATE_LIMIT: integer(10, 1, 1_000_000, 'a whole number of attempts'),
       LOGIN_FAILURE_LIMIT: integer(5, 1, 1_000_000, 'a whole number of failures'),
       LOGIN_FAILURE_WINDOW: seconds(900),
@@ -110,6 +111,7 @@ export const envSchema = z.preprocess(
       DATABASE_PATH: env.DATABASE_PATH ?? `${env.DATA_DIR}/auth.sqlite`,
       REFRESH_COOKIE_SECURE: env.REFRESH_COOKIE_SECURE ?? env.NODE_ENV === 'production',
       SIGNUP_ENABLED: env.SIGNUP_ENABLED ?? false,
+      DOCS_ENABLED: env.DOCS_ENABLED ?? env.NODE_ENV !== 'production',
       LOG_FORMAT: env.LOG_FORMAT ?? (env.NODE_ENV === 'production' ? 'json' : 'pretty'),
     }))
     .superRefine((env, ctx) => {

@@ -9,31 +9,15 @@ import {
   Param,
   ParseUUIDPipe,
 } from '@nestjs/common';
+import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '../auth/auth-user.js';
 import { CurrentUser } from '../auth/decorators/current-user.decorator.js';
+import { ACCESS_TOKEN_ERRORS, ApiErrorResponses, NO_STORE } from '../docs/api-error-responses.decorator.js';
 import { audit } from '../logging/audit.js';
-import type { SessionEntity } from './session.entity.js';
+import { SessionView, toSessionView } from './session-view.js';
 import { SessionsService } from './sessions.service.js';
 
-/** What the caller sees of one of their sessions. */
-export interface SessionView {
-  id: string;
-  createdAt: string;
-  lastUsedAt: string;
-  userAgent: string | null;
-  current: boolean;
-}
-
-export function toSessionView(session: SessionEntity, currentSessionId: string): SessionView {
-  return {
-    id: session.id,
-    createdAt: session.createdAt.toISOString(),
-    lastUsedAt: session.lastUsedAt.toISOString(),
-    userAgent: session.userAgent,
-    current: session.id === currentSessionId,
-  };
-}
-
+@ApiTags('sessions')
 @Controller('user/sessions')
 export class SessionsController {
   constructor(private readonly sessions: SessionsService) {}
@@ -41,6 +25,9 @@ export class SessionsController {
   /** The caller's live sessions, newest first, the current one marked. */
   @Get()
   @Header('Cache-Control', 'no-store')
+  @ApiOperation({ summary: "The caller's live sessions, newest first" })
+  @ApiOkResponse({ type: [SessionView], headers: NO_STORE })
+  @ApiErrorResponses(ACCESS_TOKEN_ERRORS)
   async list(@CurrentUser() user: AuthUser): Promise<SessionView[]> {
     const sessions = await this.sessions.listActive(user.id);
     return sessions.map((session) => toSessionView(session, user.sessionId));
@@ -49,6 +36,14 @@ export class SessionsController {
   /** Ends one of the caller's sessions (the current one included). */
   @Delete(':id')
   @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({ summary: "End one of the caller's sessions" })
+  @ApiParam({ name: 'id', format: 'uuid', description: 'A session id from GET /user/sessions.' })
+  @ApiNoContentResponse({ description: 'Ended: its tokens are refused from now on.' })
+  @ApiErrorResponses({
+    400: 'id is not a UUID (v4).',
+    ...ACCESS_TOKEN_ERRORS,
+    404: 'No live session of the caller has this id.',
+  })
   async end(
     @CurrentUser() user: AuthUser,
     @Param('id', new ParseUUIDPipe({ version: '4' })) id: string,

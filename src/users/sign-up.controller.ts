@@ -1,12 +1,15 @@
 import { Body, Controller, HttpCode, HttpStatus, NotFoundException, Post, UseGuards } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import { ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Public } from '../auth/decorators/public.decorator.js';
 import type { Env } from '../config/env.schema.js';
+import { ApiErrorResponses, JSON_BODY_ERRORS } from '../docs/api-error-responses.decorator.js';
 import { AddressThrottlerGuard } from '../throttling/address-throttler.guard.js';
 import { SignUpDto } from './dto/sign-up.dto.js';
-import type { UserProfile } from './user-profile.js';
+import { UserProfile } from './user-profile.js';
 import { UsersService } from './users.service.js';
 
+@ApiTags('users')
 @Public()
 @Controller('users')
 export class SignUpController {
@@ -23,6 +26,15 @@ export class SignUpController {
   @Post()
   @UseGuards(AddressThrottlerGuard)
   @HttpCode(HttpStatus.CREATED)
+  @ApiOperation({ summary: 'Sign up (only when SIGNUP_ENABLED=true)' })
+  @ApiCreatedResponse({ type: UserProfile, description: 'Created; log in next.' })
+  @ApiErrorResponses({
+    400: 'A malformed body: the name or the password breaks a rule.',
+    404: 'Sign-up is not enabled (SIGNUP_ENABLED=false, the default).',
+    409: 'The name is taken (names compare case-insensitively).',
+    ...JSON_BODY_ERRORS,
+    429: 'Too many attempts from this address (LOGIN_RATE_LIMIT a minute).',
+  })
   create(@Body() body: SignUpDto): Promise<UserProfile> {
     if (!this.enabled) {
       throw new NotFoundException('no such resource');

@@ -1,9 +1,13 @@
+import { ApiProperty } from '@nestjs/swagger';
 import type { UserEntity } from './user.entity.js';
 
 /** What the API shows of a user: never the hash, never the flags. */
-export interface UserProfile {
-  id: number;
-  name: string;
+export class UserProfile {
+  @ApiProperty({ type: 'integer', example: 1 })
+  id!: number;
+
+  @ApiProperty({ example: 'admin' })
+  name!: string;
 }
 
 export function toUserProfile(user: Pick<UserEntity, 'id' | 'name'>): UserProfile {

@@ -1,10 +1,18 @@
 import { Body, Controller, Get, Header, HttpCode, HttpStatus, Put } from '@nestjs/common';
+import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '../auth/auth-user.js';
 import { CurrentUser } from '../auth/decorators/current-user.decorator.js';
+import {
+  ACCESS_TOKEN_ERRORS,
+  ApiErrorResponses,
+  JSON_BODY_ERRORS,
+  NO_STORE,
+} from '../docs/api-error-responses.decorator.js';
 import { ChangePasswordDto } from './dto/change-password.dto.js';
-import type { UserProfile } from './user-profile.js';
+import { UserProfile } from './user-profile.js';
 import { UsersService } from './users.service.js';
 
+@ApiTags('users')
 @Controller('user')
 export class UsersController {
   constructor(private readonly users: UsersService) {}
@@ -12,6 +20,9 @@ export class UsersController {
   /** The caller, as the token and the user store agree on them. Guarded by the global JwtAuthGuard. */
   @Get()
   @Header('Cache-Control', 'no-store')
+  @ApiOperation({ summary: 'The caller' })
+  @ApiOkResponse({ type: UserProfile, headers: NO_STORE })
+  @ApiErrorResponses(ACCESS_TOKEN_ERRORS)
   me(@CurrentUser() user: AuthUser): UserProfile {
     return { id: user.id, name: user.name };
   }
@@ -19,6 +30,13 @@ export class UsersController {
   /** Changes the caller's password; every other session of theirs ends. */
   @Put('password')
   @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({ summary: "Change the caller's password; their other sessions end" })
+  @ApiNoContentResponse({ description: 'Changed.' })
+  @ApiErrorResponses({
+    400: 'currentPassword is wrong, or the body is malformed (the new password too short, too long...).',
+    ...ACCESS_TOKEN_ERRORS,
+    ...JSON_BODY_ERRORS,
+  })
   async changePassword(@CurrentUser() user: AuthUser, @Body() body: ChangePasswordDto): Promise<void> {
     await this.users.changePassword(user.id, body.currentPassword, body.newPassword, user.sessionId);
   }

@@ -35,6 +35,7 @@ describe('validateEnv', () => {
         REFRESH_COOKIE_SECURE: false,
         REVOCATION_POLL_INTERVAL: 2,
         SIGNUP_ENABLED: false,
+        DOCS_ENABLED: true,
         LOGIN_RATE_LIMIT: 10,
         LOGIN_FAILURE_LIMIT: 5,
         LOGIN_FAILURE_WINDOW: 900,
@@ -96,6 +97,15 @@ describe('validateEnv', () => {
       ['0', false],
     ])('should read SIGNUP_ENABLED=%s as %p', (value, expected) => {
       expect(validateEnv({ SIGNUP_ENABLED: value }).SIGNUP_ENABLED).toBe(expected);
+    });
+
+    it('should serve the API docs outside production only, unless told otherwise', () => {
+      expect(validateEnv({ NODE_ENV: 'test' }).DOCS_ENABLED).toBe(true);
+      expect(validateEnv({ NODE_ENV: 'production', JWT_SECRET: SECRET }).DOCS_ENABLED).toBe(false);
+      expect(
+        validateEnv({ NODE_ENV: 'production', JWT_SECRET: SECRET, DOCS_ENABLED: 'true' }).DOCS_ENABLED,
+      ).toBe(true);
+      expect(validateEnv({ DOCS_ENABLED: '0' }).DOCS_ENABLED).toBe(false);
     });
 
     it('should accept a REFRESH_REUSE_GRACE of 0 (no grace window)', () => {
@@ -216,6 +226,7 @@ describe('validateEnv', () => {
         'REFRESH_COOKIE_SECURE must be true or false',
       ],
       ['SIGNUP_ENABLED', { SIGNUP_ENABLED: 'TRUE' }, 'TRUE', 'SIGNUP_ENABLED must be true or false'],
+      ['DOCS_ENABLED', { DOCS_ENABLED: 'yes' }, 'yes', 'DOCS_ENABLED must be true or false'],
       [
         'JWT_SECRET',
         { JWT_SECRET: 's3cr3t-'.padEnd(31, 'x') },

@@ -1,3 +1,4 @@
+import { ApiProperty } from '@nestjs/swagger';
 import { IsDefined, IsNotEmpty, IsString, MaxLength } from 'class-validator';
 import { MaxBytes } from './max-bytes.decorator.js';
 
@@ -10,12 +11,19 @@ export const PASSWORD_MAX_BYTES = 1024;
  * property lists its rules from the most specific to the most basic.
  */
 export class LoginDto {
+  @ApiProperty({
+    description: 'The account name, compared case-insensitively.',
+    minLength: 1,
+    maxLength: NAME_MAX_LENGTH,
+    example: 'admin',
+  })
   @MaxLength(NAME_MAX_LENGTH, { message: `name must be at most ${NAME_MAX_LENGTH} characters` })
   @IsNotEmpty({ message: 'name must not be empty' })
   @IsString({ message: 'name must be a string' })
   @IsDefined({ message: 'name is required' })
   name!: string;
 
+  @ApiProperty({ description: `At most ${PASSWORD_MAX_BYTES} bytes (UTF-8).`, minLength: 1, example: '1234' })
   @MaxBytes(PASSWORD_MAX_BYTES)
   @IsNotEmpty({ message: 'password must not be empty' })
   @IsString({ message: 'password must be a string' })

@@ -1,3 +1,4 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
 
 /**
@@ -6,6 +7,11 @@ import { IsIn, IsOptional } from 'class-validator';
  * bundled pages always ask for this; API clients that keep the token themselves do not.
  */
 export class TokenDeliveryQueryDto {
+  @ApiPropertyOptional({
+    enum: ['cookie'],
+    description:
+      'Deliver the refresh token only as the HttpOnly cookie, not in the body (what the pages ask for).',
+  })
   @IsOptional()
   @IsIn(['cookie'], { message: 'refreshToken must be "cookie" when given' })
   refreshToken?: 'cookie';

@@ -3,14 +3,8 @@ import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter 
 import type { FastifyReply } from 'fastify';
 import { BearerChallengeException } from '../../auth/bearer-challenge.exception.js';
 import { TooManyRequestsException } from '../../throttling/too-many-requests.exception.js';
+import type { ErrorBody } from '../error-body.js';
 import { BODY_LIMIT_BYTES } from '../http-limits.js';
-
-/** The one shape of every error body. */
-export interface ErrorBody {
-  statusCode: number;
-  error: string;
-  message: string;
-}
 
 /**
  * Fastify's errors for bodies it could not parse, said in our words: theirs quote the parser.

@@ -1,4 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
+import { ApiProperty } from '@nestjs/swagger';
 import { IsDefined, IsString, MinLength } from 'class-validator';
 import { MaxBytes } from '../../auth/dto/max-bytes.decorator.js';
 
@@ -7,10 +8,16 @@ export const PASSWORD_MAX_BYTES = 1024;
 
 /**
  * A new password (NIST SP 800-63B): at least 8 characters, at most 1024 bytes, any characters
- * (spaces and emoji too), no composition rules. Compared exactly, never trimmed.
+ * (spaces and emoji too), no composition rules. Compared exactly, never trimmed. Documents
+ * itself in the OpenAPI schema.
  */
 export const IsNewPassword = (property: string) =>
   applyDecorators(
+    ApiProperty({
+      description: `At least ${PASSWORD_MIN_LENGTH} characters and at most ${PASSWORD_MAX_BYTES} bytes (UTF-8), any characters.`,
+      minLength: PASSWORD_MIN_LENGTH,
+      example: 'correct horse battery staple',
+    }),
     MaxBytes(PASSWORD_MAX_BYTES),
     MinLength(PASSWORD_MIN_LENGTH, {
       message: `${property} must be at least ${PASSWORD_MIN_LENGTH} characters`,

@@ -1,0 +1,258 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import SwaggerParser from '@apidevtools/swagger-parser';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import request from 'supertest';
+import { BearerChallengeException } from '../../src/auth/bearer-challenge.exception.js';
+import { DEMO_ADMIN } from '../../src/users/admin-seeder.service.js';
+import { createTestApp, httpServer } from '../support/app.js';
+import { errorBody } from '../support/expected.js';
+import { startServer } from '../support/server-process.js';
+
+type Method = 'get' | 'put' | 'post' | 'delete' | 'patch';
+
+interface Operation {
+  security?: Record<string, string[]>[];
+  requestBody?: { content: Record<string, unknown> };
+  responses: Record<
+    string,
+    { headers?: Record<string, unknown>; content?: Record<string, { schema?: unknown }> }
+  >;
+}
+
+interface OpenApiDocument {
+  openapi: string;
+  security: Record<string, string[]>[];
+  paths: Record<string, Partial<Record<Method, Operation>>>;
+  components: { securitySchemes: Record<string, { type: string; scheme?: string }> };
+}
+
+/** Routes that are not the API: the pages, their assets and these docs (served by @fastify/static). */
+const isApiRoute = (url: string) => !url.includes('*') && url !== '/docs' && !url.startsWith('/docs/');
+
+/** `/user/sessions/:id` as OpenAPI writes it: `/user/sessions/{id}`. */
+const toOpenApiPath = (url: string) => url.replace(/:(\w+)/g, '{$1}');
+
+const ERROR_BODY_REF = { $ref: '#/components/schemas/ErrorBody' };
+const NO_TOKEN_MESSAGE = BearerChallengeException.missing().message;
+
+describe('The OpenAPI document', () => {
+  let app: NestFastifyApplication;
+  let document: OpenApiDocument;
+  /** "METHOD /path" of every route Fastify was asked to register, in OpenAPI's path syntax. */
+  const registered = new Set<string>();
+
+  const operations = () =>
+    Object.entries(document.paths).flatMap(([path, item]) =>
+      Object.entries(item).map(([method, operation]) => ({ method: method as Method, path, operation })),
+    );
+  const isPublic = (operation: Operation) =>
+    operation.security !== undefined && operation.security.length === 0;
+  /** The operation's path with its parameters filled in: a random (unknown) session id. */
+  const concrete = (path: string) => path.replace('{id}', randomUUID());
+
+  async function login(): Promise<string> {
+    const response = await request(httpServer(app)).post('/login').send(DEMO_ADMIN).expect(200);
+    return (response.body as { token: string }).token;
+  }
+
+  beforeAll(async () => {
+    app = await createTestApp((nest) => {
+      nest
+        .getHttpAdapter()
+        .getInstance()
+        .addHook('onRoute', ({ method, url }) => {
+          for (const one of [method].flat()) {
+            // Fastify adds HEAD to every GET by itself.
+            if (one !== 'HEAD' && isApiRoute(url)) {
+              registered.add(`${one} ${toOpenApiPath(url)}`);
+            }
+          }
+        });
+    });
+    const response = await request(httpServer(app)).get('/docs/openapi.json').expect(200);
+    document = response.body as OpenApiDocument;
+  });
+
+  afterAll(() => app.close());
+
+  describe('GET /docs/openapi.json', () => {
+    it('should be served as JSON', () =>
+      request(httpServer(app))
+        .get('/docs/openapi.json')
+        .expect(200)
+        .expect('content-type', 'application/json; charset=utf-8'));
+
+    it('should validate against the OpenAPI 3 schema, every $ref resolving', async () => {
+      expect(document.openapi).toMatch(/^3\./);
+      await expect(SwaggerParser.validate(structuredClone(document) as never)).resolves.toBeDefined();
+    });
+
+    it('should document every route the app registers, and nothing else', () => {
+      // Sanity: the hook saw the controllers, whatever they are.
+      expect(registered.size).toBeGreaterThanOrEqual(8);
+      expect(
+        operations()
+          .map(({ method, path }) => `${method.toUpperCase()} ${path}`)
+          .sort(),
+      ).toEqual([...registered].sort());
+    });
+
+    it('should declare bearer JWT as the scheme every operation needs unless it says otherwise', () => {
+      expect(document.components.securitySchemes).toEqual({
+        bearer: expect.objectContaining({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }),
+      });
+      expect(document.security).toEqual([{ bearer: [] }]);
+      for (const { operation } of operations()) {
+        expect([undefined, [], [{ bearer: [] }]]).toContainEqual(operation.security);
+      }
+    });
+  });
+
+  describe('every operation', () => {
+    it('should be public in the document exactly when the app serves it without a token', async () => {
+      const marked: string[] = [];
+      const served: string[] = [];
+      for (const { method, path, operation } of operations()) {
+        const response = await request(httpServer(app))[method](concrete(path));
+        const route = `${method.toUpperCase()} ${path}`;
+        if (isPublic(operation)) {
+          marked.push(route);
+        }
+        if (!(
+          response.status === 401 && (response.body as { message?: string }).message === NO_TOKEN_MESSAGE
+        )) {
+          served.push(route);
+        }
+      }
+      expect(marked.length).toBeGreaterThan(0);
+      expect(marked.sort()).toEqual(served.sort());
+    });
+
+    it('should document its errors with the error body, Cache-Control: no-store, and a challenge on 401', () => {
+      const problems: string[] = [];
+      for (const { method, path, operation } of operations()) {
+        const route = `${method.toUpperCase()} ${path}`;
+        const errors = Object.entries(operation.responses).filter(([status]) => /^4\d\d$/.test(status));
+        if (errors.length === 0) {
+          problems.push(`${route}: no error documented`);
+        }
+        for (const [status, response] of errors) {
+          if (!isDeepStrictEqual(response.content?.['application/json']?.schema, ERROR_BODY_REF)) {
+            problems.push(`${route} ${status}: not the error body schema`);
+          }
+          if (response.headers?.['Cache-Control'] === undefined) {
+            problems.push(`${route} ${status}: no Cache-Control`);
+          }
+        }
+        if (!isPublic(operation) && operation.responses['401']?.headers?.['WWW-Authenticate'] === undefined) {
+          problems.push(`${route}: no 401 with WWW-Authenticate`);
+        }
+      }
+      expect(problems).toEqual([]);
+    });
+
+    it('should document the status of each answer to a missing token, a bad or no body, and a valid token', async () => {
+      const undocumented: string[] = [];
+      for (const { method, path, operation } of operations()) {
+        const url = concrete(path);
+        const probes: { what: string; send: () => request.Test }[] = [
+          { what: 'no token', send: () => request(httpServer(app))[method](url) },
+        ];
+        const token = await login();
+        const withToken = () => request(httpServer(app))[method](url).set('Authorization', `Bearer ${token}`);
+        if (operation.requestBody !== undefined) {
+          probes.push(
+            { what: 'a text body', send: () => withToken().set('Content-Type', 'text/plain').send('x') },
+            {
+              what: 'malformed JSON',
+              send: () => withToken().set('Content-Type', 'application/json').send('{'),
+            },
+            { what: 'an empty object', send: () => withToken().send({}) },
+          );
+        }
+        // Last: for POST /logout, this one ends the session.
+        probes.push({ what: 'a valid token', send: withToken });
+        for (const { what, send } of probes) {
+          const { status } = await send();
+          if (operation.responses[String(status)] === undefined) {
+            undocumented.push(`${method.toUpperCase()} ${path} with ${what}: ${status}`);
+          }
+        }
+      }
+      expect(undocumented).toEqual([]);
+    });
+  });
+
+  describe('GET /docs', () => {
+    it('should serve Swagger UI from the service itself, under a CSP with no inline code and no other origin', async () => {
+      const response = await request(httpServer(app))
+        .get('/docs')
+        .expect(200)
+        .expect('content-type', 'text/html; charset=utf-8');
+      const csp = response.headers['content-security-policy'];
+      expect(csp).toContain("script-src 'self'");
+      expect(csp).toContain("img-src 'self' data:");
+      expect(csp).not.toMatch(/unsafe-|https?:|\*/);
+      const html = response.text;
+      expect(html).not.toMatch(/<script>|<style|\sstyle=|\son\w+=/i);
+      const assets = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map(([, url]) => url);
+      expect(assets).toEqual(expect.arrayContaining(['/docs/swagger-initializer.js']));
+      for (const asset of assets) {
+        expect(asset).toMatch(/^\/docs\//);
+        await request(httpServer(app)).get(asset).expect(200);
+      }
+    });
+
+    it('should not serve the rest of the swagger-ui-dist package', () =>
+      request(httpServer(app))
+        .get('/docs/swagger-ui/index.html')
+        .expect(404, errorBody(404, 'Not Found', 'no such resource')));
+  });
+});
+
+describe('The built service', () => {
+  const workdir = () => mkdtempSync(join(tmpdir(), 'nest-jwt-auth-docs-'));
+
+  it('should serve /docs and its assets (copied into dist) outside production', async () => {
+    const cwd = workdir();
+    const server = await startServer({ DATA_DIR: join(cwd, 'data') }, cwd);
+    try {
+      for (const path of ['/docs', '/docs/swagger-initializer.js', '/docs/openapi.json']) {
+        expect({ path, status: (await fetch(`${server.url}${path}`)).status }).toEqual({ path, status: 200 });
+      }
+    } finally {
+      await server.stop();
+    }
+  }, 60_000);
+
+  it.each([
+    [
+      'in production by default',
+      { NODE_ENV: 'production', JWT_SECRET: 'a-production-secret-that-is-long-enough-0123456789' },
+    ],
+    ['with DOCS_ENABLED=false', { DOCS_ENABLED: 'false' }],
+  ])(
+    'should serve no docs %s',
+    async (_when, env) => {
+      const cwd = workdir();
+      const server = await startServer({ DATA_DIR: join(cwd, 'data'), HOST: '127.0.0.1', ...env }, cwd);
+      try {
+        for (const path of ['/docs', '/docs/openapi.json', '/docs/swagger-initializer.js']) {
+          const response = await fetch(`${server.url}${path}`);
+          expect({ path, status: response.status, body: await response.json() }).toEqual({
+            path,
+            status: 404,
+            body: errorBody(404, 'Not Found', 'no such resource'),
+          });
+        }
+      } finally {
+        await server.stop();
+      }
+    },
+    60_000,
+  );
+});
