@@ -1,0 +1,199 @@
+// Child processes for the benchmark: spawning (optionally pinned to a CPU with taskset), waiting
+// for an HTTP answer, stopping, and reading their memory and CPU time from /proc.
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import { open, readFile } from 'node:fs/promises';
+import http from 'node:http';
+import net from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export const HOST = '127.0.0.1';
+const STOP_TIMEOUT_MS = 15_000;
+const TAIL_CHARS = 16_384;
+const TAIL_LINES = 30;
+
+/** Clock ticks per second for /proc/<pid>/stat (100 on every Linux seen, but ask). */
+const CLOCK_TICKS = (() => {
+  const result = spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' });
+  const ticks = Number(result.stdout?.trim());
+  return Number.isInteger(ticks) && ticks > 0 ? ticks : 100;
+})();
+
+/**
+ * CPU seconds the whole machine has spent running processes (user + nice + system, all CPUs)
+ * since boot. Interrupt and softirq time is left out: the loopback traffic of the bench itself
+ * is processed there, and it is no other process's doing.
+ */
+export async function machineBusySeconds() {
+  const line = (await readFile('/proc/stat', 'utf8')).split('\n', 1)[0];
+  const [user, nice, system] = line.trim().split(/\s+/).slice(1).map(Number);
+  return (user + nice + system) / CLOCK_TICKS;
+}
+
+/**
+ * A snapshot of who used the CPUs: `server` (a Child), this process (the load generator) and
+ * the machine as a whole. `cpuSince` turns it into percentages of one CPU over the wall time,
+ * `otherPercent` being what every other process used: noise, on a shared machine.
+ */
+export async function cpuSnapshot(server) {
+  return {
+    at: performance.now(),
+    server: server ? await server.cpuSeconds() : 0,
+    client: process.cpuUsage(),
+    machine: await machineBusySeconds(),
+  };
+}
+
+export async function cpuSince(snapshot, server) {
+  const wall = (performance.now() - snapshot.at) / 1000;
+  const serverSeconds = server ? (await server.cpuSeconds()) - snapshot.server : 0;
+  const client = process.cpuUsage(snapshot.client);
+  const clientSeconds = (client.user + client.system) / 1e6;
+  const machineSeconds = (await machineBusySeconds()) - snapshot.machine;
+  const pct = (seconds) => (seconds / wall) * 100;
+  return {
+    serverCpuPercent: pct(serverSeconds),
+    clientCpuPercent: pct(clientSeconds),
+    otherCpuPercent: Math.max(0, pct(machineSeconds - serverSeconds - clientSeconds)),
+  };
+}
+
+/** A port free on HOST right now (the kernel's pick; released before it is handed to a child). */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, HOST, () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * A child whose stdout and stderr go to a file (nothing here has to keep draining a pipe, and
+ * a service that logs every request pays for real writes). `pin` is a taskset CPU list or null.
+ */
+export class Child {
+  constructor(child, logFile, label) {
+    this.child = child;
+    this.logFile = logFile;
+    this.label = label;
+    this.pid = child.pid;
+    this.exited = new Promise((resolve) => {
+      child.once('exit', (code, signal) => resolve({ code, signal }));
+      child.once('error', (error) => resolve({ code: null, signal: null, error }));
+    });
+  }
+
+  static spawn({ label, command, args, env, cwd, logFile, pin }) {
+    const fd = openSync(logFile, 'a');
+    const [file, argv] = pin === null ? [command, args] : ['taskset', ['-c', pin, command, ...args]];
+    // taskset and run.sh exec their command, so the pid stays the server's own.
+    const child = spawn(file, argv, { cwd, env, stdio: ['ignore', fd, fd] });
+    closeSync(fd);
+    return new Child(child, logFile, label);
+  }
+
+  get running() {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  get exitDescription() {
+    return String(this.child.signalCode ?? this.child.exitCode);
+  }
+
+  /** SIGTERM, then wait; SIGKILL if it does not exit in time. Resolves with how it exited. */
+  async stop() {
+    if (this.running) {
+      this.child.kill('SIGTERM');
+      const timer = setTimeout(() => this.child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+      const result = await this.exited;
+      clearTimeout(timer);
+      return result;
+    }
+    return this.exited;
+  }
+
+  /** A field of /proc/<pid>/status in kB: VmRSS (resident now) or VmHWM (the peak). */
+  async memoryKb(field = 'VmRSS') {
+    const status = await readFile(`/proc/${this.pid}/status`, 'utf8').catch((error) => {
+      throw this.running ? error : new Error(`${this.label} exited (${this.exitDescription})`);
+    });
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status);
+    if (!match) {
+      throw new Error(`no ${field} in /proc/${this.pid}/status`);
+    }
+    return Number(match[1]);
+  }
+
+  /** User + system CPU seconds the process (all its threads) has used so far. */
+  async cpuSeconds() {
+    const stat = await readFile(`/proc/${this.pid}/stat`, 'utf8');
+    // Fields after "(comm)": state is [0], utime [11], stime [12].
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  }
+
+  /** The last lines the child printed. */
+  async tail() {
+    const file = await open(this.logFile, 'r').catch(() => null);
+    if (!file) {
+      return '(none)';
+    }
+    try {
+      const { size } = await file.stat();
+      const length = Math.min(size, TAIL_CHARS);
+      const { buffer } = await file.read(Buffer.alloc(length), 0, length, size - length);
+      return buffer.toString().trimEnd().split('\n').slice(-TAIL_LINES).join('\n') || '(none)';
+    } finally {
+      await file.close();
+    }
+  }
+}
+
+/** One GET without keep-alive; resolves with the status, rejects on a socket error. */
+export function probe(url, headers = {}) {
+  return new Promise((resolve, reject) => {
+    const request = http.get(url, { agent: false, headers }, (response) => {
+      response.resume();
+      response.once('end', () => resolve(response.statusCode));
+    });
+    request.once('error', reject);
+    request.setTimeout(5_000, () => request.destroy(new Error('probe timed out')));
+  });
+}
+
+/**
+ * Polls `url` every `intervalMs` until it answers (any status, or `wantStatus` if given). Throws
+ * if the child exits first, if it answers another status than `wantStatus`, or on timeout.
+ */
+export async function waitForHttp(
+  child,
+  url,
+  { headers = {}, wantStatus, timeoutMs = 20_000, intervalMs = 50 } = {},
+) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const status = await probe(url, headers);
+      if (wantStatus === undefined || status === wantStatus) {
+        return status;
+      }
+      throw Object.assign(new Error(`${child.label}: GET ${url} answered ${status}, not ${wantStatus}`), {
+        fatal: true,
+      });
+    } catch (error) {
+      if (error.fatal) {
+        throw error;
+      }
+    }
+    if (!child.running) {
+      throw new Error(`${child.label} exited (${child.exitDescription}) before answering HTTP`);
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`${child.label} did not answer HTTP within ${timeoutMs / 1000} s`);
+    }
+    await sleep(intervalMs);
+  }
+}

@@ -1,0 +1,269 @@
+// Formatting: numbers, the Markdown tables and the list of targets.
+
+export const mb = (kb) => (kb === null || kb === undefined ? null : (kb * 1024) / 1e6);
+
+export function num(value, digits = 0) {
+  if (value === null || value === undefined || Number.isNaN(value)) {
+    return 'n/a';
+  }
+  return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+export const ms = (value) =>
+  value === null || value === undefined ? 'n/a' : `${num(value, value < 10 ? 2 : 1)} ms`;
+export const megabytes = (kb) => (kb === null || kb === undefined ? 'n/a' : `${num(mb(kb), 1)} MB`);
+export const percent = (value) => (value === null || value === undefined ? 'n/a' : `${num(value, 0)}%`);
+/** A ratio as a percentage, 'n/a' when it could not be computed. */
+export const share = (value) => (value === null || value === undefined ? 'n/a' : percent(value * 100));
+export const ratio = (a, b) =>
+  a === null || b === null || a === undefined || b === undefined || b === 0 ? null : a / b;
+export const times = (value) => (value === null ? 'n/a' : `${num(value, 2)}x`);
+
+/** A Markdown table; numeric tables align their value columns right, text tables stay left. */
+export function table(header, rows, { numeric = true } = {}) {
+  const align = header.map((_, i) => (i === 0 || !numeric ? '---' : '---:'));
+  return [header, align, ...rows].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
+}
+
+/** The issue's targets, each with the measured value and whether it is met (null: not measured). */
+export function evaluateTargets(r) {
+  const service = r.service;
+  const ceiling = r.peers.ceiling?.getUser;
+  const fastapi = r.peers.fastapi?.getUser;
+  const userRps = service?.getUser?.perSecond ?? null;
+  const check = (value, ok) => (value === null ? null : ok(value));
+  const targets = [];
+  const add = (target, measured, met) => targets.push({ target, measured, met });
+
+  const ofCeiling = ratio(userRps, ceiling?.perSecond ?? null);
+  add(
+    'GET /user >= 60% of the node:http ceiling (req/s)',
+    ofCeiling === null
+      ? 'ceiling not measured'
+      : `${share(ofCeiling)} (${num(userRps)} vs ${num(ceiling.perSecond)})`,
+    check(ofCeiling, (v) => v >= 0.6),
+  );
+  const ofFastapi = ratio(userRps, fastapi?.perSecond ?? null);
+  add(
+    'GET /user >= 5x the FastAPI tutorial app (req/s)',
+    ofFastapi === null
+      ? 'FastAPI not measured'
+      : `${times(ofFastapi)} (${num(userRps)} vs ${num(fastapi.perSecond)})`,
+    check(ofFastapi, (v) => v >= 5),
+  );
+  const p99 = service?.getUser?.latency.p99Ms ?? null;
+  add(
+    'GET /user p99 < 10 ms at 32 connections',
+    ms(p99),
+    check(p99, (v) => v < 10),
+  );
+
+  const ofArgon = ratio(service?.login?.perSecond ?? null, r.argon2?.perSecond ?? null);
+  add(
+    'login >= 90% of the bare argon2 verify rate (the faster of its two runs)',
+    ofArgon === null
+      ? 'n/a'
+      : `${share(ofArgon)} (${num(service.login.perSecond, 1)}/s vs ${num(r.argon2.perSecond, 1)}/s)`,
+    check(ofArgon, (v) => v >= 0.9),
+  );
+  const isolation = ratio(service?.isolation?.user.latency.p99Ms ?? null, p99);
+  add(
+    'GET /user p99 during the login flood <= 2x its p99 alone',
+    isolation === null
+      ? 'n/a'
+      : `${times(isolation)} (${ms(service.isolation.user.latency.p99Ms)} vs ${ms(p99)})`,
+    check(isolation, (v) => v <= 2),
+  );
+  const cold = service?.coldStart?.medianMs ?? null;
+  add(
+    'cold start to the first 200 < 1 s (median)',
+    ms(cold),
+    check(cold, (v) => v < 1000),
+  );
+  const idle = service?.idleRssKb ?? null;
+  add(
+    'idle resident memory < 100 MB',
+    megabytes(idle),
+    check(idle, (v) => mb(v) < 100),
+  );
+  return targets;
+}
+
+const verdict = (met) => (met === null ? 'n/a' : met ? 'met' : 'MISSED');
+
+/** The Markdown report: machine, command, settings, the tables and the targets. */
+export function markdown(r) {
+  const s = r.service;
+  const c = r.peers.ceiling;
+  const f = r.peers.fastapi;
+  const u = s.getUser;
+  const peerCell = (peer, pick) => (peer?.getUser ? pick(peer) : peer?.skipped ? 'skipped' : 'n/a');
+  const lines = [];
+  lines.push(`### Benchmark of ${r.startedAt}${r.quick ? ' (--quick: a smoke run, not a measurement)' : ''}`);
+  lines.push('');
+  lines.push(`- Command: \`${r.command}\``);
+  lines.push(
+    `- Machine: ${r.machine.cpuModel}, ${r.machine.cpus} CPUs, ${num(r.machine.memoryGb, 1)} GB RAM, Linux ${r.machine.kernel}; Node ${r.machine.node}; autocannon ${r.machine.autocannon}` +
+      (r.machine.python ? `; ${r.machine.python}` : ''),
+  );
+  lines.push(`- Code: ${r.machine.commit}`);
+  lines.push(`- Pinning: ${r.settings.pinning}`);
+  lines.push(
+    `- Each figure: ${r.settings.duration} s after a ${r.settings.warmup} s warm-up; GET /user at ${r.settings.connections.user} connections, ` +
+      `POST /login at ${r.settings.connections.login}, login flood at ${r.settings.connections.flood}; cold start: median of ${r.settings.coldStarts}` +
+      (r.settings.settle > 0
+        ? `; before each figure, up to ${r.settings.settle} s of waiting for other processes to use under 10% of a CPU`
+        : ''),
+  );
+  lines.push(`- Service: ${r.settings.serviceSettings}`);
+  lines.push('');
+  lines.push(`GET /user with a valid Bearer token, ${r.settings.connections.user} connections:`);
+  lines.push('');
+  lines.push(
+    table(
+      [
+        '',
+        'this service',
+        'node:http ceiling',
+        'FastAPI tutorial app',
+        'service / ceiling',
+        'service / FastAPI',
+      ],
+      [
+        [
+          'requests/s',
+          num(u.perSecond),
+          peerCell(c, (p) => num(p.getUser.perSecond)),
+          peerCell(f, (p) => num(p.getUser.perSecond)),
+          share(ratio(u.perSecond, c?.getUser?.perSecond)),
+          times(ratio(u.perSecond, f?.getUser?.perSecond)),
+        ],
+        [
+          'latency p50',
+          ms(u.latency.p50Ms),
+          peerCell(c, (p) => ms(p.getUser.latency.p50Ms)),
+          peerCell(f, (p) => ms(p.getUser.latency.p50Ms)),
+          times(ratio(u.latency.p50Ms, c?.getUser?.latency.p50Ms)),
+          times(ratio(u.latency.p50Ms, f?.getUser?.latency.p50Ms)),
+        ],
+        [
+          'latency p99',
+          ms(u.latency.p99Ms),
+          peerCell(c, (p) => ms(p.getUser.latency.p99Ms)),
+          peerCell(f, (p) => ms(p.getUser.latency.p99Ms)),
+          times(ratio(u.latency.p99Ms, c?.getUser?.latency.p99Ms)),
+          times(ratio(u.latency.p99Ms, f?.getUser?.latency.p99Ms)),
+        ],
+        [
+          'server CPU (of one core)',
+          percent(u.serverCpuPercent),
+          peerCell(c, (p) => percent(p.getUser.serverCpuPercent)),
+          peerCell(f, (p) => percent(p.getUser.serverCpuPercent)),
+          '',
+          '',
+        ],
+        [
+          'load generator CPU',
+          percent(u.clientCpuPercent),
+          peerCell(c, (p) => percent(p.getUser.clientCpuPercent)),
+          peerCell(f, (p) => percent(p.getUser.clientCpuPercent)),
+          '',
+          '',
+        ],
+        [
+          "other processes' CPU (noise)",
+          percent(u.otherCpuPercent),
+          peerCell(c, (p) => percent(p.getUser.otherCpuPercent)),
+          peerCell(f, (p) => percent(p.getUser.otherCpuPercent)),
+          '',
+          '',
+        ],
+        [
+          'RSS idle',
+          megabytes(s.idleRssKb),
+          peerCell(c, (p) => megabytes(p.idleRssKb)),
+          peerCell(f, (p) => megabytes(p.idleRssKb)),
+          times(ratio(s.idleRssKb, c?.idleRssKb)),
+          times(ratio(s.idleRssKb, f?.idleRssKb)),
+        ],
+        [
+          'RSS at the end of the run',
+          megabytes(u.rssAfterKb),
+          peerCell(c, (p) => megabytes(p.getUser.rssAfterKb)),
+          peerCell(f, (p) => megabytes(p.getUser.rssAfterKb)),
+          times(ratio(u.rssAfterKb, c?.getUser?.rssAfterKb)),
+          times(ratio(u.rssAfterKb, f?.getUser?.rssAfterKb)),
+        ],
+      ],
+    ),
+  );
+  lines.push('');
+  lines.push('The service alone:');
+  lines.push('');
+  const a = r.argon2;
+  const iso = s.isolation;
+  const cold = s.coldStart;
+  lines.push(
+    table(
+      ['figure', 'value', 'read against'],
+      [
+        [
+          `POST /login, valid credentials, ${s.login.connections} connections`,
+          `${num(s.login.perSecond, 1)} logins/s, p50 ${ms(s.login.latency.p50Ms)}, p99 ${ms(s.login.latency.p99Ms)}`,
+          `${share(ratio(s.login.perSecond, a.perSecond))} of bare argon2`,
+        ],
+        [
+          `bare argon2id verify (m=${a.options.memoryCost} KiB, t=${a.options.timeCost}, p=${a.options.parallelism}), ${a.concurrency} in flight`,
+          `${num(a.perSecond, 1)} verifies/s, p50 ${ms(a.latency.p50Ms)}, p99 ${ms(a.latency.p99Ms)}`,
+          `the faster of two runs (before and after the service: ${a.runs.map((run) => num(run.perSecond, 1)).join(' and ')}/s), same CPU pinning as the server`,
+        ],
+        [
+          `GET /user during a login flood (${iso.flood.connections} connections)`,
+          `${num(iso.user.perSecond)} req/s, p50 ${ms(iso.user.latency.p50Ms)}, p99 ${ms(iso.user.latency.p99Ms)}`,
+          `p99 ${times(ratio(iso.user.latency.p99Ms, u.latency.p99Ms))} alone, req/s ${share(ratio(iso.user.perSecond, u.perSecond))} of alone`,
+        ],
+        [
+          'the flood itself',
+          `${num(iso.flood.perSecond, 1)} logins/s, p99 ${ms(iso.flood.latency.p99Ms)}`,
+          '',
+        ],
+        [
+          `cold start: spawn to the first 200 of GET /user (median of ${cold.samplesMs.length})`,
+          ms(cold.medianMs),
+          `all: ${cold.samplesMs.map((v) => num(v, 0)).join(', ')} ms; CPU used by each start: ${cold.starts.map((v) => num(v.cpuSeconds, 2)).join(', ')} s; RSS at the first 200 ${megabytes(cold.rssAtFirstKb)}`,
+        ],
+        ['peak RSS of the service over the whole run (VmHWM)', megabytes(s.peakRssKb), ''],
+        [
+          'request log written (production default: info, JSON)',
+          `${num(s.log.bytes / 1e6, 1)} MB`,
+          `${num(s.log.lines)} lines (about one per request), ${num(s.log.bytes / Math.max(1, s.log.lines), 0)} bytes each`,
+        ],
+      ],
+      { numeric: false },
+    ),
+  );
+  lines.push('');
+  lines.push('Targets of issue 5 (informational; the bench never fails on a speed figure):');
+  lines.push('');
+  lines.push(
+    table(
+      ['target', 'measured', ''],
+      r.targets.map((t) => [t.target, t.measured, verdict(t.met)]),
+      { numeric: false },
+    ),
+  );
+  if (r.notes.length > 0) {
+    lines.push('');
+    for (const note of r.notes) {
+      lines.push(`- ${note}`);
+    }
+  }
+  if (r.problems.length > 0) {
+    lines.push('');
+    lines.push('**Problems (figures that do not count):**');
+    for (const problem of r.problems) {
+      lines.push(`- ${problem}`);
+    }
+  }
+  return lines.join('\n');
+}
