@@ -1,7 +1,7 @@
-import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { launchChromium } from '../support/browser.js';
 import { INVALID_CREDENTIALS } from '../../src/auth/auth.service.js';
 import { DEMO_ADMIN } from '../../src/users/admin-seeder.service.js';
 import { UsersService } from '../../src/users/users.service.js';
@@ -13,18 +13,6 @@ import { createTestApp, httpServer } from '../support/app.js';
  * errors, uncaught page errors, failed or unexpected >= 400 requests, and CSP violations.
  * The in-page code is passed to Playwright as strings: the test tsconfig has no DOM lib.
  */
-
-const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 /** Machines are shared: generous, but each wait still fails well inside the test's own timeout. */
 const TEST_TIMEOUT_MS = 30_000;
@@ -207,17 +195,11 @@ describe('Browser: the tutorial flow', () => {
   const storedToken = (page: Page) => page.evaluate<string | null>("localStorage.getItem('token')");
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM_PATH)) {
-      throw new Error(
-        `Chromium was not found at ${CHROMIUM_PATH}. The browser tests need Debian's chromium: ` +
-          `run "apt-get install -y chromium" (or set CHROMIUM_PATH to a Chromium executable).`,
-      );
-    }
     app = await createTestApp();
     await app.listen(0, '127.0.0.1');
     const { address, port } = httpServer(app).address() as AddressInfo;
     baseUrl = `http://${address}:${port}`;
-    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {
