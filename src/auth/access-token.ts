@@ -1,3 +1,4 @@
+import { NAME_MAX_LENGTH } from './dto/login.dto.js';
 import { InvalidTokenError } from './invalid-token.error.js';
 
 /** The claims of an access token this service issues; verification accepts nothing else. */
@@ -77,8 +78,8 @@ export function checkAccessToken(
   ) {
     throw new InvalidTokenError('name, jti, iss and aud must be strings');
   }
-  if (name.length > 64 || jti.length > 64) {
-    throw new InvalidTokenError('name and jti must be at most 64 characters');
+  if (name.length > NAME_MAX_LENGTH || jti.length > NAME_MAX_LENGTH) {
+    throw new InvalidTokenError(`name and jti must be at most ${NAME_MAX_LENGTH} characters`);
   }
   if (typeof sid !== 'string' || !UUID.test(sid)) {
     throw new InvalidTokenError('sid must be a session id');

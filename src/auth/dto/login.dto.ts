@@ -1,9 +1,9 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsDefined, IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { PASSWORD_MAX_BYTES } from '../../users/dto/password.rules.js';
 import { MaxBytes } from './max-bytes.decorator.js';
 
 export const NAME_MAX_LENGTH = 64;
-export const PASSWORD_MAX_BYTES = 1024;
 
 /**
  * The body of POST /login. Unknown properties are refused by the global validation pipe,
