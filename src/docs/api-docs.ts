@@ -6,6 +6,9 @@ import fastifyStatic from '@fastify/static';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import type { FastifyInstance } from 'fastify';
+// Nest's own serializer behind app.useSecurityHeaders(), so the docs page's policy is written
+// exactly as the other pages' is (exported by @nestjs/core's package.json, not its index).
+import { serializeContentSecurityPolicy } from '@nestjs/core/security/security-headers.js';
 
 const DOCS_PATH = '/docs';
 const OPENAPI_PATH = `${DOCS_PATH}/openapi.json`;
@@ -71,11 +74,11 @@ export async function setupApiDocs(app: NestFastifyApplication, pagePolicy: Poli
   const document = JSON.stringify(createOpenApiDocument(app));
   const page = readFileSync(join(UI_DIR, 'index.html'));
   const directives = { ...pagePolicy, imgSrc: [...(pagePolicy.imgSrc ?? ["'self'"]), 'data:'] };
+  // Replaces the header the security hook (app.useSecurityHeaders) wrote, for this page only.
+  const policy = serializeContentSecurityPolicy({ useDefaults: false, directives });
   await app.register(async (docs: FastifyInstance) => {
-    docs.get(
-      DOCS_PATH,
-      { helmet: { contentSecurityPolicy: { useDefaults: false, directives } } },
-      (_, reply) => reply.type('text/html; charset=utf-8').send(page),
+    docs.get(DOCS_PATH, (_, reply) =>
+      reply.header('Content-Security-Policy', policy).type('text/html; charset=utf-8').send(page),
     );
     docs.get(OPENAPI_PATH, (_, reply) => reply.type('application/json; charset=utf-8').send(document));
     await docs.register(fastifyStatic, {

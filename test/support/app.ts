@@ -5,7 +5,7 @@ import { AppModule } from '../../src/app.module.js';
 import { APP_OPTIONS, configureHttpApp, createHttpAdapter } from '../../src/http-app.js';
 
 /**
- * The real AppModule on the real HTTP stack (Fastify, helmet, parsers), as main.ts builds it.
+ * The real AppModule on the real HTTP stack (Fastify, security headers, parsers), as main.ts builds it.
  * `beforeInit` runs before Nest registers the controllers' routes (e.g. to add an onRoute hook).
  */
 export async function createTestApp(
