@@ -10,6 +10,8 @@ import type { ErrorBody } from './common/error-body.js';
 import { BODY_LIMIT_BYTES } from './common/http-limits.js';
 import type { Env } from './config/env.schema.js';
 import { setupApiDocs } from './docs/api-docs.js';
+import { Loggers } from './logging/loggers.js';
+import { requestLogHook } from './logging/request-log.js';
 
 /**
  * The HTTP layer shared by main.ts and the e2e tests, so that tests exercise exactly what
@@ -84,6 +86,7 @@ export async function configureHttpApp(app: NestFastifyApplication): Promise<voi
     void reply.header('X-Request-Id', request.id);
     done();
   });
+  fastify.addHook('onResponse', requestLogHook(app.get(Loggers).requests));
   // Parses Cookie (the refresh token reaches POST /refresh as an HttpOnly cookie) and adds setCookie.
   await app.register(cookie);
   // Helmet 8's headers, serialized once at start-up and written by one onRequest hook (Nest's

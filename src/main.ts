@@ -1,10 +1,10 @@
 import 'reflect-metadata';
 import { Logger as NestLogger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
 import type { Env } from './config/env.schema.js';
 import { createApp } from './http-app.js';
+import { PinoLoggerService } from './logging/loggers.js';
 import { StartupLogger } from './startup-logger.js';
 
 async function bootstrap(): Promise<void> {
@@ -16,7 +16,7 @@ async function bootstrap(): Promise<void> {
     // no .env: the environment and the defaults apply
   }
   const app = await createApp(AppModule, new StartupLogger());
-  app.useLogger(app.get(Logger));
+  app.useLogger(app.get(PinoLoggerService));
   const config = app.get(ConfigService<Env, true>);
   const host = config.get('HOST', { infer: true });
   await app.listen(config.get('PORT', { infer: true }), host);

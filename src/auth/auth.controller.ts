@@ -20,6 +20,7 @@ import {
   JSON_BODY_ERRORS,
   NO_STORE,
 } from '../docs/api-error-responses.decorator.js';
+import { RequestId } from '../logging/request-id.decorator.js';
 import type { ClientInfo } from '../sessions/sessions.service.js';
 import { AddressThrottlerGuard } from '../throttling/address-throttler.guard.js';
 import type { AuthUser } from './auth-user.js';
@@ -52,6 +53,7 @@ const TOO_MANY_ATTEMPTS = 'Too many attempts from this address (LOGIN_RATE_LIMIT
 const clientInfo = (request: FastifyRequest): ClientInfo => ({
   userAgent: request.headers['user-agent'],
   ip: request.ip,
+  requestId: request.id,
 });
 
 @ApiTags('auth')
@@ -123,7 +125,7 @@ export class AuthController {
       throw BearerChallengeException.missing('refresh');
     }
     try {
-      return this.respond(reply, await this.auth.refresh(token), delivery);
+      return this.respond(reply, await this.auth.refresh(token, request.id), delivery);
     } catch (error) {
       clearRefreshCookie(reply, this.secureCookie);
       throw error;
@@ -142,9 +144,10 @@ export class AuthController {
   async logout(
     @CurrentUser() user: AuthUser,
     @Query() { scope }: LogoutQueryDto,
+    @RequestId() requestId: string,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<void> {
-    await this.auth.logout(user, scope ?? 'local');
+    await this.auth.logout(user, scope ?? 'local', requestId);
     if (scope !== 'others') {
       clearRefreshCookie(reply, this.secureCookie);
     }

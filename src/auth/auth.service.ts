@@ -50,27 +50,31 @@ export class AuthService {
   async login({ name, password }: LoginDto, client: ClientInfo): Promise<TokenPair> {
     const wait = await this.attempts.heldFor(name);
     if (wait > 0) {
-      audit('login.throttled', { scope: 'account', name, retryAfter: wait });
+      audit('login.throttled', client.requestId, { scope: 'account', name, retryAfter: wait });
       throw new TooManyRequestsException(wait);
     }
     const user = await this.users.verifyCredentials(name, password);
     if (user === null) {
-      audit('login.failed', { reason: 'invalid_credentials', name, ip: client.ip });
+      audit('login.failed', client.requestId, { reason: 'invalid_credentials', name, ip: client.ip });
       await this.attempts.recordFailure(name);
       // 400 rather than 401: the tutorial's contract, which clients already handle.
       throw new BadRequestException(INVALID_CREDENTIALS);
     }
     await this.attempts.recordSuccess(name);
     const grant = await this.sessions.open(user.id, client);
-    audit('login.succeeded', { userId: user.id, sessionId: grant.sessionId, ip: client.ip });
+    audit('login.succeeded', client.requestId, {
+      userId: user.id,
+      sessionId: grant.sessionId,
+      ip: client.ip,
+    });
     return this.issue(user, grant);
   }
 
   /** Spends a refresh token for a new pair on the same session. */
-  async refresh(refreshToken: string): Promise<TokenPair> {
+  async refresh(refreshToken: string, requestId?: string): Promise<TokenPair> {
     let grant: SessionGrant;
     try {
-      grant = await this.sessions.rotate(refreshToken);
+      grant = await this.sessions.rotate(refreshToken, requestId);
     } catch (error) {
       if (error instanceof RefreshRefusedError) {
         throw BearerChallengeException.invalid('invalid', 'refresh');
@@ -82,11 +86,11 @@ export class AuthService {
       await this.sessions.end(grant.sessionId, 'disabled');
       throw BearerChallengeException.invalid('invalid', 'refresh');
     }
-    audit('token.refreshed', { userId: user.id, sessionId: grant.sessionId });
+    audit('token.refreshed', requestId, { userId: user.id, sessionId: grant.sessionId });
     return this.issue(user, grant);
   }
 
-  async logout(user: AuthUser, scope: LogoutScope): Promise<void> {
+  async logout(user: AuthUser, scope: LogoutScope, requestId?: string): Promise<void> {
     let ended = 1;
     if (scope === 'local') {
       await this.sessions.end(user.sessionId, 'logout');
@@ -97,7 +101,7 @@ export class AuthService {
         scope === 'others' ? user.sessionId : undefined,
       );
     }
-    audit('session.ended', { scope, userId: user.id, sessionId: user.sessionId, sessions: ended });
+    audit('session.ended', requestId, { scope, userId: user.id, sessionId: user.sessionId, sessions: ended });
   }
 
   /** Signs the claim profile that JwtStrategy checks (see access-token.ts), never past the session's end. */

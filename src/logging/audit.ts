@@ -14,13 +14,14 @@ export type AuditEvent =
 const logger = new Logger('Audit');
 
 /**
- * Writes an audit event as its own structured line. Inside a request it carries that
- * request's id (nestjs-pino binds it). Fields are ids, names, reasons and counts: never a
- * password, a token, a hash or a header.
+ * Writes an audit event as its own structured line, with `req.id` set to the id of the request
+ * that caused it (as on that request's own line) when there is one; the CLI has none. Fields
+ * are ids, names, reasons and counts: never a password, a token, a hash or a header.
  */
 export function audit(
   event: AuditEvent,
+  requestId: string | undefined,
   fields: Record<string, string | number | boolean | undefined> = {},
 ): void {
-  logger.log({ event, ...fields });
+  logger.log(requestId === undefined ? { event, ...fields } : { req: { id: requestId }, event, ...fields });
 }

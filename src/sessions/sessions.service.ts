@@ -11,6 +11,8 @@ import { SessionsRepository } from './sessions.repository.js';
 export interface ClientInfo {
   userAgent?: string;
   ip?: string;
+  /** The request's id, for log lines; not recorded on the session. */
+  requestId?: string;
 }
 
 /** A session's fresh refresh token, handed out once and stored only as a hash. */
@@ -109,7 +111,7 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
    * token: the second, within REFRESH_REUSE_GRACE seconds of the first, gets a token of its own
    * instead of ending the session. Later than that, a spent token is a replay.
    */
-  async rotate(refreshToken: string): Promise<SessionGrant> {
+  async rotate(refreshToken: string, requestId?: string): Promise<SessionGrant> {
     const tokenHash = hashToken(refreshToken);
     const record = await this.sessions.findToken(tokenHash);
     if (record === null) {
@@ -132,7 +134,11 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
       }
       if (now.getTime() - spentAt.getTime() > this.graceMs) {
         await this.end(session.id, 'replay');
-        audit('token.replayed', { userId: session.userId, sessionId: session.id, action: 'session revoked' });
+        audit('token.replayed', requestId, {
+          userId: session.userId,
+          sessionId: session.id,
+          action: 'session revoked',
+        });
         throw new RefreshRefusedError('replayed');
       }
     }

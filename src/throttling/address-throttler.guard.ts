@@ -31,7 +31,7 @@ export class AddressThrottlerGuard implements CanActivate {
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const { ip } = context.switchToHttp().getRequest<FastifyRequest>();
+    const { ip, id } = context.switchToHttp().getRequest<FastifyRequest>();
     const route = `${context.getClass().name}.${context.getHandler().name}`;
     const { isBlocked, timeToBlockExpire } = await this.storage.increment(
       `address:${route}:${ip}`,
@@ -41,7 +41,7 @@ export class AddressThrottlerGuard implements CanActivate {
       'address',
     );
     if (isBlocked) {
-      audit('login.throttled', { scope: 'address', route, ip, retryAfter: timeToBlockExpire });
+      audit('login.throttled', id, { scope: 'address', route, ip, retryAfter: timeToBlockExpire });
       throw new TooManyRequestsException(Math.max(1, timeToBlockExpire));
     }
     return true;

@@ -8,6 +8,7 @@ import {
   JSON_BODY_ERRORS,
   NO_STORE,
 } from '../docs/api-error-responses.decorator.js';
+import { RequestId } from '../logging/request-id.decorator.js';
 import { ChangePasswordDto } from './dto/change-password.dto.js';
 import { UserProfile } from './user-profile.js';
 import { UsersService } from './users.service.js';
@@ -37,7 +38,17 @@ export class UsersController {
     ...ACCESS_TOKEN_ERRORS,
     ...JSON_BODY_ERRORS,
   })
-  async changePassword(@CurrentUser() user: AuthUser, @Body() body: ChangePasswordDto): Promise<void> {
-    await this.users.changePassword(user.id, body.currentPassword, body.newPassword, user.sessionId);
+  async changePassword(
+    @CurrentUser() user: AuthUser,
+    @Body() body: ChangePasswordDto,
+    @RequestId() requestId: string,
+  ): Promise<void> {
+    await this.users.changePassword(
+      user.id,
+      body.currentPassword,
+      body.newPassword,
+      user.sessionId,
+      requestId,
+    );
   }
 }

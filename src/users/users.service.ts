@@ -79,7 +79,7 @@ export class UsersService {
     this.activeUsers.delete(id);
     const sessionsEnded = disabled ? await this.sessions.endAllOf(id, 'disabled') : 0;
     if (disabled) {
-      audit('user.disabled', { userId: id, sessions: sessionsEnded });
+      audit('user.disabled', undefined, { userId: id, sessions: sessionsEnded });
     }
     return { sessionsEnded };
   }
@@ -93,12 +93,13 @@ export class UsersService {
     currentPassword: string,
     newPassword: string,
     keepSessionId?: string,
+    requestId?: string,
   ): Promise<void> {
     const user = await this.users.findById(id);
     if (user === null || !(await this.hasher.verify(user.passwordHash, currentPassword))) {
       throw new BadRequestException('currentPassword is wrong');
     }
-    await this.setPassword(id, newPassword, keepSessionId);
+    await this.setPassword(id, newPassword, keepSessionId, requestId);
   }
 
   /** Sets a password without knowing the old one (operators), ending sessions but `keepSessionId`. */
@@ -106,10 +107,11 @@ export class UsersService {
     id: number,
     newPassword: string,
     keepSessionId?: string,
+    requestId?: string,
   ): Promise<{ sessionsEnded: number }> {
     await this.users.updatePasswordHash(id, await this.hasher.hash(newPassword));
     const sessionsEnded = await this.sessions.endAllOf(id, 'password', keepSessionId);
-    audit('password.changed', { userId: id, sessions: sessionsEnded });
+    audit('password.changed', requestId, { userId: id, sessions: sessionsEnded });
     return { sessionsEnded };
   }
 

@@ -57,7 +57,7 @@ describe(AuthService.name, () => {
   };
   let sessions: {
     open: jest.Mock<(userId: number, client: ClientInfo) => Promise<SessionGrant>>;
-    rotate: jest.Mock<(refreshToken: string) => Promise<SessionGrant>>;
+    rotate: jest.Mock<(refreshToken: string, requestId?: string) => Promise<SessionGrant>>;
     end: jest.Mock<(sessionId: string, reason: SessionEndReason) => Promise<void>>;
     endAllOf: jest.Mock<
       (userId: number, reason: SessionEndReason, exceptSessionId?: string) => Promise<number>
@@ -253,8 +253,8 @@ describe(AuthService.name, () => {
 
   describe('refresh', () => {
     it('should spend the refresh token for a new pair on the same session', async () => {
-      const result = await service.refresh(REFRESH_TOKEN);
-      expect(sessions.rotate).toHaveBeenCalledWith(REFRESH_TOKEN);
+      const result = await service.refresh(REFRESH_TOKEN, 'request-1');
+      expect(sessions.rotate).toHaveBeenCalledWith(REFRESH_TOKEN, 'request-1');
       expect(result).toStrictEqual({
         token: expect.any(String),
         tokenType: 'Bearer',

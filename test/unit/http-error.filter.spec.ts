@@ -45,7 +45,9 @@ describe(HttpErrorFilter.name, () => {
     const moduleRef = await Test.createTestingModule({ providers: [HttpErrorFilter] }).compile();
     filter = moduleRef.get(HttpErrorFilter);
     reply = fakeReply();
-    host = { switchToHttp: () => ({ getResponse: () => reply }) } as unknown as ArgumentsHost;
+    host = {
+      switchToHttp: () => ({ getResponse: () => reply, getRequest: () => ({ id: 'request-1' }) }),
+    } as unknown as ArgumentsHost;
   });
 
   afterEach(() => {
@@ -88,7 +90,10 @@ describe(HttpErrorFilter.name, () => {
     });
     expect(JSON.stringify(reply.body)).not.toContain('SQLITE');
     expect(logged).toHaveBeenCalledTimes(1);
-    expect(logged.mock.calls[0][0]).toContain('SQLITE_BUSY');
+    expect(logged.mock.calls[0][0]).toMatchObject({
+      req: { id: 'request-1' },
+      err: { message: expect.stringContaining('SQLITE_BUSY') },
+    });
   });
 
   it('should answer a thrown non-Error with a bare 500', () => {

@@ -1,6 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { BearerChallengeException } from '../../auth/bearer-challenge.exception.js';
 import { TooManyRequestsException } from '../../throttling/too-many-requests.exception.js';
 import type { ErrorBody } from '../error-body.js';
@@ -30,9 +30,11 @@ export class HttpErrorFilter implements ExceptionFilter {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const status = exception instanceof HttpException ? exception.getStatus() : 500;
     if (status >= 500) {
-      this.logger.error(
-        exception instanceof Error ? (exception.stack ?? exception.message) : String(exception),
-      );
+      // The cause, under the id of the request's own line (request-log.ts).
+      this.logger.error({
+        req: { id: host.switchToHttp().getRequest<FastifyRequest>().id },
+        err: exception instanceof Error ? exception : String(exception),
+      });
     }
     if (exception instanceof BearerChallengeException) {
       void reply.header('WWW-Authenticate', exception.challenge);

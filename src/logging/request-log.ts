@@ -1,0 +1,33 @@
+import type { FastifyReply, FastifyRequest, onResponseHookHandler } from 'fastify';
+import type { Logger } from 'pino';
+
+/**
+ * The line every answered request leaves (Fastify onResponse hook): its id (the X-Request-Id it
+ * was answered with), method, path without the query string, the client address (request.ip,
+ * which honours TRUST_PROXY), status and time. No headers, no query, no body. 5xx lines are
+ * errors; the exception filter logs the cause with the same id.
+ */
+export function requestLogHook(logger: Logger): onResponseHookHandler {
+  return (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+    const statusCode = reply.statusCode;
+    const level = statusCode >= 500 ? 'error' : 'info';
+    if (logger.isLevelEnabled(level)) {
+      const url = request.url;
+      const query = url.indexOf('?');
+      logger[level](
+        {
+          req: {
+            id: request.id,
+            method: request.method,
+            path: query === -1 ? url : url.slice(0, query),
+            remoteAddress: request.ip,
+          },
+          res: { statusCode },
+          responseTime: Math.round(reply.elapsedTime * 1000) / 1000,
+        },
+        'request completed',
+      );
+    }
+    done();
+  };
+}

@@ -1,0 +1,81 @@
+import { describe, expect, it } from '@jest/globals';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { pino } from 'pino';
+import { PinoLoggerService } from '../../src/logging/loggers.js';
+import { requestLogHook } from '../../src/logging/request-log.js';
+
+/** A pino logger writing into an array, one parsed line per entry. */
+function capture(level = 'info') {
+  const lines: Record<string, unknown>[] = [];
+  const logger = pino(
+    { level },
+    { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) },
+  );
+  return { logger, lines };
+}
+
+describe('PinoLoggerService', () => {
+  it("should take Nest's last string parameter as the context", () => {
+    const { logger, lines } = capture();
+    new PinoLoggerService(logger).log('Listening', 'Bootstrap');
+    expect(lines).toEqual([expect.objectContaining({ level: 30, msg: 'Listening', context: 'Bootstrap' })]);
+  });
+
+  it('should merge an object message into the line', () => {
+    const { logger, lines } = capture();
+    new PinoLoggerService(logger).log({ event: 'login.succeeded', req: { id: 'r1' } }, 'Audit');
+    expect(lines[0]).toMatchObject({ event: 'login.succeeded', req: { id: 'r1' }, context: 'Audit' });
+  });
+
+  it("should keep error()'s stack and serialize an Error", () => {
+    const { logger, lines } = capture();
+    const service = new PinoLoggerService(logger);
+    service.error('boom', 'Error: boom\n    at x', 'ExceptionHandler');
+    service.error(new Error('kaput'));
+    expect(lines[0]).toMatchObject({
+      level: 50,
+      msg: 'boom',
+      stack: 'Error: boom\n    at x',
+      context: 'ExceptionHandler',
+    });
+    expect(lines[1]).toMatchObject({ level: 50, msg: 'kaput', err: { type: 'Error', message: 'kaput' } });
+  });
+
+  it('should write nothing below the level', () => {
+    const { logger, lines } = capture('warn');
+    const service = new PinoLoggerService(logger);
+    service.log('quiet');
+    service.debug('quieter');
+    service.warn('loud');
+    expect(lines.map((line) => line.msg)).toEqual(['loud']);
+  });
+});
+
+describe('requestLogHook', () => {
+  const answer = (statusCode: number, url = '/user?token=secret') => {
+    const { logger, lines } = capture();
+    const request = { id: 'abc', method: 'GET', url, ip: '10.0.0.7' } as FastifyRequest;
+    const reply = { statusCode, elapsedTime: 1.23456 } as FastifyReply;
+    let done = false;
+    requestLogHook(logger).call(undefined as never, request, reply, () => (done = true));
+    expect(done).toBe(true);
+    return lines;
+  };
+
+  it('should write one line with id, method, path without the query, address, status and time', () => {
+    expect(answer(200)).toEqual([
+      expect.objectContaining({
+        level: 30,
+        msg: 'request completed',
+        req: { id: 'abc', method: 'GET', path: '/user', remoteAddress: '10.0.0.7' },
+        res: { statusCode: 200 },
+        responseTime: 1.235,
+      }),
+    ]);
+    expect(JSON.stringify(answer(200))).not.toContain('secret');
+  });
+
+  it('should log a 5xx as an error', () => {
+    expect(answer(503, '/user')[0]).toMatchObject({ level: 50, req: { path: '/user' } });
+  });
+});
