@@ -46,6 +46,8 @@ import { evaluateTargets, markdown, megabytes, ms, num } from './lib/report.mjs'
 
 const ROOT = resolve(import.meta.dirname, '..');
 const MAIN = join(ROOT, 'dist', 'main.js');
+/** The Node.js flags of `npm run start:prod`, so that the service runs here as it does in production. */
+const NODE_FLAGS = productionNodeFlags();
 const HASHER = join(ROOT, 'dist', 'users', 'password-hasher.service.js');
 const ARGON2_RATE = join(import.meta.dirname, 'argon2-rate.mjs');
 const RESULTS = join(import.meta.dirname, 'results');
@@ -66,8 +68,18 @@ const APT_INSTALL =
   'apt-get update && apt-get install -y python3-fastapi python3-uvicorn python3-jwt python3-dotenv python3-uvloop python3-httptools';
 
 const SERVICE_SETTINGS =
+  `\`node ${[...NODE_FLAGS, 'dist/main.js'].join(' ')}\` as \`npm run start:prod\` runs it, ` +
   'NODE_ENV=production, fresh DATA_DIR (SQLite), production default logging (LOG_LEVEL unset = info, JSON: one line per request, stdout written to a file), ' +
   `LOGIN_RATE_LIMIT=${THROTTLE_OFF} and LOGIN_FAILURE_LIMIT=${THROTTLE_OFF} so that throttling cannot cap the login figures; every other protection at its default`;
+
+function productionNodeFlags() {
+  const script = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts['start:prod'];
+  const match = /^node((?: --[\w-]+(?:=\S+)?)*) dist\/main\.js$/.exec(script);
+  if (match === null) {
+    throw new Error(`package.json's start:prod is not "node [--flag...] dist/main.js": ${script}`);
+  }
+  return match[1].trim().split(' ').filter(Boolean);
+}
 
 function parseOptions() {
   const { values, tokens } = parseArgs({
@@ -321,7 +333,7 @@ class Bench {
         {
           label,
           command: process.execPath,
-          args: [MAIN],
+          args: [...NODE_FLAGS, MAIN],
           env: serviceEnv({ port, dataDir, secret, password }),
           cwd: dir, // no .env of the developer's is read
           logFile: join(dir, `${label}.log`),
@@ -515,7 +527,7 @@ class Bench {
         const started = this.spawn({
           label: `cold-${i}`,
           command: process.execPath,
-          args: [MAIN],
+          args: [...NODE_FLAGS, MAIN],
           env: serviceEnv({ port, dataDir, secret, password }),
           cwd: dir,
           logFile: join(dir, `cold-${i}.log`),
