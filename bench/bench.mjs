@@ -54,7 +54,7 @@ const RESULTS = join(import.meta.dirname, 'results');
 const PEERS = resolve(ROOT, '..', 'shared', 'peers');
 
 const USER_CONNECTIONS = 32;
-/** As many logins in flight as libuv has threads to verify them: more only queue. */
+/** Logins in flight: at least one per hashing thread (one per CPU the server may use), so none idles. */
 const LOGIN_CONNECTIONS = 4;
 const FLOOD_CONNECTIONS = 16;
 const IDLE_SETTLE_MS = 2_000;
@@ -363,17 +363,9 @@ class Bench {
   async argon2(when) {
     const { warmup, duration } = this.options;
     say(
-      `argon2 (${when}): bare verify rate with the service's ARGON2_OPTIONS, 4 in flight (${warmup} s warm-up + ${duration} s)`,
+      `argon2 (${when}): bare verify rate with the service's ARGON2_OPTIONS, one in flight per CPU it may use (${warmup} s warm-up + ${duration} s)`,
     );
-    const args = [
-      ARGON2_RATE,
-      '--duration',
-      String(duration),
-      '--warmup',
-      String(warmup),
-      '--concurrency',
-      '4',
-    ];
+    const args = [ARGON2_RATE, '--duration', String(duration), '--warmup', String(warmup)];
     const [file, argv] =
       this.pin === null ? [process.execPath, args] : ['taskset', ['-c', this.pin, process.execPath, ...args]];
     await this.settle();

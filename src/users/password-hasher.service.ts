@@ -1,36 +1,70 @@
 import { randomBytes } from 'node:crypto';
-import { Injectable, type OnModuleInit } from '@nestjs/common';
-import argon2 from 'argon2';
+import { availableParallelism } from 'node:os';
+import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Algorithm, hashSync, type Options } from '@node-rs/argon2';
+import { Piscina } from 'piscina';
 
 /**
- * argon2id at OWASP's minimum row (m=19 MiB, t=2, p=1): about 45 ms per hash on one core here.
- * argon2 runs on libuv's thread pool, so hashing never blocks the event loop.
+ * argon2id at OWASP's minimum row (m=19 MiB, t=2, p=1): about 6 ms per hash on one core here
+ * (bench/argon2-rate.mjs).
  */
 export const ARGON2_OPTIONS = {
-  type: argon2.argon2id,
+  algorithm: Algorithm.Argon2id,
   memoryCost: 19_456,
   timeCost: 2,
   parallelism: 1,
-} as const;
+} as const satisfies Options;
 
-/** Hashes and verifies passwords; the only place that knows the hashing scheme. */
+/**
+ * The nice value of the hashing threads (the event loop runs at 0). Under CFS a thread at 10
+ * gets about a tenth of a core that the event loop also wants: a login flood then costs
+ * GET /user about 10% instead of half, and logins still progress. Alone, hashing gets it all.
+ */
+const HASHING_NICE = 10;
+
+/** `$argon2id$v=19$m=19456,t=2,p=1$salt$hash`: the parameters a stored hash was made with. */
+const PHC_PARAMETERS = /^\$(argon2(?:id|i|d))\$v=(\d+)\$([^$]+)\$/;
+
+/**
+ * Hashes and verifies passwords; the only place that knows the hashing scheme.
+ *
+ * argon2 runs on worker threads (piscina), one per CPU this process may use, started on the
+ * first login and stopped after a minute of idleness. Not libuv's thread pool: those threads
+ * cannot be told apart from the ones serving files and DNS, so they cannot run at a lower
+ * priority than the event loop (argon2.worker.mjs says why that matters).
+ */
 @Injectable()
-export class PasswordHasher implements OnModuleInit {
-  /** A hash of a random password, verified against when a name is unknown (same work, same time). */
-  private dummyHash!: string;
+export class PasswordHasher implements OnModuleDestroy {
+  private readonly pool = new Piscina({
+    filename: new URL('./argon2.worker.mjs', import.meta.url).href,
+    workerData: { nice: HASHING_NICE },
+    minThreads: 0,
+    maxThreads: availableParallelism(),
+    idleTimeout: 60_000,
+  });
 
-  async onModuleInit(): Promise<void> {
-    this.dummyHash = await this.hash(randomBytes(32).toString('base64url'));
+  /**
+   * A hash of a random password, verified against when a name is unknown (same work, same time).
+   * Made here, synchronously (one hash, milliseconds), so that starting needs no worker.
+   */
+  private readonly dummyHash = hashSync(randomBytes(32).toString('base64url'), ARGON2_OPTIONS);
+
+  async onModuleDestroy(): Promise<void> {
+    await this.pool.destroy();
   }
 
   hash(password: string): Promise<string> {
-    return argon2.hash(password, ARGON2_OPTIONS);
+    return this.pool.run({ op: 'hash', password, options: ARGON2_OPTIONS }) as Promise<string>;
   }
 
   /** Verifies `password` against `hash`, or against a dummy hash when there is no account. */
   async verify(hash: string | undefined, password: string): Promise<boolean> {
     try {
-      const matches = await argon2.verify(hash ?? this.dummyHash, password);
+      const matches = (await this.pool.run({
+        op: 'verify',
+        hash: hash ?? this.dummyHash,
+        password,
+      })) as boolean;
       return matches && hash !== undefined;
     } catch {
       // A stored hash argon2 cannot parse is a failed login, not a server error.
@@ -38,8 +72,17 @@ export class PasswordHasher implements OnModuleInit {
     }
   }
 
-  /** Whether a stored hash was made with weaker settings than the current ones. */
+  /** Whether a stored hash was made with another variant or weaker settings than the current ones. */
   needsRehash(hash: string): boolean {
-    return argon2.needsRehash(hash, ARGON2_OPTIONS);
+    const match = PHC_PARAMETERS.exec(hash);
+    if (match === null || match[1] !== 'argon2id' || match[2] !== '19') {
+      return true;
+    }
+    const parameters = new Map(match[3].split(',').map((pair) => pair.split('=') as [string, string]));
+    return (
+      Number(parameters.get('m')) < ARGON2_OPTIONS.memoryCost ||
+      Number(parameters.get('t')) < ARGON2_OPTIONS.timeCost ||
+      Number(parameters.get('p')) !== ARGON2_OPTIONS.parallelism
+    );
   }
 }
