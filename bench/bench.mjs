@@ -4,7 +4,7 @@
 // What it does, in order, each load figure for --duration seconds after a --warmup:
 //   - the bare argon2 verify rate with the service's ARGON2_OPTIONS (bench/argon2-rate.mjs), now
 //     and again after the service's figures: the login figure is read against the faster run;
-//   - the service (dist/main.js, NODE_ENV=production, fresh DATA_DIR, default logging: info, one
+//   - the service (as `npm run start:prod` runs it: dist/bundle/main.js, NODE_ENV=production, fresh DATA_DIR, default logging: info, one
 //     JSON line per request, written to a file): idle RSS; (1) GET /user with a valid token at 32
 //     connections, RSS at its end; (2) POST /login with valid credentials; (3) GET /user again,
 //     at the same time as a flood of valid logins; LOGIN_RATE_LIMIT and LOGIN_FAILURE_LIMIT are
@@ -45,7 +45,7 @@ import {
 import { evaluateTargets, markdown, megabytes, ms, num } from './lib/report.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
-const MAIN = join(ROOT, 'dist', 'main.js');
+const MAIN = join(ROOT, 'dist', 'bundle', 'main.js');
 /** The Node.js flags of `npm run start:prod`, so that the service runs here as it does in production. */
 const NODE_FLAGS = productionNodeFlags();
 const HASHER = join(ROOT, 'dist', 'users', 'password-hasher.service.js');
@@ -68,15 +68,15 @@ const APT_INSTALL =
   'apt-get update && apt-get install -y python3-fastapi python3-uvicorn python3-jwt python3-dotenv python3-uvloop python3-httptools';
 
 const SERVICE_SETTINGS =
-  `\`node ${[...NODE_FLAGS, 'dist/main.js'].join(' ')}\` as \`npm run start:prod\` runs it, ` +
+  `\`node ${[...NODE_FLAGS, 'dist/bundle/main.js'].join(' ')}\` as \`npm run start:prod\` runs it, ` +
   'NODE_ENV=production, fresh DATA_DIR (SQLite), production default logging (LOG_LEVEL unset = info, JSON: one line per request, stdout written to a file), ' +
   `LOGIN_RATE_LIMIT=${THROTTLE_OFF} and LOGIN_FAILURE_LIMIT=${THROTTLE_OFF} so that throttling cannot cap the login figures; every other protection at its default`;
 
 function productionNodeFlags() {
   const script = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts['start:prod'];
-  const match = /^node((?: --[\w-]+(?:=\S+)?)*) dist\/main\.js$/.exec(script);
+  const match = /^node((?: --[\w-]+(?:=\S+)?)*) dist\/bundle\/main\.js$/.exec(script);
   if (match === null) {
-    throw new Error(`package.json's start:prod is not "node [--flag...] dist/main.js": ${script}`);
+    throw new Error(`package.json's start:prod is not "node [--flag...] dist/bundle/main.js": ${script}`);
   }
   return match[1].trim().split(' ').filter(Boolean);
 }

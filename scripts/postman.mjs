@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import newman from 'newman';
 
 const ROOT = join(import.meta.dirname, '..');
-const MAIN = join(ROOT, 'dist', 'main.js');
+const MAIN = join(ROOT, 'dist', 'bundle', 'main.js'); // what `npm run start:prod` runs
 const COLLECTION = join(ROOT, 'postman', 'nest-jwt-auth.postman_collection.json');
 const ENVIRONMENT = join(ROOT, 'postman', 'local.postman_environment.json');
 const START_TIMEOUT_MS = 30_000;
@@ -35,7 +35,7 @@ function buildIfNeeded() {
   }
 }
 
-/** Starts dist/main.js and resolves once it listens, with the URL it printed. */
+/** Starts the built service and resolves once it listens, with the URL it printed. */
 async function startService(env) {
   const child = spawn(process.execPath, [MAIN], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';

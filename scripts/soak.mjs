@@ -1,6 +1,6 @@
 // Soak: a bounded load on loopback against the built service (`npm run soak`, which builds first).
 //
-// Starts dist/main.js in production mode on a fresh data directory and logs in once. Then two
+// Starts the built service (dist/bundle/main.js, as `npm run start:prod` does) in production mode on a fresh data directory and logs in once. Then two
 // autocannon clients run at the same time: GET /user with the token at 50 connections, and a
 // flood of POST /login with wrong passwords at 10 connections; first for --warmup seconds (5),
 // then for --duration seconds (20), the run that is reported. It prints what each client saw and
@@ -26,7 +26,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 
-const MAIN = join(import.meta.dirname, '..', 'dist', 'main.js');
+const MAIN = join(import.meta.dirname, '..', 'dist', 'bundle', 'main.js');
 const GC_HOOK = 'data:text/javascript,process.on("SIGUSR2",()=>globalThis.gc())';
 const HOST = '127.0.0.1';
 const USER_CONNECTIONS = 50;
@@ -72,7 +72,7 @@ class Server {
     this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   }
 
-  /** Spawns dist/main.js; `await server.listening` before using `server.url`. */
+  /** Spawns the built service; `await server.listening` before using `server.url`. */
   static spawn(dir) {
     const env = {
       PATH: process.env.PATH,

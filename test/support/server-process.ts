@@ -3,7 +3,8 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 
 /** The built service (npm test builds it first), started as an operator would start it. */
-export const MAIN = join(import.meta.dirname, '..', '..', 'dist', 'main.js');
+/** What `npm run start:prod` runs: the bundle of dist/main.js (scripts/bundle.mjs). */
+export const MAIN = join(import.meta.dirname, '..', '..', 'dist', 'bundle', 'main.js');
 
 export interface RunningServer {
   url: string;
@@ -24,7 +25,7 @@ export function serviceEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   };
 }
 
-/** Starts dist/main.js and resolves once it listens, with the URL it printed. */
+/** Starts the built service and resolves once it listens, with the URL it printed. */
 export async function startServer(env: Record<string, string>, cwd: string): Promise<RunningServer> {
   const child = spawn(process.execPath, [MAIN], {
     cwd,
@@ -61,7 +62,7 @@ async function stop(child: ChildProcess): Promise<number | null> {
   return code;
 }
 
-/** Runs dist/main.js expecting it to refuse to start; resolves with its exit code and output. */
+/** Runs the built service expecting it to refuse to start; resolves with its exit code and output. */
 export async function failedStart(
   env: Record<string, string>,
   cwd: string,

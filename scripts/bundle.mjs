@@ -1,0 +1,66 @@
+// Bundles the built service (dist/main.js and everything it imports) into one file,
+// dist/bundle/main.js, which `npm run start:prod` runs. Part of `npm run build`, after `nest build`.
+//
+// Why: the service imports ~2,300 module files (es-toolkit, typeorm, rxjs, @nestjs/*...), and on
+// Node.js 20, which has no module compile cache, resolving, reading and compiling them one by one
+// was most of its 1.4 s start; as one file it starts in about 0.85 s (bench/README.md).
+//
+// Left out of the bundle and loaded from node_modules at run time: native addons (better-sqlite3,
+// @node-rs/argon2), packages that start worker threads from their own files (pino's transports,
+// piscina), swagger-ui-dist (served as files), and optional packages that frameworks import only
+// when installed (@nestjs/microservices, database drivers other than better-sqlite3...), which
+// stay the failing run-time imports those frameworks expect.
+//
+// The bundle lives two levels under the project like every dist/<module>/ file, so that paths the
+// code derives from import.meta.url (client/ two levels up) hold; the files it finds next to
+// itself (Swagger UI's page, the argon2 worker) are copied beside it.
+import { cp, rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { build } from 'esbuild';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const DIST = join(ROOT, 'dist');
+const OUT = join(DIST, 'bundle');
+
+/** A bare import that does not resolve here is an optional package: left to run time. */
+const optionalPackages = {
+  name: 'optional-packages',
+  setup(bundler) {
+    bundler.onResolve({ filter: /^[^./]/ }, async (args) => {
+      if (args.pluginData?.probing) {
+        return undefined;
+      }
+      const { kind, resolveDir, importer } = args;
+      const result = await bundler.resolve(args.path, {
+        kind,
+        resolveDir,
+        importer,
+        pluginData: { probing: true },
+      });
+      return result.errors.length > 0 ? { path: args.path, external: true } : result;
+    });
+  },
+};
+
+await rm(OUT, { recursive: true, force: true });
+await build({
+  entryPoints: [join(DIST, 'main.js')],
+  outfile: join(OUT, 'main.js'),
+  absWorkingDir: ROOT,
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  // Nest reads class names (providers, modules, the logger's contexts): they must survive.
+  keepNames: true,
+  sourcemap: 'linked',
+  logLevel: 'warning',
+  plugins: [optionalPackages],
+  external: ['better-sqlite3', '@node-rs/argon2', 'pino', 'pino-pretty', 'piscina', 'swagger-ui-dist'],
+  // CommonJS packages inside the bundle call require(); an ES module has none of its own.
+  banner: {
+    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+  },
+});
+await cp(join(DIST, 'docs', 'ui'), join(OUT, 'ui'), { recursive: true });
+await cp(join(DIST, 'users', 'argon2.worker.mjs'), join(OUT, 'argon2.worker.mjs'));
