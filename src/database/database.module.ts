@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { Env } from '../config/env.schema.js';
@@ -8,12 +8,14 @@ import { RefreshTokenEntity } from '../sessions/refresh-token.entity.js';
 import { SessionEntity } from '../sessions/session.entity.js';
 import { UserEntity } from '../users/user.entity.js';
 import { migrations } from './migrations/index.js';
+import { SerialTransactions } from './serial-transactions.js';
 
 /**
  * The embedded SQLite database (a file under DATA_DIR by default), its schema kept by
  * migrations that run at start-up. TypeORM also speaks PostgreSQL, so another database is a
  * change of options here, not of the repositories.
  */
+@Global()
 @Module({
   imports: [
     TypeOrmModule.forRootAsync({
@@ -41,5 +43,7 @@ import { migrations } from './migrations/index.js';
       },
     }),
   ],
+  providers: [SerialTransactions],
+  exports: [SerialTransactions],
 })
 export class DatabaseModule {}

@@ -82,7 +82,8 @@ export class PinoLoggerService implements LoggerService {
     if (!this.logger.isLevelEnabled(level)) {
       return;
     }
-    const rest = [...params];
+    // Nest's Logger passes undefined for an absent stack or context.
+    const rest = params.filter((param) => param !== undefined);
     const context = typeof rest.at(-1) === 'string' ? (rest.pop() as string) : undefined;
     const stack = level === 'error' && typeof rest.at(-1) === 'string' ? (rest.pop() as string) : undefined;
     const fields: Record<string, unknown> = { context, stack };

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, MoreThan, MoreThanOrEqual, Not, type Repository } from 'typeorm';
+import { SerialTransactions } from '../database/serial-transactions.js';
 import { RefreshTokenEntity } from './refresh-token.entity.js';
 import { SessionEntity, type SessionEndReason } from './session.entity.js';
 
@@ -10,10 +11,11 @@ export class SessionsRepository {
   constructor(
     @InjectRepository(SessionEntity) private readonly sessions: Repository<SessionEntity>,
     @InjectRepository(RefreshTokenEntity) private readonly tokens: Repository<RefreshTokenEntity>,
+    private readonly transactions: SerialTransactions,
   ) {}
 
   async create(session: SessionEntity, tokenHash: string): Promise<void> {
-    await this.sessions.manager.transaction(async (manager) => {
+    await this.transactions.run(async (manager) => {
       await manager.insert(SessionEntity, session);
       await manager.insert(RefreshTokenEntity, {
         tokenHash,
@@ -43,7 +45,7 @@ export class SessionsRepository {
    * ended meanwhile (a logout racing a refresh): then nothing is stored and false is returned.
    */
   async addToken(sessionId: string, tokenHash: string, at: Date): Promise<boolean> {
-    return this.sessions.manager.transaction(async (manager) => {
+    return this.transactions.run(async (manager) => {
       const live = await manager.update(
         SessionEntity,
         { id: sessionId, endedAt: IsNull() },

@@ -1,5 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
+import { SessionsService } from '../../src/sessions/sessions.service.js';
 import { UsersService } from '../../src/users/users.service.js';
 import { createTestApp, httpServer } from '../support/app.js';
 import { errorBody } from '../support/expected.js';
@@ -41,6 +42,46 @@ describe('Sessions', () => {
       expect(cookie).toMatch(/; Path=\/refresh(;|$)/);
       expect(cookie).toMatch(/; Expires=/);
       expect(cookie).not.toMatch(/; Secure/); // off outside production unless REFRESH_COOKIE_SECURE=true
+    });
+  });
+
+  describe('concurrent writes', () => {
+    it('should never interleave two transactions on the one SQLite connection', async () => {
+      const sessions = app.get(SessionsService);
+      const { id: userId } = await users.create(`user${++counter}`, 'a long password');
+      // Started in the same tick, so both transactions' bodies are in flight together.
+      const grants = await Promise.all(Array.from({ length: 8 }, () => sessions.open(userId, {})));
+      const rotated = await Promise.all(grants.map((grant) => sessions.rotate(grant.refreshToken)));
+      expect(new Set(rotated.map((grant) => grant.sessionId))).toEqual(
+        new Set(grants.map((grant) => grant.sessionId)),
+      );
+    });
+
+    // One SQLite connection: two transactions must never interleave on it. Found when hashing
+    // got fast enough for logins to finish together: "cannot start a transaction within a
+    // transaction", answered 500.
+    it('should open 24 sessions at once, then rotate and end them at once, without one error', async () => {
+      const { name, password } = await newUser();
+      const logins = await Promise.all(
+        Array.from({ length: 24 }, () => request(server).post('/login').send({ name, password })),
+      );
+      expect(logins.map((response) => response.status)).toEqual(Array(24).fill(200));
+      const pairs = logins.map(pairFrom);
+      const [refreshed, loggedOut] = await Promise.all([
+        Promise.all(pairs.slice(0, 12).map((pair) => refresh(server, pair.refreshToken))),
+        Promise.all(
+          pairs
+            .slice(12)
+            .map((pair) => request(server).post('/logout').set('Authorization', `Bearer ${pair.token}`)),
+        ),
+      ]);
+      expect(refreshed.map((response) => response.status)).toEqual(Array(12).fill(200));
+      expect(loggedOut.map((response) => response.status)).toEqual(Array(12).fill(204));
+      const sessions = await request(server)
+        .get('/user/sessions')
+        .set('Authorization', `Bearer ${pairFrom(refreshed[0]).token}`)
+        .expect(200);
+      expect(sessions.body).toHaveLength(12);
     });
   });
 

@@ -41,6 +41,13 @@ describe('PinoLoggerService', () => {
     expect(lines[1]).toMatchObject({ level: 50, msg: 'kaput', err: { type: 'Error', message: 'kaput' } });
   });
 
+  it("should leave out the undefined stack and context Nest's Logger passes", () => {
+    const { logger, lines } = capture();
+    new PinoLoggerService(logger).error({ event: 'x' }, undefined, 'HttpError');
+    expect(lines[0]).toMatchObject({ event: 'x', context: 'HttpError' });
+    expect(lines[0]).not.toHaveProperty('params');
+  });
+
   it('should write nothing below the level', () => {
     const { logger, lines } = capture('warn');
     const service = new PinoLoggerService(logger);
