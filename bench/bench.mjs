@@ -50,6 +50,7 @@ const MAIN = join(ROOT, 'dist', 'bundle', 'main.js');
 const NODE_FLAGS = productionNodeFlags();
 const HASHER = join(ROOT, 'dist', 'users', 'password-hasher.service.js');
 const ARGON2_RATE = join(import.meta.dirname, 'argon2-rate.mjs');
+const FLOORS = join(import.meta.dirname, 'floors');
 const RESULTS = join(import.meta.dirname, 'results');
 const PEERS = resolve(ROOT, '..', 'shared', 'peers');
 
@@ -623,6 +624,29 @@ class Bench {
     });
   }
 
+  /**
+   * A floor (bench/floors/): Fastify alone, or NestJS on Fastify with one guard, answering
+   * GET /user with the ceiling's check. What the stack costs before the service does anything.
+   */
+  async floor(dir, name, label) {
+    const secret = randomBytes(48).toString('base64');
+    const port = await freePort();
+    const env = { PATH: process.env.PATH, PORT: String(port), JWT_SECRET: secret };
+    return this.peer(label, {
+      url: `http://${HOST}:${port}`,
+      spawnSpec: {
+        label,
+        command: process.execPath,
+        args: [join(FLOORS, `${name}.mjs`)],
+        env,
+        cwd: ROOT, // its imports resolve from the project's node_modules
+        logFile: join(dir, `floor-${name}.log`),
+      },
+      getToken: async () =>
+        execFileSync(process.execPath, [join(FLOORS, 'hs256.mjs')], { env, encoding: 'utf8' }).trim(),
+    });
+  }
+
   async fastapi(dir) {
     const port = await freePort();
     const url = `http://${HOST}:${port}`;
@@ -722,6 +746,8 @@ function notesFor(r) {
     ['isolation', r.service?.isolation?.otherCpuPercent],
     ['ceiling GET /user', r.peers.ceiling?.getUser?.otherCpuPercent],
     ['FastAPI GET /user', r.peers.fastapi?.getUser?.otherCpuPercent],
+    ['Fastify floor GET /user', r.peers.fastifyFloor?.getUser?.otherCpuPercent],
+    ['NestJS floor GET /user', r.peers.nestFloor?.getUser?.otherCpuPercent],
     ...(r.service?.coldStart?.starts ?? []).map((start, i) => [`cold start ${i + 1}`, start.otherCpuPercent]),
   ].filter(([, value]) => value !== undefined && value !== null);
   const noisy = noise.filter(([, value]) => value >= NOISY_PERCENT);
@@ -732,7 +758,7 @@ function notesFor(r) {
   );
   if (r.peers.fastapi?.getUser || r.peers.ceiling?.getUser) {
     notes.push(
-      'The peers log nothing per request (the FastAPI app runs with --log-level warning, the ceiling has no logger); the service writes its production JSON request log.',
+      'The peers and floors log nothing per request (the FastAPI app runs with --log-level warning, the others have no logger); the service writes its production JSON request log.',
     );
   }
   return notes;
@@ -813,13 +839,23 @@ async function main() {
     if (options.skipPeers) {
       r.peers.ceiling = { skipped: '--skip-peers' };
       r.peers.fastapi = { skipped: '--skip-peers' };
+      r.peers.fastifyFloor = { skipped: '--skip-peers' };
+      r.peers.nestFloor = { skipped: '--skip-peers' };
     } else if (!existsSync(PEERS)) {
       r.peers.ceiling = { skipped: `${PEERS} not found` };
       r.peers.fastapi = { skipped: `${PEERS} not found` };
+      r.peers.fastifyFloor = { skipped: 'no ceiling to read it against' };
+      r.peers.nestFloor = { skipped: 'no ceiling to read it against' };
       say(`peers: ${PEERS} not found, measuring the service alone`);
     } else {
       r.peers.ceiling = await bench.ceiling(dir);
       r.problems.push(...r.peers.ceiling.problems);
+      say('');
+      r.peers.fastifyFloor = await bench.floor(dir, 'fastify', 'floor: Fastify alone');
+      r.problems.push(...r.peers.fastifyFloor.problems);
+      say('');
+      r.peers.nestFloor = await bench.floor(dir, 'nest', 'floor: NestJS on Fastify, one guard');
+      r.problems.push(...r.peers.nestFloor.problems);
       say('');
       const python = pythonReady();
       if (python.ok) {

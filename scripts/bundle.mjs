@@ -3,7 +3,7 @@
 //
 // Why: the service imports ~2,300 module files (es-toolkit, typeorm, rxjs, @nestjs/*...), and on
 // Node.js 20, which has no module compile cache, resolving, reading and compiling them one by one
-// was most of its 1.4 s start; as one file it starts in about 0.85 s (bench/README.md).
+// was most of its 1.4 s start; as one file it starts in about 0.85 s (README, "Performance").
 //
 // Left out of the bundle and loaded from node_modules at run time: native addons (better-sqlite3,
 // @node-rs/argon2), packages that start worker threads from their own files (pino's transports,

@@ -36,11 +36,13 @@ export function evaluateTargets(r) {
   const add = (target, measured, met) => targets.push({ target, measured, met });
 
   const ofCeiling = ratio(userRps, ceiling?.perSecond ?? null);
+  const nestFloor = ratio(r.peers.nestFloor?.getUser?.perSecond ?? null, ceiling?.perSecond ?? null);
   add(
     'GET /user >= 60% of the node:http ceiling (req/s)',
     ofCeiling === null
       ? 'ceiling not measured'
-      : `${share(ofCeiling)} (${num(userRps)} vs ${num(ceiling.perSecond)})`,
+      : `${share(ofCeiling)} (${num(userRps)} vs ${num(ceiling.perSecond)})` +
+          (nestFloor === null ? '' : `; NestJS on Fastify with nothing else: ${share(nestFloor)}`),
     check(ofCeiling, (v) => v >= 0.6),
   );
   const ofFastapi = ratio(userRps, fastapi?.perSecond ?? null);
@@ -197,6 +199,30 @@ export function markdown(r) {
       ],
     ),
   );
+  const floors = [
+    ['Fastify alone', r.peers.fastifyFloor],
+    ['NestJS on Fastify, one global guard', r.peers.nestFloor],
+  ].filter(([, floor]) => floor?.getUser);
+  if (floors.length > 0) {
+    lines.push('');
+    lines.push(
+      "What the stack costs before the service does anything (bench/floors/: GET /user with the ceiling's HS256 check, same load, no logging, headers or database):",
+    );
+    lines.push('');
+    lines.push(
+      table(
+        ['', 'requests/s', 'of the ceiling', 'this service of it', 'latency p99', 'RSS idle'],
+        floors.map(([name, floor]) => [
+          name,
+          num(floor.getUser.perSecond),
+          share(ratio(floor.getUser.perSecond, c?.getUser?.perSecond)),
+          share(ratio(u.perSecond, floor.getUser.perSecond)),
+          ms(floor.getUser.latency.p99Ms),
+          megabytes(floor.idleRssKb),
+        ]),
+      ),
+    );
+  }
   lines.push('');
   lines.push('The service alone:');
   lines.push('');
