@@ -45,6 +45,28 @@ describe('Sessions', () => {
     });
   });
 
+  describe('a token already accepted (remembered by JwtStrategy)', () => {
+    it('should still refuse any other text, and refuse it once its session or user is gone', async () => {
+      const { name, password } = await newUser();
+      const pair = await login(server, name, password);
+      const user = (token: string) => request(server).get('/user').set('Authorization', `Bearer ${token}`);
+      await user(pair.token).expect(200);
+      await user(pair.token).expect(200);
+      const [header, payload, signature] = pair.token.split('.');
+      const flipped = signature.endsWith('A') ? `${signature.slice(0, -1)}B` : `${signature.slice(0, -1)}A`;
+      await user(`${header}.${payload}.${flipped}`).expect(401);
+      await user(`${header}.${payload}x.${signature}`).expect(401);
+      await request(server).post('/logout').set('Authorization', `Bearer ${pair.token}`).expect(204);
+      await user(pair.token).expect(401);
+
+      const other = await login(server, name, password);
+      await user(other.token).expect(200);
+      const { id } = (await user(other.token)).body as { id: number };
+      await users.setDisabled(id, true);
+      await user(other.token).expect(401);
+    });
+  });
+
   describe('concurrent writes', () => {
     it('should never interleave two transactions on the one SQLite connection', async () => {
       const sessions = app.get(SessionsService);
