@@ -9,7 +9,7 @@
 // fails. The server is always stopped and the data directory removed, also on failure or Ctrl-C.
 //
 // Memory. Even after a full garbage collection, a cold process grows by some 50 MB in its first
-// seconds under this load and then holds there: V8 sizes its heap up, and each libuv thread that
+// seconds under this load and then holds there: V8 sizes its heap up, and each hashing thread that
 // has run an argon2 verify (m = 19 MiB) keeps a malloc arena of about that size. Between
 // collections RSS also swings by up to ~100 MB. Neither is a leak, so the baseline is taken after
 // the warm-up (--warmup 0 takes it cold), and both readings follow a full collection: the server
