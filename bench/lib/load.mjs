@@ -64,11 +64,14 @@ export class LatencyRecorder {
  * One autocannon run. `running` (a Set) holds the instance while it runs so that Ctrl-C can stop
  * it. Resolves with the figures of the run; `statuses` counts every HTTP status seen.
  */
-export function runLoad({ url, method = 'GET', headers = {}, body, connections, duration }, running) {
+export function runLoad(
+  { url, method = 'GET', headers = {}, body, connections, duration, timeout = 10 },
+  running,
+) {
   const latency = new LatencyRecorder();
   const errorCodes = {};
   const statuses = {};
-  const instance = autocannon({ url, method, headers, body, connections, duration });
+  const instance = autocannon({ url, method, headers, body, connections, duration, timeout });
   running.add(instance);
   instance.on('response', (_client, statusCode, _bytes, responseTime) => {
     statuses[statusCode] = (statuses[statusCode] ?? 0) + 1;
