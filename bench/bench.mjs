@@ -442,7 +442,7 @@ class Bench {
         Promise.all([
           runLoad({ ...userSpec, duration: seconds }, this.running),
           // The flood is the load, not a figure with a deadline: while GET /user saturates the core,
-          // hashing runs at nice 10 and a queued login may wait longer than autocannon's default
+          // hashing runs at nice 15 and a queued login may wait longer than autocannon's default
           // 10 s (its latency is reported either way).
           runLoad(
             { ...loginSpec, connections: FLOOD_CONNECTIONS, duration: seconds, timeout: FLOOD_TIMEOUT_S },

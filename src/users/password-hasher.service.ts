@@ -16,11 +16,13 @@ export const ARGON2_OPTIONS = {
 } as const satisfies Options;
 
 /**
- * The nice value of the hashing threads (the event loop runs at 0). Under CFS a thread at 10
- * gets about a tenth of a core that the event loop also wants: a login flood then costs
- * GET /user about 10% instead of half, and logins still progress. Alone, hashing gets it all.
+ * The nice value of the hashing threads (the event loop runs at 0). Under CFS a thread at 15
+ * gets about 3% of a core that the event loop also wants (weights 36 and 1024): a login flood
+ * then costs GET /user about 7% of its rate and 1.6x its p99, where nice 10 (about a tenth)
+ * cost 1.9-2.3x. Logins still progress, slowly, while cheap requests saturate the core; when
+ * they do not, hashing gets all of it. Measured with `npm run bench` (README, "Performance").
  */
-const HASHING_NICE = 10;
+export const HASHING_NICE = 15;
 
 /** `$argon2id$v=19$m=19456,t=2,p=1$salt$hash`: the parameters a stored hash was made with. */
 const PHC_PARAMETERS = /^\$(argon2(?:id|i|d))\$v=(\d+)\$([^$]+)\$/;
