@@ -58,7 +58,7 @@ export class JwtStrategy extends PassportStrategy(Strategy) {
   }
 
   /**
-   * passport-jwt's authenticate(), but a remembered token goes straight to validate(), whose
+   * passport-jwt's authenticate(), but a remembered token goes straight to check(), whose
    * outcome is reported as passport-jwt reports it (error for a throw, success for a user).
    * Anything else, including every token never seen or since expired, takes passport-jwt's path.
    */
@@ -71,15 +71,22 @@ export class JwtStrategy extends PassportStrategy(Strategy) {
       super.authenticate(req, options);
       return;
     }
-    this.validate(request, decoded).then(
+    this.check(decoded).then(
       (user) => this.success(user),
       (error: unknown) => this.error(error as Error),
     );
   }
 
+  /** passport-jwt's callback, for a token whose signature jsonwebtoken has just verified. */
   async validate(request: FastifyRequest, decoded: unknown): Promise<AuthUser> {
+    const user = await this.check(decoded);
+    this.remember(request, decoded as DecodedToken);
+    return user;
+  }
+
+  /** The claim profile, then the session and the user: for every request, remembered or not. */
+  private async check(decoded: unknown): Promise<AuthUser> {
     const claims = checkAccessToken(decoded, this.policy);
-    this.remember(request, decoded as DecodedToken, claims.exp);
     if (this.sessions.isRevoked(claims.sid)) {
       throw new InvalidTokenError('session ended');
     }
@@ -90,11 +97,14 @@ export class JwtStrategy extends PassportStrategy(Strategy) {
     return { id: user.id, name: user.name, sessionId: claims.sid };
   }
 
-  /** Until the moment jsonwebtoken would call it expired: exp plus the clock tolerance. */
-  private remember(request: FastifyRequest, decoded: DecodedToken, exp: number): void {
+  /**
+   * Until the moment jsonwebtoken would call it expired: exp plus the clock tolerance. Only
+   * tokens that passed every check are remembered, so a refused one is checked in full again.
+   */
+  private remember(request: FastifyRequest, decoded: DecodedToken): void {
     const token = extractBearerToken(request);
-    const ttl = (exp + this.policy.clockTolerance) * 1000 - Date.now();
-    if (token !== null && ttl > 0 && !this.verified.has(token)) {
+    const ttl = (decoded.payload.exp + this.policy.clockTolerance) * 1000 - Date.now();
+    if (token !== null && ttl > 0) {
       this.verified.set(token, decoded, { ttl });
     }
   }
