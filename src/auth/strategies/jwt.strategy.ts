@@ -25,10 +25,11 @@ type DecodedToken = { header: unknown; payload: { exp: number } };
  * token), its issuer and audience, then the full claim profile, then that its session has
  * not ended and the user still exists and is enabled. Both are in-memory checks.
  *
- * A token that passed the first two is remembered, keyed by its exact text, until it expires:
- * presented again, it skips the signature check and decoding (jsonwebtoken was half of
- * GET /user's cost, see README "Performance"), never the session and user checks. Only tokens
- * signed with this process's key ever get in, so the cache cannot be filled by a forger.
+ * A token that passed every check is remembered, keyed by its exact text, until it expires:
+ * presented again, it skips the signature check and decoding (with them GET /user served about
+ * 20k req/s here, without them about 28k; README "Performance"), never the claim, session and
+ * user checks. Only tokens signed with this process's key ever get in, so a forger cannot fill
+ * the cache.
  */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy) {
