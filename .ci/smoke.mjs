@@ -103,21 +103,28 @@ async function serve(command) {
     if (user.name !== 'admin' || typeof user.id !== 'number') {
       throw new Error(`GET /user answered ${JSON.stringify(user)}, not admin`);
     }
-    console.log(`smoke: \`${shown}\` serves: GET /login 200, POST /login 200, GET /user ${JSON.stringify(user)}`);
+    console.log(
+      `smoke: \`${shown}\` serves: GET /login 200, POST /login 200, GET /user ${JSON.stringify(user)}`,
+    );
   } finally {
-    if (groupAlive(child.pid)) {
-      process.kill(-child.pid, 'SIGINT');
-    }
-    const deadline = Date.now() + STOP_TIMEOUT_MS;
-    while (groupAlive(child.pid) && Date.now() < deadline) {
-      await sleep(200);
-    }
-    if (groupAlive(child.pid)) {
-      process.kill(-child.pid, 'SIGKILL');
-      throw new Error(`\`${shown}\` was still running ${STOP_TIMEOUT_MS / 1000} s after Ctrl-C (SIGINT)`);
-    }
+    await stopGroup(child.pid, shown);
   }
   console.log(`smoke: \`${shown}\` stopped on Ctrl-C (SIGINT)`);
+}
+
+/** Ctrl-C to the whole group; SIGKILL and a failure if anything of it outlives STOP_TIMEOUT_MS. */
+async function stopGroup(pgid, shown) {
+  if (groupAlive(pgid)) {
+    process.kill(-pgid, 'SIGINT');
+  }
+  const deadline = Date.now() + STOP_TIMEOUT_MS;
+  while (groupAlive(pgid) && Date.now() < deadline) {
+    await sleep(200);
+  }
+  if (groupAlive(pgid)) {
+    process.kill(-pgid, 'SIGKILL');
+    throw new Error(`\`${shown}\` was still running ${STOP_TIMEOUT_MS / 1000} s after Ctrl-C (SIGINT)`);
+  }
 }
 
 const [mode, ...rest] = process.argv.slice(2);

@@ -2,8 +2,7 @@ import cookie from '@fastify/cookie';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { FastifyReply } from 'fastify';
-import type { LoggerService, NestApplicationOptions, Type } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
+import type { DynamicModule, LoggerService, NestApplicationOptions } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { ErrorBody } from './common/error-body.js';
@@ -18,19 +17,18 @@ import { requestLogHook } from './logging/request-log.js';
  * production serves. Nest-level behaviour lives in modules (APP_* providers); what is set
  * here belongs to Fastify itself and cannot be a provider.
  */
-export function createHttpAdapter(): FastifyAdapter {
+export function createHttpAdapter(env: Env): FastifyAdapter {
   return new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
     // Slow clients cannot hold sockets: the whole request must arrive within HTTP_REQUEST_TIMEOUT
     // seconds (Node.js then also bounds the headers), an idle socket closes after 30 s and an
     // idle keep-alive connection after 5 s. Headers over 16 KiB (Node's default) get 431.
-    requestTimeout: requestTimeoutMs(process.env.HTTP_REQUEST_TIMEOUT),
+    requestTimeout: env.durations.httpRequestTimeoutMs,
     connectionTimeout: 30_000,
     keepAliveTimeout: 5_000,
     // request.ip (throttling, sessions) honours X-Forwarded-For only from the proxies named in
-    // TRUST_PROXY (addresses or CIDR ranges, comma-separated); read here because the adapter
-    // exists before ConfigModule. The environment schema has already validated it.
-    trustProxy: trustedProxies(process.env.TRUST_PROXY),
+    // TRUST_PROXY (addresses or CIDR ranges, comma-separated).
+    trustProxy: env.TRUST_PROXY ?? false,
     // Every log line of a request carries this id; a caller's X-Request-Id is kept when it is sane.
     requestIdHeader: false,
     genReqId: (request: IncomingMessage) => {
@@ -46,20 +44,8 @@ export function createHttpAdapter(): FastifyAdapter {
   });
 }
 
-function requestTimeoutMs(value: string | undefined): number {
-  return (/^\d+$/.test(value ?? '') ? Number(value) : 15) * 1000;
-}
-
 /** A request id a client or proxy may pass in X-Request-Id; anything else is replaced. */
 const REQUEST_ID = /^[\w.:-]{1,64}$/;
-
-function trustedProxies(value: string | undefined): string[] | false {
-  const proxies = value
-    ?.split(',')
-    .map((proxy) => proxy.trim())
-    .filter((proxy) => proxy !== '');
-  return proxies === undefined || proxies.length === 0 ? false : proxies;
-}
 
 export const APP_OPTIONS: NestApplicationOptions = {
   // Fastify's own JSON parser is kept; Nest's would add a form-urlencoded one, and this API
@@ -79,7 +65,7 @@ export const CONTENT_SECURITY_POLICY = {
   formAction: ["'self'"],
 };
 
-export async function configureHttpApp(app: NestFastifyApplication): Promise<void> {
+export async function configureHttpApp(app: NestFastifyApplication, env: Env): Promise<void> {
   const fastify = app.getHttpAdapter().getInstance();
   fastify.removeContentTypeParser('text/plain');
   fastify.addHook('onRequest', (request, reply, done) => {
@@ -89,27 +75,28 @@ export async function configureHttpApp(app: NestFastifyApplication): Promise<voi
   fastify.addHook('onResponse', requestLogHook(app.get(Loggers).requests));
   // Parses Cookie (the refresh token reaches POST /refresh as an HttpOnly cookie) and adds setCookie.
   await app.register(cookie);
-  // Helmet 8's headers, serialized once at start-up and written by one onRequest hook (Nest's
-  // own; @fastify/helmet re-derived its directives on every request, ~6% of GET /user's CPU).
+  // Helmet 8's headers, serialized once at start-up and written by Nest's own onRequest hook
+  // (@fastify/helmet re-derives its directives on every request: docs/decisions.md).
   app.useSecurityHeaders({
     contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY },
     referrerPolicy: { policy: 'no-referrer' },
   });
-  if (app.get(ConfigService<Env, true>).get('DOCS_ENABLED', { infer: true })) {
+  if (env.DOCS_ENABLED) {
     await setupApiDocs(app, CONTENT_SECURITY_POLICY);
   }
 }
 
 export async function createApp(
-  module: Type<unknown>,
+  module: DynamicModule,
+  env: Env,
   logger: LoggerService,
 ): Promise<NestFastifyApplication> {
-  const app = await NestFactory.create<NestFastifyApplication>(module, createHttpAdapter(), {
+  const app = await NestFactory.create<NestFastifyApplication>(module, createHttpAdapter(env), {
     ...APP_OPTIONS,
     logger,
     // Start-up lines wait for the structured logger (main.ts) instead of going to the console.
     bufferLogs: true,
   });
-  await configureHttpApp(app);
+  await configureHttpApp(app, env);
   return app;
 }

@@ -1,25 +1,16 @@
 import 'reflect-metadata';
 import { Logger as NestLogger } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import { AppModule } from './app.module.js';
-import type { Env } from './config/env.schema.js';
+import { loadEnv } from './config/environment.js';
 import { createApp } from './http-app.js';
 import { PinoLoggerService } from './logging/loggers.js';
 import { StartupLogger } from './startup-logger.js';
 
 async function bootstrap(): Promise<void> {
-  // ConfigModule reads .env too, but the HTTP adapter (TRUST_PROXY) is built before it runs.
-  // Like ConfigModule, this never overrides a variable already set.
-  try {
-    process.loadEnvFile();
-  } catch {
-    // no .env: the environment and the defaults apply
-  }
-  const app = await createApp(AppModule, new StartupLogger());
+  const env = loadEnv();
+  const app = await createApp(AppModule.forRoot(env), env, new StartupLogger());
   app.useLogger(app.get(PinoLoggerService));
-  const config = app.get(ConfigService<Env, true>);
-  const host = config.get('HOST', { infer: true });
-  await app.listen(config.get('PORT', { infer: true }), host);
+  await app.listen(env.PORT, env.HOST);
   const url = (await app.getUrl()).replace('[::1]', 'localhost').replace('127.0.0.1', 'localhost');
   // Not enableShutdownHooks(): it re-raises the signal after closing, so the exit status
   // would read as a crash. Closing finishes requests in flight and closes the database.

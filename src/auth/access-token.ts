@@ -1,4 +1,4 @@
-import { NAME_MAX_LENGTH } from './dto/login.dto.js';
+import { NAME_MAX_LENGTH } from '../common/validation/limits.js';
 import { InvalidTokenError } from './invalid-token.error.js';
 
 /** The claims of an access token this service issues; verification accepts nothing else. */

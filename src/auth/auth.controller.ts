@@ -20,14 +20,14 @@ import {
   JSON_BODY_ERRORS,
   NO_STORE,
 } from '../docs/api-error-responses.decorator.js';
-import { RequestId } from '../logging/request-id.decorator.js';
-import type { ClientInfo } from '../sessions/sessions.service.js';
 import { AddressThrottlerGuard } from '../throttling/address-throttler.guard.js';
-import type { AuthUser } from './auth-user.js';
+import type { Actor } from '../common/request-context/actor.js';
+import type { AuthUser } from '../common/request-context/auth-user.js';
+import { CurrentActor } from '../common/request-context/current-actor.decorator.js';
 import { AuthService, type TokenPair } from './auth.service.js';
 import { BearerChallengeException } from './bearer-challenge.exception.js';
-import { CurrentUser } from './decorators/current-user.decorator.js';
-import { Public } from './decorators/public.decorator.js';
+import { CurrentUser } from '../common/request-context/current-user.decorator.js';
+import { Public } from '../common/request-context/public.decorator.js';
 import { LoginDto } from './dto/login.dto.js';
 import { LogoutQueryDto } from './dto/logout-query.dto.js';
 import { RefreshDto } from './dto/refresh.dto.js';
@@ -49,12 +49,6 @@ const TOKEN_RESPONSE = {
 };
 
 const TOO_MANY_ATTEMPTS = 'Too many attempts from this address (LOGIN_RATE_LIMIT a minute).';
-
-const clientInfo = (request: FastifyRequest): ClientInfo => ({
-  userAgent: request.headers['user-agent'],
-  ip: request.ip,
-  requestId: request.id,
-});
 
 @ApiTags('auth')
 @Controller()
@@ -87,10 +81,10 @@ export class AuthController {
   async login(
     @Body() credentials: LoginDto,
     @Query() delivery: TokenDeliveryQueryDto,
-    @Req() request: FastifyRequest,
+    @CurrentActor() actor: Actor,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<TokenResponse> {
-    return this.respond(reply, await this.auth.login(credentials, clientInfo(request)), delivery);
+    return this.respond(reply, await this.auth.login(credentials, actor), delivery);
   }
 
   /** Spends a refresh token (from the body, or else the cookie) for a new pair. */
@@ -118,6 +112,7 @@ export class AuthController {
     @Body() body: RefreshDto,
     @Query() delivery: TokenDeliveryQueryDto,
     @Req() request: FastifyRequest,
+    @CurrentActor() actor: Actor,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<TokenResponse> {
     const token = body.refreshToken ?? request.cookies[REFRESH_COOKIE];
@@ -125,7 +120,7 @@ export class AuthController {
       throw BearerChallengeException.missing('refresh');
     }
     try {
-      return this.respond(reply, await this.auth.refresh(token, request.id), delivery);
+      return this.respond(reply, await this.auth.refresh(token, actor), delivery);
     } catch (error) {
       clearRefreshCookie(reply, this.secureCookie);
       throw error;
@@ -144,10 +139,10 @@ export class AuthController {
   async logout(
     @CurrentUser() user: AuthUser,
     @Query() { scope }: LogoutQueryDto,
-    @RequestId() requestId: string,
+    @CurrentActor() actor: Actor,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<void> {
-    await this.auth.logout(user, scope ?? 'local', requestId);
+    await this.auth.logout(user, scope ?? 'local', actor);
     if (scope !== 'others') {
       clearRefreshCookie(reply, this.secureCookie);
     }

@@ -4,17 +4,13 @@ import { ConfigService } from '@nestjs/config';
 import { JwtService } from '@nestjs/jwt';
 import type { Env } from '../config/env.schema.js';
 import { audit } from '../logging/audit.js';
-import {
-  RefreshRefusedError,
-  SessionsService,
-  type ClientInfo,
-  type SessionGrant,
-} from '../sessions/sessions.service.js';
+import { RefreshRefusedError, SessionsService, type SessionGrant } from '../sessions/sessions.service.js';
 import { LoginAttemptLimiter } from '../throttling/login-attempts.js';
 import { TooManyRequestsException } from '../throttling/too-many-requests.exception.js';
 import type { UserProfile } from '../users/user-profile.js';
 import { UsersService } from '../users/users.service.js';
-import type { AuthUser } from './auth-user.js';
+import type { Actor } from '../common/request-context/actor.js';
+import type { AuthUser } from '../common/request-context/auth-user.js';
 import { BearerChallengeException } from './bearer-challenge.exception.js';
 import type { LoginDto } from './dto/login.dto.js';
 import type { LogoutScope } from './dto/logout-query.dto.js';
@@ -47,34 +43,34 @@ export class AuthService {
   }
 
   /** Checks the credentials and opens a session. */
-  async login({ name, password }: LoginDto, client: ClientInfo): Promise<TokenPair> {
+  async login({ name, password }: LoginDto, actor: Actor): Promise<TokenPair> {
     const wait = await this.attempts.heldFor(name);
     if (wait > 0) {
-      audit('login.throttled', client.requestId, { scope: 'account', name, retryAfter: wait });
+      audit('login.throttled', actor.requestId, { scope: 'account', name, retryAfter: wait });
       throw new TooManyRequestsException(wait);
     }
     const user = await this.users.verifyCredentials(name, password);
     if (user === null) {
-      audit('login.failed', client.requestId, { reason: 'invalid_credentials', name, ip: client.ip });
+      audit('login.failed', actor.requestId, { reason: 'invalid_credentials', name, ip: actor.ip });
       await this.attempts.recordFailure(name);
       // 400 rather than 401: the tutorial's contract, which clients already handle.
       throw new BadRequestException(INVALID_CREDENTIALS);
     }
     await this.attempts.recordSuccess(name);
-    const grant = await this.sessions.open(user.id, client);
-    audit('login.succeeded', client.requestId, {
+    const grant = await this.sessions.open(user.id, actor);
+    audit('login.succeeded', actor.requestId, {
       userId: user.id,
       sessionId: grant.sessionId,
-      ip: client.ip,
+      ip: actor.ip,
     });
     return this.issue(user, grant);
   }
 
   /** Spends a refresh token for a new pair on the same session. */
-  async refresh(refreshToken: string, requestId?: string): Promise<TokenPair> {
+  async refresh(refreshToken: string, actor: Actor): Promise<TokenPair> {
     let grant: SessionGrant;
     try {
-      grant = await this.sessions.rotate(refreshToken, requestId);
+      grant = await this.sessions.rotate(refreshToken, actor);
     } catch (error) {
       if (error instanceof RefreshRefusedError) {
         throw BearerChallengeException.invalid('invalid', 'refresh');
@@ -86,22 +82,25 @@ export class AuthService {
       await this.sessions.end(grant.sessionId, 'disabled');
       throw BearerChallengeException.invalid('invalid', 'refresh');
     }
-    audit('token.refreshed', requestId, { userId: user.id, sessionId: grant.sessionId });
+    audit('token.refreshed', actor.requestId, { userId: user.id, sessionId: grant.sessionId });
     return this.issue(user, grant);
   }
 
-  async logout(user: AuthUser, scope: LogoutScope, requestId?: string): Promise<void> {
+  async logout(user: AuthUser, scope: LogoutScope, actor: Actor): Promise<void> {
     let ended = 1;
     if (scope === 'local') {
       await this.sessions.end(user.sessionId, 'logout');
     } else {
-      ended = await this.sessions.endAllOf(
-        user.id,
-        'logout',
-        scope === 'others' ? user.sessionId : undefined,
-      );
+      ended = await this.sessions.endAllOf(user.id, 'logout', {
+        keep: scope === 'others' ? user.sessionId : undefined,
+      });
     }
-    audit('session.ended', requestId, { scope, userId: user.id, sessionId: user.sessionId, sessions: ended });
+    audit('session.ended', actor.requestId, {
+      scope,
+      userId: user.id,
+      sessionId: user.sessionId,
+      sessions: ended,
+    });
   }
 
   /** Signs the claim profile that JwtStrategy checks (see access-token.ts), never past the session's end. */

@@ -1,15 +1,19 @@
 import { UnauthorizedException } from '@nestjs/common';
+import type { CarriesResponseHeaders } from '../common/response-headers.js';
 
 /**
- * A 401 that carries its RFC 6750 §3 challenge; the exception filter copies it into
+ * A 401 that carries its RFC 6750 §3 challenge, which the exception filter writes as
  * `WWW-Authenticate`. Descriptions are ours, never a library's error text.
  */
-export class BearerChallengeException extends UnauthorizedException {
+export class BearerChallengeException extends UnauthorizedException implements CarriesResponseHeaders {
+  readonly responseHeaders: Readonly<Record<string, string>>;
+
   private constructor(
     message: string,
     readonly challenge: string,
   ) {
     super(message);
+    this.responseHeaders = { 'WWW-Authenticate': challenge };
   }
 
   /** No credentials at all: the challenge names no error (RFC 6750 §3.1). */

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import type { INestApplicationContext } from '@nestjs/common';
 import { InvalidEnvironmentError } from '../config/env.schema.js';
+import { loadEnv } from '../config/environment.js';
 import { parseArgs, USAGE, type Invocation } from './cli-args.js';
 import { CliError, ExitCode } from './cli-error.js';
 import { askHidden, PromptInterruptedError, readFirstLine } from './password-input.js';
@@ -70,7 +71,7 @@ function describeFailure(error: unknown): { message: string; code: ExitCode } {
 
 /**
  * Boots Nest on the configured database. Loaded only here, so that --help and usage errors answer
- * at once, without loading Nest, TypeORM and the database driver (about a second).
+ * at once, without loading Nest, TypeORM and the database driver.
  */
 async function openContext(): Promise<{ app: INestApplicationContext; commands: UsersCommands }> {
   const [{ NestFactory }, { CliModule }, { UsersCommands }] = await Promise.all([
@@ -78,8 +79,10 @@ async function openContext(): Promise<{ app: INestApplicationContext; commands: 
     import('./cli.module.js'),
     import('./users.commands.js'),
   ]);
+  // Read once the arguments are known to be good: a usage error is answered as one, whatever the environment.
+  const env = loadEnv();
   // No Nest logging: every outcome is the one line main() prints, and start-up errors are thrown.
-  const app = await NestFactory.createApplicationContext(CliModule.forRoot(), {
+  const app = await NestFactory.createApplicationContext(CliModule.forRoot(env), {
     logger: false,
     abortOnError: false,
   });

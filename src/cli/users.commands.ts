@@ -1,6 +1,7 @@
-import { ConflictException, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { SessionsService } from '../sessions/sessions.service.js';
 import type { UserSummary } from '../users/user-profile.js';
+import { NameTakenError } from '../users/name-taken.error.js';
 import { UsersService } from '../users/users.service.js';
 import { CliError, ExitCode } from './cli-error.js';
 import { signUpProblem } from './sign-up.rules.js';
@@ -34,7 +35,7 @@ export class UsersCommands {
       return `added ${quoted(user.name)} (id ${user.id})`;
     } catch (error) {
       // Someone took the name while the password was typed: the unique index decided.
-      throw error instanceof ConflictException ? this.nameTaken(name) : error;
+      throw error instanceof NameTakenError ? this.nameTaken(name) : error;
     }
   }
 

@@ -84,10 +84,12 @@ export const envSchema = z.preprocess(
         })
         .default('info'),
       LOG_FORMAT: z.enum(['json', 'pretty'], { error: 'must be json or pretty' }).optional(),
+      // Parsed into the list Fastify's trustProxy takes.
       TRUST_PROXY: z
         .string()
+        .transform((value) => value.split(',').map((proxy) => proxy.trim()))
         .refine(
-          (value) => value.split(',').every((proxy) => isProxyAddress(proxy.trim())),
+          (proxies) => proxies.every(isProxyAddress),
           'must be a comma-separated list of IP addresses or CIDR ranges',
         )
         .optional(),
@@ -107,6 +109,7 @@ export const envSchema = z.preprocess(
     })
     .transform((env) => ({
       ...env,
+      durations: durationsOf(env),
       HOST: env.HOST ?? (env.NODE_ENV === 'production' ? '0.0.0.0' : '127.0.0.1'),
       DATABASE_PATH: env.DATABASE_PATH ?? `${env.DATA_DIR}/auth.sqlite`,
       REFRESH_COOKIE_SECURE: env.REFRESH_COOKIE_SECURE ?? env.NODE_ENV === 'production',
@@ -156,6 +159,56 @@ export const envSchema = z.preprocess(
 );
 
 export type Env = z.output<typeof envSchema>;
+
+/** The durations services run on, in milliseconds, derived once from the variables in seconds. */
+export interface Durations {
+  accessTokenMs: number;
+  /**
+   * How long after issue an access token may still be accepted: its lifetime plus the clock
+   * tolerance. An ended session stays on the revocation list this long.
+   */
+  accessTokenAcceptedMs: number;
+  clockToleranceMs: number;
+  sessionIdleMs: number;
+  sessionMaxMs: number;
+  refreshReuseGraceMs: number;
+  revocationPollMs: number;
+  userCacheMs: number;
+  loginFailureWindowMs: number;
+  loginHoldMs: number;
+  httpRequestTimeoutMs: number;
+}
+
+type Seconds = Record<
+  | 'ACCESS_TOKEN_TTL'
+  | 'JWT_CLOCK_TOLERANCE'
+  | 'SESSION_IDLE_TTL'
+  | 'SESSION_MAX_TTL'
+  | 'REFRESH_REUSE_GRACE'
+  | 'REVOCATION_POLL_INTERVAL'
+  | 'USER_CACHE_TTL'
+  | 'LOGIN_FAILURE_WINDOW'
+  | 'LOGIN_HOLD_SECONDS'
+  | 'HTTP_REQUEST_TIMEOUT',
+  number
+>;
+
+function durationsOf(env: Seconds): Durations {
+  const ms = (seconds: number) => seconds * 1000;
+  return {
+    accessTokenMs: ms(env.ACCESS_TOKEN_TTL),
+    accessTokenAcceptedMs: ms(env.ACCESS_TOKEN_TTL + env.JWT_CLOCK_TOLERANCE),
+    clockToleranceMs: ms(env.JWT_CLOCK_TOLERANCE),
+    sessionIdleMs: ms(env.SESSION_IDLE_TTL),
+    sessionMaxMs: ms(env.SESSION_MAX_TTL),
+    refreshReuseGraceMs: ms(env.REFRESH_REUSE_GRACE),
+    revocationPollMs: ms(env.REVOCATION_POLL_INTERVAL),
+    userCacheMs: ms(env.USER_CACHE_TTL),
+    loginFailureWindowMs: ms(env.LOGIN_FAILURE_WINDOW),
+    loginHoldMs: ms(env.LOGIN_HOLD_SECONDS),
+    httpRequestTimeoutMs: ms(env.HTTP_REQUEST_TIMEOUT),
+  };
+}
 
 /** Thrown for an invalid environment; its message is one line naming the variable and the rule. */
 export class InvalidEnvironmentError extends Error {

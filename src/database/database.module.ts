@@ -4,9 +4,6 @@ import { Global, Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { Env } from '../config/env.schema.js';
-import { RefreshTokenEntity } from '../sessions/refresh-token.entity.js';
-import { SessionEntity } from '../sessions/session.entity.js';
-import { UserEntity } from '../users/user.entity.js';
 import { migrations } from './migrations/index.js';
 import { SerialTransactions } from './serial-transactions.js';
 
@@ -26,7 +23,8 @@ import { SerialTransactions } from './serial-transactions.js';
         return {
           type: 'better-sqlite3' as const,
           database,
-          entities: [UserEntity, SessionEntity, RefreshTokenEntity],
+          // Each feature module registers its own entities (TypeOrmModule.forFeature).
+          autoLoadEntities: true,
           migrations,
           migrationsRun: true,
           synchronize: false,

@@ -10,11 +10,12 @@ import {
   ParseUUIDPipe,
 } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import type { AuthUser } from '../auth/auth-user.js';
-import { CurrentUser } from '../auth/decorators/current-user.decorator.js';
+import type { Actor } from '../common/request-context/actor.js';
+import type { AuthUser } from '../common/request-context/auth-user.js';
+import { CurrentActor } from '../common/request-context/current-actor.decorator.js';
+import { CurrentUser } from '../common/request-context/current-user.decorator.js';
 import { ACCESS_TOKEN_ERRORS, ApiErrorResponses, NO_STORE } from '../docs/api-error-responses.decorator.js';
 import { audit } from '../logging/audit.js';
-import { RequestId } from '../logging/request-id.decorator.js';
 import { SessionView, toSessionView } from './session-view.js';
 import { SessionsService } from './sessions.service.js';
 
@@ -48,11 +49,11 @@ export class SessionsController {
   async end(
     @CurrentUser() user: AuthUser,
     @Param('id', new ParseUUIDPipe({ version: '4' })) id: string,
-    @RequestId() requestId: string,
+    @CurrentActor() actor: Actor,
   ): Promise<void> {
     if (!(await this.sessions.endOwn(user.id, id, 'revoked'))) {
       throw new NotFoundException('session not found');
     }
-    audit('session.ended', requestId, { scope: 'one', userId: user.id, sessionId: id, sessions: 1 });
+    audit('session.ended', actor.requestId, { scope: 'one', userId: user.id, sessionId: id, sessions: 1 });
   }
 }

@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { PolledRevocations } from './polled-revocations.js';
 import { RefreshTokenEntity } from './refresh-token.entity.js';
 import { MemoryRevocationList, REVOCATION_LIST } from './revocation-list.js';
+import { REVOCATIONS } from './revocations.js';
 import { SessionEntity } from './session.entity.js';
 import { SessionsController } from './sessions.controller.js';
 import { SessionsRepository } from './sessions.repository.js';
@@ -15,7 +17,8 @@ import { SessionsService } from './sessions.service.js';
     SessionsService,
     // A factory, not a value: every application instance (tests build several) gets its own list.
     { provide: REVOCATION_LIST, useFactory: () => new MemoryRevocationList() },
+    { provide: REVOCATIONS, useClass: PolledRevocations },
   ],
-  exports: [SessionsService],
+  exports: [SessionsService, REVOCATIONS],
 })
 export class SessionsModule {}

@@ -1,19 +1,12 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import type { Actor } from '../common/request-context/actor.js';
 import type { Env } from '../config/env.schema.js';
 import { audit } from '../logging/audit.js';
-import { REVOCATION_LIST, type RevocationList } from './revocation-list.js';
+import { REVOCATIONS, type Revocations } from './revocations.js';
 import type { SessionEndReason, SessionEntity } from './session.entity.js';
 import { SessionsRepository } from './sessions.repository.js';
-
-/** Who is logging in from where, as recorded on the session. */
-export interface ClientInfo {
-  userAgent?: string;
-  ip?: string;
-  /** The request's id, for log lines; not recorded on the session. */
-  requestId?: string;
-}
 
 /** A session's fresh refresh token, handed out once and stored only as a hash. */
 export interface SessionGrant {
@@ -40,55 +33,28 @@ const newRefreshToken = () => randomBytes(32).toString('base64url');
 /**
  * Sessions: one per login, ended by logout, replay, password change, disabling, idleness or
  * age. Refresh tokens rotate on every use; a spent token presented again after the grace window
- * is taken as stolen and ends the whole session. Ended sessions are mirrored into an in-memory
- * revocation list so that access tokens are refused without a query per request.
+ * is taken as stolen and ends the whole session. Every session ended here is handed to
+ * Revocations, which refuses its access tokens from then on.
  */
 @Injectable()
-export class SessionsService implements OnModuleInit, OnModuleDestroy {
-  private readonly logger = new Logger(SessionsService.name);
+export class SessionsService {
   private readonly idleMs: number;
   private readonly maxMs: number;
   private readonly graceMs: number;
-  /** How long an ended session stays on the revocation list: until its last access token expires. */
-  private readonly revokeForMs: number;
-  private readonly pollMs: number;
-  private poller?: NodeJS.Timeout;
-  private polledUntil = new Date(0);
 
   constructor(
     private readonly sessions: SessionsRepository,
-    @Inject(REVOCATION_LIST) private readonly revocations: RevocationList,
+    @Inject(REVOCATIONS) private readonly revocations: Revocations,
     config: ConfigService<Env, true>,
   ) {
-    this.idleMs = config.get('SESSION_IDLE_TTL', { infer: true }) * 1000;
-    this.maxMs = config.get('SESSION_MAX_TTL', { infer: true }) * 1000;
-    this.graceMs = config.get('REFRESH_REUSE_GRACE', { infer: true }) * 1000;
-    this.revokeForMs =
-      (config.get('ACCESS_TOKEN_TTL', { infer: true }) + config.get('JWT_CLOCK_TOLERANCE', { infer: true })) *
-      1000;
-    this.pollMs = config.get('REVOCATION_POLL_INTERVAL', { infer: true }) * 1000;
+    const durations = config.get('durations', { infer: true });
+    this.idleMs = durations.sessionIdleMs;
+    this.maxMs = durations.sessionMaxMs;
+    this.graceMs = durations.refreshReuseGraceMs;
   }
 
-  async onModuleInit(): Promise<void> {
-    await this.syncRevocations(new Date(Date.now() - this.revokeForMs));
-    // Sessions ended by another process (the operators' CLI, another instance) reach this one
-    // within one interval: one small query per interval, none per request.
-    this.poller = setInterval(() => {
-      this.syncRevocations(new Date(this.polledUntil.getTime() - this.pollMs)).catch((error: unknown) =>
-        this.logger.error(`revocation sync failed: ${String(error)}`),
-      );
-    }, this.pollMs).unref();
-  }
-
-  onModuleDestroy(): void {
-    clearInterval(this.poller);
-  }
-
-  isRevoked(sessionId: string): boolean {
-    return this.revocations.isRevoked(sessionId);
-  }
-
-  async open(userId: number, client: ClientInfo): Promise<SessionGrant> {
+  /** Opens a session for a user who has just proved who they are, recording the actor's client. */
+  async open(userId: number, actor: Actor): Promise<SessionGrant> {
     const now = new Date();
     const refreshToken = newRefreshToken();
     const session: SessionEntity = {
@@ -97,8 +63,8 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
       createdAt: now,
       lastUsedAt: now,
       expiresAt: new Date(now.getTime() + this.maxMs),
-      userAgent: client.userAgent?.slice(0, 512) ?? null,
-      ip: client.ip?.slice(0, 64) ?? null,
+      userAgent: actor.userAgent?.slice(0, 512) ?? null,
+      ip: actor.ip?.slice(0, 64) ?? null,
       endedAt: null,
       endReason: null,
     };
@@ -111,7 +77,7 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
    * token: the second, within REFRESH_REUSE_GRACE seconds of the first, gets a token of its own
    * instead of ending the session. Later than that, a spent token is a replay.
    */
-  async rotate(refreshToken: string, requestId?: string): Promise<SessionGrant> {
+  async rotate(refreshToken: string, actor: Actor): Promise<SessionGrant> {
     const tokenHash = hashToken(refreshToken);
     const record = await this.sessions.findToken(tokenHash);
     if (record === null) {
@@ -134,7 +100,7 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
       }
       if (now.getTime() - spentAt.getTime() > this.graceMs) {
         await this.end(session.id, 'replay');
-        audit('token.replayed', requestId, {
+        audit('token.replayed', actor.requestId, {
           userId: session.userId,
           sessionId: session.id,
           action: 'session revoked',
@@ -172,29 +138,20 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
   }
 
   async end(sessionId: string, reason: SessionEndReason): Promise<void> {
-    this.revoke(await this.sessions.end({ id: sessionId }, reason, new Date()));
+    this.revocations.revoked(await this.sessions.end({ id: sessionId }, reason, new Date()));
   }
 
-  /** Ends every live session of a user, but `exceptSessionId` if given; returns how many. */
-  async endAllOf(userId: number, reason: SessionEndReason, exceptSessionId?: string): Promise<number> {
-    const ended = await this.sessions.end({ userId, exceptId: exceptSessionId }, reason, new Date());
-    this.revoke(ended);
+  /**
+   * Ends every live session of a user but the one `keep` names (the caller's own, when a user
+   * acts on their own account); returns how many ended.
+   */
+  async endAllOf(
+    userId: number,
+    reason: SessionEndReason,
+    { keep }: { keep?: string } = {},
+  ): Promise<number> {
+    const ended = await this.sessions.end({ userId, exceptId: keep }, reason, new Date());
+    this.revocations.revoked(ended);
     return ended.length;
-  }
-
-  private revoke(sessionIds: string[]): void {
-    const until = new Date(Date.now() + this.revokeForMs);
-    for (const id of sessionIds) {
-      this.revocations.add(id, until);
-    }
-  }
-
-  private async syncRevocations(since: Date): Promise<void> {
-    const startedAt = new Date();
-    for (const { id, endedAt } of await this.sessions.endedSince(since)) {
-      this.revocations.add(id, new Date(endedAt.getTime() + this.revokeForMs));
-    }
-    this.revocations.prune();
-    this.polledUntil = startedAt;
   }
 }

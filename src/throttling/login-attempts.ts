@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { LRUCache } from 'lru-cache';
 import type { Env } from '../config/env.schema.js';
-import { nameKey } from '../users/user.entity.js';
+import { nameKey } from '../common/validation/name-key.js';
 
 /** Failed logins for one account name, within the failure window. */
 export interface FailureRecord {
@@ -61,8 +61,9 @@ export class LoginAttemptLimiter {
     config: ConfigService<Env, true>,
   ) {
     this.limit = config.get('LOGIN_FAILURE_LIMIT', { infer: true });
-    this.windowMs = config.get('LOGIN_FAILURE_WINDOW', { infer: true }) * 1000;
-    this.holdMs = config.get('LOGIN_HOLD_SECONDS', { infer: true }) * 1000;
+    const durations = config.get('durations', { infer: true });
+    this.windowMs = durations.loginFailureWindowMs;
+    this.holdMs = durations.loginHoldMs;
   }
 
   /** Seconds the name must still wait, or 0. */

@@ -1,11 +1,21 @@
-import { Body, Controller, HttpCode, HttpStatus, NotFoundException, Post, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  ConflictException,
+  Controller,
+  HttpCode,
+  HttpStatus,
+  NotFoundException,
+  Post,
+  UseGuards,
+} from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Public } from '../auth/decorators/public.decorator.js';
+import { Public } from '../common/request-context/public.decorator.js';
 import type { Env } from '../config/env.schema.js';
 import { ApiErrorResponses, JSON_BODY_ERRORS } from '../docs/api-error-responses.decorator.js';
 import { AddressThrottlerGuard } from '../throttling/address-throttler.guard.js';
 import { SignUpDto } from './dto/sign-up.dto.js';
+import { NameTakenError } from './name-taken.error.js';
 import { UserProfile } from './user-profile.js';
 import { UsersService } from './users.service.js';
 
@@ -35,10 +45,14 @@ export class SignUpController {
     ...JSON_BODY_ERRORS,
     429: 'Too many attempts from this address (LOGIN_RATE_LIMIT a minute).',
   })
-  create(@Body() body: SignUpDto): Promise<UserProfile> {
+  async create(@Body() body: SignUpDto): Promise<UserProfile> {
     if (!this.enabled) {
       throw new NotFoundException('no such resource');
     }
-    return this.users.create(body.name, body.password);
+    try {
+      return await this.users.create(body.name, body.password);
+    } catch (error) {
+      throw error instanceof NameTakenError ? new ConflictException(error.message) : error;
+    }
   }
 }

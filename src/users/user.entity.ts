@@ -26,8 +26,3 @@ export class UserEntity {
   @UpdateDateColumn({ name: 'updated_at' })
   updatedAt!: Date;
 }
-
-/** Folds a user name for lookups and uniqueness: Unicode NFC, then lower case. */
-export function nameKey(name: string): string {
-  return name.normalize('NFC').toLowerCase();
-}

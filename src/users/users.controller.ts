@@ -1,14 +1,15 @@
 import { Body, Controller, Get, Header, HttpCode, HttpStatus, Put } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { AuthUser } from '../auth/auth-user.js';
-import { CurrentUser } from '../auth/decorators/current-user.decorator.js';
+import type { Actor } from '../common/request-context/actor.js';
+import type { AuthUser } from '../common/request-context/auth-user.js';
+import { CurrentActor } from '../common/request-context/current-actor.decorator.js';
+import { CurrentUser } from '../common/request-context/current-user.decorator.js';
 import {
   ACCESS_TOKEN_ERRORS,
   ApiErrorResponses,
   JSON_BODY_ERRORS,
   NO_STORE,
 } from '../docs/api-error-responses.decorator.js';
-import { RequestId } from '../logging/request-id.decorator.js';
 import { ChangePasswordDto } from './dto/change-password.dto.js';
 import { UserProfile } from './user-profile.js';
 import { UsersService } from './users.service.js';
@@ -41,14 +42,8 @@ export class UsersController {
   async changePassword(
     @CurrentUser() user: AuthUser,
     @Body() body: ChangePasswordDto,
-    @RequestId() requestId: string,
+    @CurrentActor() actor: Actor,
   ): Promise<void> {
-    await this.users.changePassword(
-      user.id,
-      body.currentPassword,
-      body.newPassword,
-      user.sessionId,
-      requestId,
-    );
+    await this.users.changePassword(user.id, body.currentPassword, body.newPassword, actor);
   }
 }

@@ -1,7 +1,9 @@
-import { ConflictException, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { QueryFailedError, type Repository } from 'typeorm';
-import { nameKey, UserEntity } from './user.entity.js';
+import { nameKey } from '../common/validation/name-key.js';
+import { NameTakenError } from './name-taken.error.js';
+import { UserEntity } from './user.entity.js';
 
 /** Persistence of users. The rest of the code never sees TypeORM or SQL. */
 @Injectable()
@@ -24,13 +26,13 @@ export class UsersRepository {
     return this.users.count();
   }
 
-  /** Creates a user; throws ConflictException when the name (case-folded) is taken. */
+  /** Creates a user; throws NameTakenError when the name (case-folded) is taken. */
   async create(name: string, passwordHash: string): Promise<UserEntity> {
     try {
       return await this.users.save(this.users.create({ name, nameKey: nameKey(name), passwordHash }));
     } catch (error) {
       if (error instanceof QueryFailedError && /unique/i.test(error.message)) {
-        throw new ConflictException('name is already taken');
+        throw new NameTakenError();
       }
       throw error;
     }

@@ -1,9 +1,11 @@
-import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { LRUCache } from 'lru-cache';
+import { OPERATOR, type Actor } from '../common/request-context/actor.js';
 import type { Env } from '../config/env.schema.js';
 import { audit } from '../logging/audit.js';
 import { SessionsService } from '../sessions/sessions.service.js';
+import { NameTakenError } from './name-taken.error.js';
 import { PasswordHasher } from './password-hasher.service.js';
 import { toUserProfile, toUserSummary, type UserProfile, type UserSummary } from './user-profile.js';
 import { UsersRepository } from './users.repository.js';
@@ -27,7 +29,7 @@ export class UsersService {
   ) {
     this.activeUsers = new LRUCache({
       max: 10_000,
-      ttl: config.get('USER_CACHE_TTL', { infer: true }) * 1000,
+      ttl: config.get('durations', { infer: true }).userCacheMs,
       // Only active users are cached: an id that is gone or disabled is looked up again next
       // time, so re-enabling a user (even from another process) takes effect at once. Tokens of
       // disabled users rarely get this far: disabling ends their sessions (revocation list).
@@ -60,9 +62,10 @@ export class UsersService {
     return this.activeUsers.get(id) ?? (await this.activeUsers.fetch(id)) ?? null;
   }
 
+  /** Creates an account; throws NameTakenError when the name (case-insensitively) is taken. */
   async create(name: string, password: string): Promise<UserProfile> {
     if ((await this.users.findByName(name)) !== null) {
-      throw new ConflictException('name is already taken');
+      throw new NameTakenError();
     }
     const hash = await this.hasher.hash(password);
     // A concurrent sign-up may take the name while this one hashed: the unique index decides.
@@ -72,46 +75,51 @@ export class UsersService {
   }
 
   /** Disables or re-enables an account; disabling ends its sessions and refuses its tokens at once. */
-  async setDisabled(id: number, disabled: boolean): Promise<{ sessionsEnded: number }> {
+  async setDisabled(
+    id: number,
+    disabled: boolean,
+    actor: Actor = OPERATOR,
+  ): Promise<{ sessionsEnded: number }> {
     if (!(await this.users.setDisabled(id, disabled))) {
       throw new NotFoundException('user not found');
     }
     this.activeUsers.delete(id);
     const sessionsEnded = disabled ? await this.sessions.endAllOf(id, 'disabled') : 0;
     if (disabled) {
-      audit('user.disabled', undefined, { userId: id, sessions: sessionsEnded });
+      audit('user.disabled', actor.requestId, { userId: id, sessions: sessionsEnded });
     }
     return { sessionsEnded };
   }
 
   /**
-   * Replaces the password after checking the current one, and ends every session but
-   * `keepSessionId` (the caller's own), so a thief holding another session is out.
+   * Replaces the caller's password after checking the current one, and ends every session of
+   * theirs but the one they asked from, so a thief holding another session is out.
    */
   async changePassword(
     id: number,
     currentPassword: string,
     newPassword: string,
-    keepSessionId?: string,
-    requestId?: string,
+    actor: Actor,
   ): Promise<void> {
     const user = await this.users.findById(id);
     if (user === null || !(await this.hasher.verify(user.passwordHash, currentPassword))) {
       throw new BadRequestException('currentPassword is wrong');
     }
-    await this.setPassword(id, newPassword, keepSessionId, requestId);
+    await this.setPassword(id, newPassword, actor);
   }
 
-  /** Sets a password without knowing the old one (operators), ending sessions but `keepSessionId`. */
+  /**
+   * Sets a password without knowing the old one, ending the user's sessions but the actor's own
+   * (an operator, the default, has none: all of them end).
+   */
   async setPassword(
     id: number,
     newPassword: string,
-    keepSessionId?: string,
-    requestId?: string,
+    actor: Actor = OPERATOR,
   ): Promise<{ sessionsEnded: number }> {
     await this.users.updatePasswordHash(id, await this.hasher.hash(newPassword));
-    const sessionsEnded = await this.sessions.endAllOf(id, 'password', keepSessionId);
-    audit('password.changed', requestId, { userId: id, sessions: sessionsEnded });
+    const sessionsEnded = await this.sessions.endAllOf(id, 'password', { keep: actor.sessionId });
+    audit('password.changed', actor.requestId, { userId: id, sessions: sessionsEnded });
     return { sessionsEnded };
   }
 

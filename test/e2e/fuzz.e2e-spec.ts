@@ -7,7 +7,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import fc from 'fast-check';
 import request from 'supertest';
 import { TEST_JWT_SECRET } from '../support/e2e-env.js';
-import { nameKey } from '../../src/users/user.entity.js';
+import { nameKey } from '../../src/common/validation/name-key.js';
 import { encode, signRaw } from '../support/forgery.js';
 
 /**

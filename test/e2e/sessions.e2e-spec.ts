@@ -73,7 +73,7 @@ describe('Sessions', () => {
       const { id: userId } = await users.create(`user${++counter}`, 'a long password');
       // Started in the same tick, so both transactions' bodies are in flight together.
       const grants = await Promise.all(Array.from({ length: 8 }, () => sessions.open(userId, {})));
-      const rotated = await Promise.all(grants.map((grant) => sessions.rotate(grant.refreshToken)));
+      const rotated = await Promise.all(grants.map((grant) => sessions.rotate(grant.refreshToken, {})));
       expect(new Set(rotated.map((grant) => grant.sessionId))).toEqual(
         new Set(grants.map((grant) => grant.sessionId)),
       );

@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { AppModule } from '../../src/app.module.js';
+import { loadEnv } from '../../src/config/environment.js';
 import { APP_OPTIONS, configureHttpApp, createHttpAdapter } from '../../src/http-app.js';
 
 /**
@@ -11,12 +12,14 @@ import { APP_OPTIONS, configureHttpApp, createHttpAdapter } from '../../src/http
 export async function createTestApp(
   beforeInit?: (app: NestFastifyApplication) => void,
 ): Promise<NestFastifyApplication> {
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
-  const app = moduleRef.createNestApplication<NestFastifyApplication>(createHttpAdapter(), {
+  // Read when the app is built: a test file may set variables before each app it builds.
+  const env = loadEnv();
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(env)] }).compile();
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(createHttpAdapter(env), {
     ...APP_OPTIONS,
     logger: ['error'],
   });
-  await configureHttpApp(app);
+  await configureHttpApp(app, env);
   beforeInit?.(app);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();

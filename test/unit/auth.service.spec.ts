@@ -6,14 +6,14 @@ import { JwtService } from '@nestjs/jwt';
 import { Test } from '@nestjs/testing';
 import jsonwebtoken, { type Jwt, type JwtPayload } from 'jsonwebtoken';
 import { checkAccessToken } from '../../src/auth/access-token.js';
-import type { AuthUser } from '../../src/auth/auth-user.js';
+import type { Actor } from '../../src/common/request-context/actor.js';
+import type { AuthUser } from '../../src/common/request-context/auth-user.js';
 import { AuthService, INVALID_CREDENTIALS } from '../../src/auth/auth.service.js';
 import { BearerChallengeException } from '../../src/auth/bearer-challenge.exception.js';
 import type { SessionEndReason } from '../../src/sessions/session.entity.js';
 import {
   RefreshRefusedError,
   SessionsService,
-  type ClientInfo,
   type SessionGrant,
 } from '../../src/sessions/sessions.service.js';
 import { LoginAttemptLimiter } from '../../src/throttling/login-attempts.js';
@@ -30,7 +30,7 @@ const SID = '5f0c4a8e-3b2d-4e1f-9a7c-1d2e3f4a5b6c';
 const OTHER_SID = '0e6d1c2b-7a8f-4b3c-8d9e-a1b2c3d4e5f6';
 const REFRESH_TOKEN = 'r'.repeat(43);
 const NEXT_REFRESH_TOKEN = 'n'.repeat(43);
-const CLIENT: ClientInfo = { userAgent: 'unit-agent/1.0', ip: '203.0.113.9' };
+const CLIENT: Actor = { userAgent: 'unit-agent/1.0', ip: '203.0.113.9' };
 const NOW = new Date('2025-11-27T10:00:00.000Z');
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -56,11 +56,11 @@ describe(AuthService.name, () => {
     recordSuccess: jest.Mock<(name: string) => Promise<void>>;
   };
   let sessions: {
-    open: jest.Mock<(userId: number, client: ClientInfo) => Promise<SessionGrant>>;
-    rotate: jest.Mock<(refreshToken: string, requestId?: string) => Promise<SessionGrant>>;
+    open: jest.Mock<(userId: number, actor: Actor) => Promise<SessionGrant>>;
+    rotate: jest.Mock<(refreshToken: string, actor: Actor) => Promise<SessionGrant>>;
     end: jest.Mock<(sessionId: string, reason: SessionEndReason) => Promise<void>>;
     endAllOf: jest.Mock<
-      (userId: number, reason: SessionEndReason, exceptSessionId?: string) => Promise<number>
+      (userId: number, reason: SessionEndReason, options?: { keep?: string }) => Promise<number>
     >;
   };
 
@@ -76,14 +76,14 @@ describe(AuthService.name, () => {
     };
     sessions = {
       open: jest
-        .fn<(userId: number, client: ClientInfo) => Promise<SessionGrant>>()
+        .fn<(userId: number, actor: Actor) => Promise<SessionGrant>>()
         .mockImplementation(() => Promise.resolve(opened)),
       rotate: jest
         .fn<(refreshToken: string) => Promise<SessionGrant>>()
         .mockImplementation(() => Promise.resolve(rotated)),
       end: jest.fn<(sessionId: string, reason: SessionEndReason) => Promise<void>>().mockResolvedValue(),
       endAllOf: jest
-        .fn<(userId: number, reason: SessionEndReason, exceptSessionId?: string) => Promise<number>>()
+        .fn<(userId: number, reason: SessionEndReason, options?: { keep?: string }) => Promise<number>>()
         .mockResolvedValue(1),
     };
     attempts = {
@@ -253,8 +253,8 @@ describe(AuthService.name, () => {
 
   describe('refresh', () => {
     it('should spend the refresh token for a new pair on the same session', async () => {
-      const result = await service.refresh(REFRESH_TOKEN, 'request-1');
-      expect(sessions.rotate).toHaveBeenCalledWith(REFRESH_TOKEN, 'request-1');
+      const result = await service.refresh(REFRESH_TOKEN, { requestId: 'request-1' });
+      expect(sessions.rotate).toHaveBeenCalledWith(REFRESH_TOKEN, { requestId: 'request-1' });
       expect(result).toStrictEqual({
         token: expect.any(String),
         tokenType: 'Bearer',
@@ -267,7 +267,7 @@ describe(AuthService.name, () => {
 
     it('should sign the name the user has now', async () => {
       users.findActive.mockResolvedValue({ id: 7, name: 'Alice Renamed' });
-      const { token } = await service.refresh(REFRESH_TOKEN);
+      const { token } = await service.refresh(REFRESH_TOKEN, CLIENT);
       expect(users.findActive).toHaveBeenCalledWith(7);
       expect(verify(token).payload.name).toBe('Alice Renamed');
     });
@@ -276,7 +276,7 @@ describe(AuthService.name, () => {
       'should answer every refusal (here %s) with the same invalid-refresh-token challenge',
       async (reason) => {
         sessions.rotate.mockRejectedValue(new RefreshRefusedError(reason));
-        const challenge = await challengeOf(service.refresh(REFRESH_TOKEN));
+        const challenge = await challengeOf(service.refresh(REFRESH_TOKEN, CLIENT));
         expect(challenge.getStatus()).toBe(401);
         expect(challenge.message).toBe('The refresh token is invalid');
         expect(challenge.challenge).toBe(
@@ -290,12 +290,12 @@ describe(AuthService.name, () => {
     it('should pass on an error that is not a refusal', async () => {
       const failure = new Error('database is locked');
       sessions.rotate.mockRejectedValue(failure);
-      await expect(service.refresh(REFRESH_TOKEN)).rejects.toBe(failure);
+      await expect(service.refresh(REFRESH_TOKEN, CLIENT)).rejects.toBe(failure);
     });
 
     it('should end the session of a user who is gone or disabled and refuse the refresh', async () => {
       users.findActive.mockResolvedValue(null);
-      const challenge = await challengeOf(service.refresh(REFRESH_TOKEN));
+      const challenge = await challengeOf(service.refresh(REFRESH_TOKEN, CLIENT));
       expect(challenge.message).toBe('The refresh token is invalid');
       expect(sessions.end).toHaveBeenCalledWith(SID, 'disabled');
     });
@@ -305,20 +305,20 @@ describe(AuthService.name, () => {
     const caller: AuthUser = { id: 7, name: 'Alice', sessionId: SID };
 
     it('should end the current session only for scope local', async () => {
-      await service.logout(caller, 'local');
+      await service.logout(caller, 'local', CLIENT);
       expect(sessions.end).toHaveBeenCalledWith(SID, 'logout');
       expect(sessions.endAllOf).not.toHaveBeenCalled();
     });
 
     it('should end every other session of the user for scope others', async () => {
-      await service.logout(caller, 'others');
-      expect(sessions.endAllOf).toHaveBeenCalledWith(7, 'logout', SID);
+      await service.logout(caller, 'others', CLIENT);
+      expect(sessions.endAllOf).toHaveBeenCalledWith(7, 'logout', { keep: SID });
       expect(sessions.end).not.toHaveBeenCalled();
     });
 
     it('should end every session of the user for scope global', async () => {
-      await service.logout({ ...caller, sessionId: OTHER_SID }, 'global');
-      expect(sessions.endAllOf).toHaveBeenCalledWith(7, 'logout', undefined);
+      await service.logout({ ...caller, sessionId: OTHER_SID }, 'global', CLIENT);
+      expect(sessions.endAllOf).toHaveBeenCalledWith(7, 'logout', { keep: undefined });
       expect(sessions.end).not.toHaveBeenCalled();
     });
   });

@@ -45,12 +45,57 @@ describe('validateEnv', () => {
         LOG_FORMAT: 'pretty',
         JWT_CLOCK_TOLERANCE: 30,
         USER_CACHE_TTL: 30,
+        durations: {
+          accessTokenMs: 900_000,
+          accessTokenAcceptedMs: 930_000,
+          clockToleranceMs: 30_000,
+          sessionIdleMs: 86_400_000,
+          sessionMaxMs: 30 * 86_400_000,
+          refreshReuseGraceMs: 10_000,
+          revocationPollMs: 2_000,
+          userCacheMs: 30_000,
+          loginFailureWindowMs: 900_000,
+          loginHoldMs: 30_000,
+          httpRequestTimeoutMs: 15_000,
+        },
       });
     });
 
-    it.each([['127.0.0.1'], ['10.0.0.0/8, 192.168.1.1'], ['::1,fd00::/8']])(
-      'should accept TRUST_PROXY %p',
-      (value) => expect(validateEnv({ TRUST_PROXY: value }).TRUST_PROXY).toBe(value),
+    it('should derive every duration from its variable in seconds', () => {
+      expect(
+        validateEnv({
+          ACCESS_TOKEN_TTL: '60',
+          JWT_CLOCK_TOLERANCE: '5',
+          SESSION_IDLE_TTL: '120',
+          SESSION_MAX_TTL: '180',
+          REFRESH_REUSE_GRACE: '0',
+          REVOCATION_POLL_INTERVAL: '3',
+          USER_CACHE_TTL: '4',
+          LOGIN_FAILURE_WINDOW: '6',
+          LOGIN_HOLD_SECONDS: '7',
+          HTTP_REQUEST_TIMEOUT: '8',
+        }).durations,
+      ).toEqual({
+        accessTokenMs: 60_000,
+        accessTokenAcceptedMs: 65_000,
+        clockToleranceMs: 5_000,
+        sessionIdleMs: 120_000,
+        sessionMaxMs: 180_000,
+        refreshReuseGraceMs: 0,
+        revocationPollMs: 3_000,
+        userCacheMs: 4_000,
+        loginFailureWindowMs: 6_000,
+        loginHoldMs: 7_000,
+        httpRequestTimeoutMs: 8_000,
+      });
+    });
+
+    it.each([
+      ['127.0.0.1', ['127.0.0.1']],
+      ['10.0.0.0/8, 192.168.1.1', ['10.0.0.0/8', '192.168.1.1']],
+      ['::1,fd00::/8', ['::1', 'fd00::/8']],
+    ])('should accept TRUST_PROXY %p as the list %p', (value, proxies) =>
+      expect(validateEnv({ TRUST_PROXY: value }).TRUST_PROXY).toEqual(proxies),
     );
 
     it.each([['yes'], ['10.0.0.0/33'], ['10.0.0.1/8/2'], ['proxy.internal'], ['1.2.3.4,']])(

@@ -3,9 +3,9 @@ import type { ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import jsonwebtoken from 'jsonwebtoken';
-import type { AuthUser } from '../../src/auth/auth-user.js';
+import type { AuthUser } from '../../src/common/request-context/auth-user.js';
 import { BearerChallengeException } from '../../src/auth/bearer-challenge.exception.js';
-import { Public } from '../../src/auth/decorators/public.decorator.js';
+import { Public } from '../../src/common/request-context/public.decorator.js';
 import { JwtAuthGuard } from '../../src/auth/guards/jwt-auth.guard.js';
 import { InvalidTokenError } from '../../src/auth/invalid-token.error.js';
 

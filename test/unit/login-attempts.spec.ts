@@ -1,17 +1,16 @@
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { ConfigService } from '@nestjs/config';
 import { Test } from '@nestjs/testing';
+import { validateEnv } from '../../src/config/env.schema.js';
 import {
   LOGIN_ATTEMPT_STORE,
   LoginAttemptLimiter,
   MemoryLoginAttemptStore,
 } from '../../src/throttling/login-attempts.js';
 
-const SETTINGS: Record<string, number> = {
-  LOGIN_FAILURE_LIMIT: 3,
-  LOGIN_FAILURE_WINDOW: 900,
-  LOGIN_HOLD_SECONDS: 10,
-};
+const VARIABLES = { LOGIN_FAILURE_LIMIT: '3', LOGIN_FAILURE_WINDOW: '900', LOGIN_HOLD_SECONDS: '10' };
+/** What ConfigService holds for these variables, durations derived by the schema. */
+const SETTINGS: Record<string, unknown> = validateEnv(VARIABLES);
 
 describe(LoginAttemptLimiter.name, () => {
   let limiter: LoginAttemptLimiter;

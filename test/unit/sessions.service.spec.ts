@@ -4,7 +4,10 @@ import { Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Test } from '@nestjs/testing';
 import type { RefreshTokenEntity } from '../../src/sessions/refresh-token.entity.js';
+import { validateEnv } from '../../src/config/env.schema.js';
+import { PolledRevocations } from '../../src/sessions/polled-revocations.js';
 import { MemoryRevocationList, REVOCATION_LIST } from '../../src/sessions/revocation-list.js';
+import { REVOCATIONS } from '../../src/sessions/revocations.js';
 import type { SessionEndReason, SessionEntity } from '../../src/sessions/session.entity.js';
 import { SessionsRepository } from '../../src/sessions/sessions.repository.js';
 import {
@@ -24,6 +27,13 @@ const CONFIG = {
   SESSION_MAX_TTL: 3 * DAY,
   REFRESH_REUSE_GRACE: 10,
   REVOCATION_POLL_INTERVAL: 2,
+};
+/** What ConfigService holds: the variables above and the durations the schema derives from them. */
+const CONFIG_VALUES = {
+  ...CONFIG,
+  durations: validateEnv(
+    Object.fromEntries(Object.entries(CONFIG).map(([key, value]) => [key, String(value)])),
+  ).durations,
 };
 /** How long an ended session stays revoked: until its last access token has expired. */
 const REVOKE_FOR = CONFIG.ACCESS_TOKEN_TTL + CONFIG.JWT_CLOCK_TOLERANCE;
@@ -197,35 +207,38 @@ async function refusalOf(attempt: Promise<unknown>): Promise<RefreshRefusal> {
 describe(SessionsService.name, () => {
   let service: SessionsService;
   let repository: FakeSessionsRepository;
-  let revocations: MemoryRevocationList;
+  let list: MemoryRevocationList;
+  let revocations: PolledRevocations;
 
   beforeEach(async () => {
     jest.useFakeTimers({ now: T0 });
     repository = new FakeSessionsRepository();
-    revocations = new MemoryRevocationList();
+    list = new MemoryRevocationList();
     const moduleRef = await Test.createTestingModule({
       providers: [
         SessionsService,
         { provide: SessionsRepository, useValue: repository },
-        { provide: REVOCATION_LIST, useValue: revocations },
+        { provide: REVOCATION_LIST, useValue: list },
+        { provide: REVOCATIONS, useClass: PolledRevocations },
         {
           provide: ConfigService,
           useValue: {
             get: (key: string) => {
-              if (!(key in CONFIG)) {
+              if (!(key in CONFIG_VALUES)) {
                 throw new Error(`unexpected config key ${key}`);
               }
-              return CONFIG[key as keyof typeof CONFIG];
+              return CONFIG_VALUES[key as keyof typeof CONFIG_VALUES];
             },
           },
         },
       ],
     }).compile();
     service = moduleRef.get(SessionsService);
+    revocations = moduleRef.get(REVOCATIONS);
   });
 
   afterEach(() => {
-    service.onModuleDestroy();
+    revocations.onModuleDestroy();
     jest.useRealTimers();
     jest.restoreAllMocks();
   });
@@ -295,7 +308,7 @@ describe(SessionsService.name, () => {
         await service.end(opened.sessionId, 'logout'); // the logout commits between the session check and spend
         return spend(hash, when);
       });
-      expect(await refusalOf(service.rotate(opened.refreshToken))).toBe('ended');
+      expect(await refusalOf(service.rotate(opened.refreshToken, CLIENT))).toBe('ended');
     });
 
     it('should refuse when the session ends between spending and storing the next token', async () => {
@@ -304,7 +317,7 @@ describe(SessionsService.name, () => {
         await service.end(opened.sessionId, 'logout');
         return addToken(id, hash, when);
       });
-      expect(await refusalOf(service.rotate(opened.refreshToken))).toBe('ended');
+      expect(await refusalOf(service.rotate(opened.refreshToken, CLIENT))).toBe('ended');
     });
 
     let opened: SessionGrant;
@@ -315,7 +328,7 @@ describe(SessionsService.name, () => {
 
     it('should issue a new refresh token for the same session and spend the presented one', async () => {
       at(60);
-      const rotated = await service.rotate(opened.refreshToken);
+      const rotated = await service.rotate(opened.refreshToken, CLIENT);
       expect(rotated).toStrictEqual({
         userId: ALICE,
         sessionId: opened.sessionId,
@@ -337,9 +350,9 @@ describe(SessionsService.name, () => {
 
     it('should keep rotating along the chain of new tokens', async () => {
       at(60);
-      const second = await service.rotate(opened.refreshToken);
+      const second = await service.rotate(opened.refreshToken, CLIENT);
       at(120);
-      const third = await service.rotate(second.refreshToken);
+      const third = await service.rotate(second.refreshToken, CLIENT);
       expect(third.sessionId).toBe(opened.sessionId);
       expect(new Set([opened.refreshToken, second.refreshToken, third.refreshToken]).size).toBe(3);
       expect(repository.session(opened.sessionId).endedAt).toBeNull();
@@ -349,20 +362,20 @@ describe(SessionsService.name, () => {
       'should give a spent token presented again %ss later a token of its own (two tabs)',
       async (delay) => {
         at(60);
-        const first = await service.rotate(opened.refreshToken);
+        const first = await service.rotate(opened.refreshToken, CLIENT);
         at(60 + delay);
-        const second = await service.rotate(opened.refreshToken);
+        const second = await service.rotate(opened.refreshToken, CLIENT);
         expect(second.sessionId).toBe(opened.sessionId);
         expect(second.refreshToken).toMatch(BASE64URL_256_BITS);
         expect(second.refreshToken).not.toBe(first.refreshToken);
         expect(repository.session(opened.sessionId).endedAt).toBeNull();
-        expect(service.isRevoked(opened.sessionId)).toBe(false);
+        expect(revocations.isRevoked(opened.sessionId)).toBe(false);
         // Both tabs carry on with their own token.
         at(120);
-        await expect(service.rotate(first.refreshToken)).resolves.toMatchObject({
+        await expect(service.rotate(first.refreshToken, CLIENT)).resolves.toMatchObject({
           sessionId: opened.sessionId,
         });
-        await expect(service.rotate(second.refreshToken)).resolves.toMatchObject({
+        await expect(service.rotate(second.refreshToken, CLIENT)).resolves.toMatchObject({
           sessionId: opened.sessionId,
         });
       },
@@ -370,80 +383,82 @@ describe(SessionsService.name, () => {
 
     it('should take a spent token presented after the grace window as a replay and end the session', async () => {
       at(60);
-      const legitimate = await service.rotate(opened.refreshToken);
+      const legitimate = await service.rotate(opened.refreshToken, CLIENT);
       jest.setSystemTime(time(60 + CONFIG.REFRESH_REUSE_GRACE).getTime() + 1);
-      expect(await refusalOf(service.rotate(opened.refreshToken))).toBe('replayed');
+      expect(await refusalOf(service.rotate(opened.refreshToken, CLIENT))).toBe('replayed');
       expect(repository.session(opened.sessionId)).toMatchObject({
         endedAt: new Date(time(60 + CONFIG.REFRESH_REUSE_GRACE).getTime() + 1),
         endReason: 'replay',
       });
-      expect(service.isRevoked(opened.sessionId)).toBe(true);
+      expect(revocations.isRevoked(opened.sessionId)).toBe(true);
       // The thief's and the victim's tokens all stop: the ended session's hashes are gone.
-      expect(await refusalOf(service.rotate(legitimate.refreshToken))).toBe('unknown');
-      expect(await refusalOf(service.rotate(opened.refreshToken))).toBe('unknown');
+      expect(await refusalOf(service.rotate(legitimate.refreshToken, CLIENT))).toBe('unknown');
+      expect(await refusalOf(service.rotate(opened.refreshToken, CLIENT))).toBe('unknown');
     });
 
     it('should measure the grace window from the first spend, not from the last reuse', async () => {
       at(60);
-      await service.rotate(opened.refreshToken);
+      await service.rotate(opened.refreshToken, CLIENT);
       at(65);
-      await service.rotate(opened.refreshToken);
+      await service.rotate(opened.refreshToken, CLIENT);
       at(60 + CONFIG.REFRESH_REUSE_GRACE + 1);
-      expect(await refusalOf(service.rotate(opened.refreshToken))).toBe('replayed');
+      expect(await refusalOf(service.rotate(opened.refreshToken, CLIENT))).toBe('replayed');
       expect(repository.session(opened.sessionId).endReason).toBe('replay');
     });
 
     it('should leave the other sessions of the user alone after a replay', async () => {
       const other = await service.open(ALICE, CLIENT);
       at(60);
-      await service.rotate(opened.refreshToken);
+      await service.rotate(opened.refreshToken, CLIENT);
       at(120);
-      await refusalOf(service.rotate(opened.refreshToken));
-      expect(service.isRevoked(other.sessionId)).toBe(false);
-      await expect(service.rotate(other.refreshToken)).resolves.toMatchObject({ sessionId: other.sessionId });
+      await refusalOf(service.rotate(opened.refreshToken, CLIENT));
+      expect(revocations.isRevoked(other.sessionId)).toBe(false);
+      await expect(service.rotate(other.refreshToken, CLIENT)).resolves.toMatchObject({
+        sessionId: other.sessionId,
+      });
     });
 
     it('should refuse a token it never issued as unknown', async () => {
-      expect(await refusalOf(service.rotate('x'.repeat(43)))).toBe('unknown');
-      expect(await refusalOf(service.rotate(''))).toBe('unknown');
+      expect(await refusalOf(service.rotate('x'.repeat(43), CLIENT))).toBe('unknown');
+      expect(await refusalOf(service.rotate('', CLIENT))).toBe('unknown');
       expect(repository.session(opened.sessionId).endedAt).toBeNull();
     });
 
     it('should refuse the token of a session ended by another process as ended', async () => {
       at(60);
       repository.endDirectly(opened.sessionId, 'logout');
-      expect(await refusalOf(service.rotate(opened.refreshToken))).toBe('ended');
+      expect(await refusalOf(service.rotate(opened.refreshToken, CLIENT))).toBe('ended');
       expect(repository.token(opened.refreshToken)?.spentAt).toBeNull();
       expect(repository.session(opened.sessionId).endReason).toBe('logout');
     });
 
     it('should refuse a token whose session is gone as ended', async () => {
       repository.sessions.delete(opened.sessionId);
-      expect(await refusalOf(service.rotate(opened.refreshToken))).toBe('ended');
+      expect(await refusalOf(service.rotate(opened.refreshToken, CLIENT))).toBe('ended');
     });
 
     it('should refuse the token of a session that was logged out', async () => {
       await service.end(opened.sessionId, 'logout');
-      expect(await refusalOf(service.rotate(opened.refreshToken))).toBe('unknown');
+      expect(await refusalOf(service.rotate(opened.refreshToken, CLIENT))).toBe('unknown');
     });
 
     it('should accept a session used just before SESSION_IDLE_TTL, and restart its idle clock', async () => {
       at(CONFIG.SESSION_IDLE_TTL - 1);
-      const second = await service.rotate(opened.refreshToken);
+      const second = await service.rotate(opened.refreshToken, CLIENT);
       at(2 * CONFIG.SESSION_IDLE_TTL - 2);
-      await expect(service.rotate(second.refreshToken)).resolves.toMatchObject({
+      await expect(service.rotate(second.refreshToken, CLIENT)).resolves.toMatchObject({
         sessionId: opened.sessionId,
       });
     });
 
     it('should refuse as expired, and end, a session unused for SESSION_IDLE_TTL', async () => {
       at(CONFIG.SESSION_IDLE_TTL);
-      expect(await refusalOf(service.rotate(opened.refreshToken))).toBe('expired');
+      expect(await refusalOf(service.rotate(opened.refreshToken, CLIENT))).toBe('expired');
       expect(repository.session(opened.sessionId)).toMatchObject({
         endedAt: time(CONFIG.SESSION_IDLE_TTL),
         endReason: 'idle',
       });
-      expect(service.isRevoked(opened.sessionId)).toBe(true);
+      expect(revocations.isRevoked(opened.sessionId)).toBe(true);
       expect(repository.token(opened.refreshToken)).toBeUndefined();
     });
 
@@ -451,25 +466,25 @@ describe(SessionsService.name, () => {
       let token = opened.refreshToken;
       for (const hours of [23, 46, 69]) {
         at(hours * HOUR);
-        const rotated = await service.rotate(token);
+        const rotated = await service.rotate(token, CLIENT);
         // Rotation never moves the absolute end.
         expect(rotated.expiresAt).toStrictEqual(time(CONFIG.SESSION_MAX_TTL));
         token = rotated.refreshToken;
       }
       at(CONFIG.SESSION_MAX_TTL);
-      expect(await refusalOf(service.rotate(token))).toBe('expired');
+      expect(await refusalOf(service.rotate(token, CLIENT))).toBe('expired');
       expect(repository.session(opened.sessionId)).toMatchObject({
         endedAt: time(CONFIG.SESSION_MAX_TTL),
         endReason: 'expired',
       });
-      expect(service.isRevoked(opened.sessionId)).toBe(true);
+      expect(revocations.isRevoked(opened.sessionId)).toBe(true);
     });
 
     it('should accept a session used until just before its absolute end', async () => {
       let token = opened.refreshToken;
       for (const seconds of [23 * HOUR, 46 * HOUR, 69 * HOUR, CONFIG.SESSION_MAX_TTL - 1]) {
         at(seconds);
-        token = (await service.rotate(token)).refreshToken;
+        token = (await service.rotate(token, CLIENT)).refreshToken;
       }
       expect(repository.session(opened.sessionId).endedAt).toBeNull();
     });
@@ -481,11 +496,11 @@ describe(SessionsService.name, () => {
       at(60);
       await service.end(sessionId, 'logout');
       expect(repository.session(sessionId)).toMatchObject({ endedAt: time(60), endReason: 'logout' });
-      expect(service.isRevoked(sessionId)).toBe(true);
-      revocations.prune(time(60 + REVOKE_FOR).getTime() - 1);
-      expect(service.isRevoked(sessionId)).toBe(true);
-      revocations.prune(time(60 + REVOKE_FOR).getTime());
-      expect(service.isRevoked(sessionId)).toBe(false);
+      expect(revocations.isRevoked(sessionId)).toBe(true);
+      list.prune(time(60 + REVOKE_FOR).getTime() - 1);
+      expect(revocations.isRevoked(sessionId)).toBe(true);
+      list.prune(time(60 + REVOKE_FOR).getTime());
+      expect(revocations.isRevoked(sessionId)).toBe(false);
     });
 
     it('should leave an ended session as it ended', async () => {
@@ -498,7 +513,7 @@ describe(SessionsService.name, () => {
 
     it('should revoke nothing for an unknown session', async () => {
       await service.end('5f0c4a8e-3b2d-4e1f-9a7c-1d2e3f4a5b6c', 'logout');
-      expect(revocations.size).toBe(0);
+      expect(list.size).toBe(0);
     });
   });
 
@@ -521,22 +536,24 @@ describe(SessionsService.name, () => {
       await expect(service.endAllOf(ALICE, 'password')).resolves.toBe(2);
       for (const { sessionId, refreshToken } of alice.slice(0, 2)) {
         expect(repository.session(sessionId)).toMatchObject({ endedAt: time(60), endReason: 'password' });
-        expect(service.isRevoked(sessionId)).toBe(true);
-        expect(await refusalOf(service.rotate(refreshToken))).toBe('unknown');
+        expect(revocations.isRevoked(sessionId)).toBe(true);
+        expect(await refusalOf(service.rotate(refreshToken, CLIENT))).toBe('unknown');
       }
       expect(repository.session(alice[2].sessionId)).toMatchObject({ endedAt: time(0), endReason: 'logout' });
       expect(repository.session(bob.sessionId).endedAt).toBeNull();
-      expect(service.isRevoked(bob.sessionId)).toBe(false);
+      expect(revocations.isRevoked(bob.sessionId)).toBe(false);
     });
 
     it('should keep the excepted session', async () => {
       const [kept, other] = alice;
-      await expect(service.endAllOf(ALICE, 'logout', kept.sessionId)).resolves.toBe(1);
+      await expect(service.endAllOf(ALICE, 'logout', { keep: kept.sessionId })).resolves.toBe(1);
       expect(repository.session(other.sessionId)).toMatchObject({ endedAt: time(60), endReason: 'logout' });
-      expect(service.isRevoked(other.sessionId)).toBe(true);
+      expect(revocations.isRevoked(other.sessionId)).toBe(true);
       expect(repository.session(kept.sessionId).endedAt).toBeNull();
-      expect(service.isRevoked(kept.sessionId)).toBe(false);
-      await expect(service.rotate(kept.refreshToken)).resolves.toMatchObject({ sessionId: kept.sessionId });
+      expect(revocations.isRevoked(kept.sessionId)).toBe(false);
+      await expect(service.rotate(kept.refreshToken, CLIENT)).resolves.toMatchObject({
+        sessionId: kept.sessionId,
+      });
     });
 
     it('should return 0 for a user without live sessions', async () => {
@@ -549,15 +566,15 @@ describe(SessionsService.name, () => {
       const { sessionId } = await service.open(ALICE, CLIENT);
       await expect(service.endOwn(ALICE, sessionId, 'revoked')).resolves.toBe(true);
       expect(repository.session(sessionId)).toMatchObject({ endedAt: time(0), endReason: 'revoked' });
-      expect(service.isRevoked(sessionId)).toBe(true);
+      expect(revocations.isRevoked(sessionId)).toBe(true);
     });
 
     it("should refuse another user's session and leave it alone", async () => {
       const { sessionId, refreshToken } = await service.open(BOB, CLIENT);
       await expect(service.endOwn(ALICE, sessionId, 'revoked')).resolves.toBe(false);
       expect(repository.session(sessionId).endedAt).toBeNull();
-      expect(service.isRevoked(sessionId)).toBe(false);
-      await expect(service.rotate(refreshToken)).resolves.toMatchObject({ sessionId });
+      expect(revocations.isRevoked(sessionId)).toBe(false);
+      await expect(service.rotate(refreshToken, CLIENT)).resolves.toMatchObject({ sessionId });
     });
 
     it('should refuse an unknown session', async () => {
@@ -601,14 +618,14 @@ describe(SessionsService.name, () => {
     it('should count a refresh as use', async () => {
       const { sessionId, refreshToken } = await service.open(ALICE, CLIENT);
       at(CONFIG.SESSION_IDLE_TTL - 1);
-      await service.rotate(refreshToken);
+      await service.rotate(refreshToken, CLIENT);
       at(CONFIG.SESSION_IDLE_TTL + HOUR);
       const [session] = await service.listActive(ALICE);
       expect(session).toMatchObject({ id: sessionId, lastUsedAt: time(CONFIG.SESSION_IDLE_TTL - 1) });
     });
   });
 
-  describe('onModuleInit', () => {
+  describe(`${PolledRevocations.name}: another process's revocations`, () => {
     const RECENT = '11111111-1111-4111-8111-111111111111';
     const OLD = '22222222-2222-4222-8222-222222222222';
     const EDGE = '33333333-3333-4333-8333-333333333333';
@@ -622,56 +639,56 @@ describe(SessionsService.name, () => {
     });
 
     it('should revoke sessions ended within the last ACCESS_TOKEN_TTL + JWT_CLOCK_TOLERANCE', async () => {
-      await service.onModuleInit();
-      expect(service.isRevoked(RECENT)).toBe(true);
-      expect(service.isRevoked(OLD)).toBe(false);
+      await revocations.onModuleInit();
+      expect(revocations.isRevoked(RECENT)).toBe(true);
+      expect(revocations.isRevoked(OLD)).toBe(false);
       // Its last access token expires at this very instant.
-      expect(service.isRevoked(EDGE)).toBe(false);
-      expect(service.isRevoked(LIVE)).toBe(false);
-      expect(revocations.size).toBe(1);
+      expect(revocations.isRevoked(EDGE)).toBe(false);
+      expect(revocations.isRevoked(LIVE)).toBe(false);
+      expect(list.size).toBe(1);
     });
 
     it('should forget a loaded session once its last access token has expired', async () => {
-      await service.onModuleInit();
+      await revocations.onModuleInit();
       await jest.advanceTimersByTimeAsync(CONFIG.REVOCATION_POLL_INTERVAL * 1000);
-      expect(service.isRevoked(RECENT)).toBe(false);
-      expect(revocations.size).toBe(0);
+      expect(revocations.isRevoked(RECENT)).toBe(false);
+      expect(list.size).toBe(0);
     });
 
     it('should revoke a session ended by another process within one poll interval', async () => {
-      await service.onModuleInit();
+      await revocations.onModuleInit();
       await jest.advanceTimersByTimeAsync(500);
       repository.endDirectly(LIVE);
-      expect(service.isRevoked(LIVE)).toBe(false);
+      expect(revocations.isRevoked(LIVE)).toBe(false);
       await jest.advanceTimersByTimeAsync(CONFIG.REVOCATION_POLL_INTERVAL * 1000 - 500);
-      expect(service.isRevoked(LIVE)).toBe(true);
+      expect(revocations.isRevoked(LIVE)).toBe(true);
       await jest.advanceTimersByTimeAsync(REVOKE_FOR * 1000);
-      expect(service.isRevoked(LIVE)).toBe(false);
+      expect(revocations.isRevoked(LIVE)).toBe(false);
     });
 
     it('should log a failed poll and catch up on the next one', async () => {
       const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
-      await service.onModuleInit();
+      await revocations.onModuleInit();
       const endedSince = jest.spyOn(repository, 'endedSince');
       endedSince.mockRejectedValueOnce(new Error('database is locked'));
       endedSince.mockRejectedValueOnce(new Error('database is locked'));
       repository.endDirectly(LIVE);
       await jest.advanceTimersByTimeAsync(2 * CONFIG.REVOCATION_POLL_INTERVAL * 1000);
-      expect(service.isRevoked(LIVE)).toBe(false);
+      expect(revocations.isRevoked(LIVE)).toBe(false);
       expect(logged).toHaveBeenCalledTimes(2);
       expect(logged).toHaveBeenCalledWith('revocation sync failed: Error: database is locked');
       await jest.advanceTimersByTimeAsync(CONFIG.REVOCATION_POLL_INTERVAL * 1000);
-      expect(service.isRevoked(LIVE)).toBe(true);
+      expect(revocations.isRevoked(LIVE)).toBe(true);
     });
 
     it('should stop polling on onModuleDestroy', async () => {
-      await service.onModuleInit();
+      await revocations.onModuleInit();
       expect(jest.getTimerCount()).toBe(1);
-      service.onModuleDestroy();
+      revocations.onModuleDestroy();
       expect(jest.getTimerCount()).toBe(0);
       repository.endDirectly(LIVE);
       await jest.advanceTimersByTimeAsync(10 * CONFIG.REVOCATION_POLL_INTERVAL * 1000);
-      expect(service.isRevoked(LIVE)).toBe(false);
+      expect(revocations.isRevoked(LIVE)).toBe(false);
     });
   });
 });

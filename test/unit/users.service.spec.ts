@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it, jest } from '@jest/globals';
-import { BadRequestException, ConflictException, NotFoundException } from '@nestjs/common';
+import { BadRequestException, NotFoundException } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Test } from '@nestjs/testing';
 import type { SessionEndReason } from '../../src/sessions/session.entity.js';
@@ -7,10 +7,13 @@ import { SessionsService } from '../../src/sessions/sessions.service.js';
 import { PasswordHasher } from '../../src/users/password-hasher.service.js';
 import type { UserEntity } from '../../src/users/user.entity.js';
 import { UsersRepository } from '../../src/users/users.repository.js';
+import { NameTakenError } from '../../src/users/name-taken.error.js';
 import { UsersService } from '../../src/users/users.service.js';
 
 const HASH = '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g';
 const SESSION = '5f0c4a8e-3b2d-4e1f-9a7c-1d2e3f4a5b6c';
+/** A user changing their own password from SESSION. */
+const ACTOR = { requestId: 'request-1', sessionId: SESSION };
 
 function entity(overrides: Partial<UserEntity> = {}): UserEntity {
   return {
@@ -38,7 +41,7 @@ describe(UsersService.name, () => {
   };
   let sessions: {
     endAllOf: jest.Mock<
-      (userId: number, reason: SessionEndReason, exceptSessionId?: string) => Promise<number>
+      (userId: number, reason: SessionEndReason, options?: { keep?: string }) => Promise<number>
     >;
   };
   let hasher: {
@@ -61,7 +64,7 @@ describe(UsersService.name, () => {
     };
     sessions = {
       endAllOf: jest
-        .fn<(userId: number, reason: SessionEndReason, exceptSessionId?: string) => Promise<number>>()
+        .fn<(userId: number, reason: SessionEndReason, options?: { keep?: string }) => Promise<number>>()
         .mockResolvedValue(2),
     };
     hasher = {
@@ -77,7 +80,10 @@ describe(UsersService.name, () => {
         { provide: UsersRepository, useValue: repository },
         { provide: PasswordHasher, useValue: hasher },
         { provide: SessionsService, useValue: sessions },
-        { provide: ConfigService, useValue: { get: () => 30 } },
+        {
+          provide: ConfigService,
+          useValue: { get: (key: string) => (key === 'durations' ? { userCacheMs: 30_000 } : undefined) },
+        },
       ],
     }).compile();
     service = moduleRef.get(UsersService);
@@ -202,21 +208,17 @@ describe(UsersService.name, () => {
       expect(repository.findById).not.toHaveBeenCalled();
     });
 
-    it('should throw ConflictException for a taken name', async () => {
-      await expect(service.create('alice', 'password')).rejects.toThrow(
-        new ConflictException('name is already taken'),
-      );
-      await expect(service.create('alice', 'password')).rejects.toBeInstanceOf(ConflictException);
+    it('should throw NameTakenError for a taken name', async () => {
+      await expect(service.create('alice', 'password')).rejects.toThrow(new NameTakenError());
+      await expect(service.create('alice', 'password')).rejects.toBeInstanceOf(NameTakenError);
       expect(repository.create).not.toHaveBeenCalled();
       expect(hasher.hash).not.toHaveBeenCalled();
     });
 
     it('should pass on the conflict of a name taken while hashing, and cache nothing', async () => {
       repository.findByName.mockResolvedValue(null);
-      repository.create.mockRejectedValue(new ConflictException('name is already taken'));
-      await expect(service.create('Bob', 'password')).rejects.toThrow(
-        new ConflictException('name is already taken'),
-      );
+      repository.create.mockRejectedValue(new NameTakenError());
+      await expect(service.create('Bob', 'password')).rejects.toBeInstanceOf(NameTakenError);
       repository.findById.mockResolvedValue(null);
       await expect(service.findActive(8)).resolves.toBeNull();
       expect(repository.findById).toHaveBeenCalledWith(8);
@@ -258,16 +260,16 @@ describe(UsersService.name, () => {
 
   describe('changePassword', () => {
     it('should store the hash of the new password and end every other session', async () => {
-      await service.changePassword(7, 'old-password', 'new-password', SESSION);
+      await service.changePassword(7, 'old-password', 'new-password', ACTOR);
       expect(hasher.verify).toHaveBeenCalledWith(HASH, 'old-password');
       expect(hasher.hash).toHaveBeenCalledWith('new-password');
       expect(repository.updatePasswordHash).toHaveBeenCalledWith(7, 'new-hash');
-      expect(sessions.endAllOf).toHaveBeenCalledWith(7, 'password', SESSION);
+      expect(sessions.endAllOf).toHaveBeenCalledWith(7, 'password', { keep: SESSION });
     });
 
     it('should refuse a wrong current password and change nothing', async () => {
       hasher.verify.mockResolvedValue(false);
-      const attempt = service.changePassword(7, 'wrong', 'new-password', SESSION);
+      const attempt = service.changePassword(7, 'wrong', 'new-password', ACTOR);
       await expect(attempt).rejects.toBeInstanceOf(BadRequestException);
       await expect(attempt).rejects.toThrow('currentPassword is wrong');
       expect(hasher.hash).not.toHaveBeenCalled();
@@ -277,7 +279,7 @@ describe(UsersService.name, () => {
 
     it('should refuse an unknown user and change nothing', async () => {
       repository.findById.mockResolvedValue(null);
-      await expect(service.changePassword(99, 'old-password', 'new-password')).rejects.toThrow(
+      await expect(service.changePassword(99, 'old-password', 'new-password', ACTOR)).rejects.toThrow(
         new BadRequestException('currentPassword is wrong'),
       );
       expect(repository.updatePasswordHash).not.toHaveBeenCalled();
@@ -290,7 +292,7 @@ describe(UsersService.name, () => {
       await service.setPassword(7, 'new-password');
       expect(hasher.verify).not.toHaveBeenCalled();
       expect(repository.updatePasswordHash).toHaveBeenCalledWith(7, 'new-hash');
-      expect(sessions.endAllOf).toHaveBeenCalledWith(7, 'password', undefined);
+      expect(sessions.endAllOf).toHaveBeenCalledWith(7, 'password', { keep: undefined });
     });
 
     it('should store the new hash before ending sessions, so no login with the old one slips in between', async () => {

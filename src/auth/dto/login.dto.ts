@@ -1,9 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsDefined, IsNotEmpty, IsString, MaxLength } from 'class-validator';
-import { PASSWORD_MAX_BYTES } from '../../users/dto/password.rules.js';
-import { MaxBytes } from './max-bytes.decorator.js';
-
-export const NAME_MAX_LENGTH = 64;
+import { NAME_MAX_LENGTH, PASSWORD_MAX_BYTES } from '../../common/validation/limits.js';
+import { MaxBytes } from '../../common/validation/max-bytes.decorator.js';
 
 /**
  * The body of POST /login. Unknown properties are refused by the global validation pipe,

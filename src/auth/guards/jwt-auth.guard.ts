@@ -3,9 +3,9 @@ import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import type { FastifyRequest } from 'fastify';
 import jsonwebtoken from 'jsonwebtoken';
-import type { AuthUser } from '../auth-user.js';
+import type { AuthUser } from '../../common/request-context/auth-user.js';
 import { BearerChallengeException } from '../bearer-challenge.exception.js';
-import { IS_PUBLIC_KEY } from '../decorators/public.decorator.js';
+import { IS_PUBLIC_KEY } from '../../common/request-context/public.decorator.js';
 import { InvalidTokenError } from '../invalid-token.error.js';
 
 const BEARER_SCHEME = /^Bearer(?:\s|$)/i;

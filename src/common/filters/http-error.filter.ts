@@ -1,10 +1,9 @@
 import { STATUS_CODES } from 'node:http';
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { BearerChallengeException } from '../../auth/bearer-challenge.exception.js';
-import { TooManyRequestsException } from '../../throttling/too-many-requests.exception.js';
 import type { ErrorBody } from '../error-body.js';
 import { BODY_LIMIT_BYTES } from '../http-limits.js';
+import { carriesResponseHeaders } from '../response-headers.js';
 
 /**
  * Fastify's errors for bodies it could not parse, said in our words: theirs quote the parser.
@@ -36,11 +35,10 @@ export class HttpErrorFilter implements ExceptionFilter {
         err: exception instanceof Error ? exception : String(exception),
       });
     }
-    if (exception instanceof BearerChallengeException) {
-      void reply.header('WWW-Authenticate', exception.challenge);
-    }
-    if (exception instanceof TooManyRequestsException) {
-      void reply.header('Retry-After', String(exception.retryAfterSeconds));
+    if (status < 500 && carriesResponseHeaders(exception)) {
+      for (const [name, value] of Object.entries(exception.responseHeaders)) {
+        void reply.header(name, value);
+      }
     }
     const body: ErrorBody = {
       statusCode: status,

@@ -1,7 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsDefined, IsString, MinLength } from 'class-validator';
-import { MaxBytes } from '../../auth/dto/max-bytes.decorator.js';
-import { IsNewPassword, PASSWORD_MAX_BYTES } from './password.rules.js';
+import { MaxBytes } from '../../common/validation/max-bytes.decorator.js';
+import { PASSWORD_MAX_BYTES } from '../../common/validation/limits.js';
+import { IsNewPassword } from './password.rules.js';
 
 /** The body of PUT /user/password. */
 export class ChangePasswordDto {

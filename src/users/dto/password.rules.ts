@@ -1,10 +1,8 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { IsDefined, IsString, MinLength } from 'class-validator';
-import { MaxBytes } from '../../auth/dto/max-bytes.decorator.js';
-
-export const PASSWORD_MIN_LENGTH = 8;
-export const PASSWORD_MAX_BYTES = 1024;
+import { PASSWORD_MAX_BYTES, PASSWORD_MIN_LENGTH } from '../../common/validation/limits.js';
+import { MaxBytes } from '../../common/validation/max-bytes.decorator.js';
 
 /**
  * A new password (NIST SP 800-63B): at least 8 characters, at most 1024 bytes, any characters

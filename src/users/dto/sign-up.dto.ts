@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsDefined, IsString, Matches, MaxLength, MinLength } from 'class-validator';
-import { NAME_MAX_LENGTH } from '../../auth/dto/login.dto.js';
+import { NAME_MAX_LENGTH } from '../../common/validation/limits.js';
 import { IsNewPassword } from './password.rules.js';
 
 /** The body of POST /users (sign-up). */

@@ -1,6 +1,6 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import type { AuthUser } from '../auth-user.js';
+import type { AuthUser } from './auth-user.js';
 
 /** The caller that the global JwtAuthGuard authenticated. Only meaningful on guarded routes. */
 export const CurrentUser = createParamDecorator(
