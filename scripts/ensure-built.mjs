@@ -26,7 +26,9 @@ function reasonToBuild() {
   }
   const built = Math.min(...OUTPUTS.map((output) => statSync(join(ROOT, output)).mtimeMs));
   // A production image may ship dist/ without the sources: nothing to compare, nothing to do.
-  const stale = INPUTS.find((input) => existsSync(join(ROOT, input)) && newestMtime(join(ROOT, input)) > built);
+  const stale = INPUTS.find(
+    (input) => existsSync(join(ROOT, input)) && newestMtime(join(ROOT, input)) > built,
+  );
   return stale === undefined ? undefined : `${stale} changed since the last build`;
 }
 
@@ -34,7 +36,11 @@ const reason = reasonToBuild();
 if (reason !== undefined) {
   console.error(`${reason}: running npm run build first`);
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  const { status, error } = spawnSync(npm, ['run', '-s', 'build'], { cwd: ROOT, stdio: 'inherit', shell: process.platform === 'win32' });
+  const { status, error } = spawnSync(npm, ['run', '-s', 'build'], {
+    cwd: ROOT,
+    stdio: 'inherit',
+    shell: process.platform === 'win32',
+  });
   if (error !== undefined || status !== 0) {
     console.error('error: the build failed; fix it, or run npm run build to see why');
     process.exit(status ?? 1);
