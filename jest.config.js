@@ -1,6 +1,6 @@
 // Jest runs in its native ESM mode (NODE_OPTIONS=--experimental-vm-modules, set by the npm
 // scripts) and compiles TypeScript with swc. decoratorMetadata is what makes Nest's constructor
-// injection work under swc. See docs in README "Tests".
+// injection work under swc. See docs/testing.md.
 const swc = (type) => [
   '@swc/jest',
   {

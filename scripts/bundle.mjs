@@ -1,9 +1,8 @@
 // Bundles the built service (dist/main.js and everything it imports) into one file,
 // dist/bundle/main.js, which `npm run start:prod` runs. Part of `npm run build`, after `nest build`.
 //
-// Why: the service imports ~2,300 module files (es-toolkit, typeorm, rxjs, @nestjs/*...), and on
-// Node.js 20, which has no module compile cache, resolving, reading and compiling them one by one
-// was most of its 1.4 s start; as one file it starts in about 0.85 s (README, "Performance").
+// Why: on Node.js 20, which has no module compile cache, resolving, reading and compiling the
+// service's thousands of module files one by one is most of its start (docs/decisions.md).
 //
 // Left out of the bundle and loaded from node_modules at run time: native addons (better-sqlite3,
 // @node-rs/argon2), packages that start worker threads from their own files (pino's transports,
@@ -43,14 +42,10 @@ const optionalPackages = {
 };
 
 /**
- * keepNames wraps some 6,800 functions in `__name(fn, "name")`, which redefines `name` on each,
- * also on closures made per request inside Fastify, Nest and passport. Measured on GET /user
- * (6 s runs, three rounds): 19-21k req/s with it, 26-29k without. Almost every such function
- * already bears that name (JavaScript infers it), so the helper now redefines it only when it
- * differs: 20-25k. The rest is the wrapping itself, the price of class names that stay exact
- * (without keepNames Nest's own classes log as `_InstanceLoader`, `_NestApplication`..., which
- * also breaks StartupLogger's filter). Same length as esbuild's helper, so the source map stays
- * exact; if esbuild ever words its helper differently, the build fails here.
+ * keepNames' `__name(fn, "name")` redefines `name` on every wrapped function, closures made per
+ * request included, though almost all already bear that name: redefine it only when it differs.
+ * Same length as esbuild's helper, so the source map stays exact; a differently worded helper
+ * fails the build here. Figures: docs/decisions.md.
  */
 async function cheapenKeepNames(file) {
   const helper = '__name=(target,value)=>__defProp(target,"name",{value,configurable:!0})';
@@ -72,10 +67,10 @@ await build({
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  // Nest reads class names (providers, modules, the logger's contexts): they must survive.
+  // Nest reads class names (providers, modules, the logger's contexts, StartupLogger's filter).
   keepNames: true,
-  // Names kept, whitespace and syntax minified: V8 keeps the source of every loaded script, and
-  // 8.2 MB of it became 5.5 MB (6 MB less resident). The source map leads back to dist/.
+  // Names kept, whitespace and syntax minified: V8 keeps the source of every loaded script
+  // resident. The source map leads back to dist/.
   minifyWhitespace: true,
   minifySyntax: true,
   sourcemap: 'linked',

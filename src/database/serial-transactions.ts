@@ -3,10 +3,8 @@ import { DataSource, type EntityManager } from 'typeorm';
 
 /**
  * Runs TypeORM transactions one after the other. better-sqlite3 is one connection, and TypeORM's
- * transaction() is BEGIN, awaited statements, COMMIT on it: two started together interleave
- * ("cannot start a transaction within a transaction", then "Transaction is not started yet"),
- * which answered concurrent logins and refreshes with 500. Each transaction holds the queue only
- * for its own statements, all synchronous underneath, so the wait is microseconds.
+ * transaction() is BEGIN, awaited statements, COMMIT on it: two started together would interleave.
+ * Each holds the queue only for its own synchronous statements, so the wait is short.
  */
 @Injectable()
 export class SerialTransactions {

@@ -14,7 +14,7 @@ export class Loggers {
   readonly app: Logger;
   /**
    * One line per request (request-log.ts). Its fields are fixed and hold no credential, so it
-   * skips redaction, which cost ~3% of GET /user's CPU when every request line went through it.
+   * skips redaction, which is not free on a line written for every request.
    */
   readonly requests: Logger;
 

@@ -9,11 +9,9 @@ import { Loggers, PinoLoggerService } from './loggers.js';
  * application's own lines (Nest's Logger, audit events) through PinoLoggerService. JSON in
  * production, one readable line per entry in development.
  *
- * Not nestjs-pino: it binds each request's logger with AsyncLocalStorage, which on Node.js 20
- * turns on promise hooks for every promise in the process. With its pino-http middleware it
- * took GET /user from 16.1k to 11.9k req/s with logging silenced (AsyncLocalStorage alone:
- * 12.4k). Lines written inside a request carry its id because their caller passes it
- * (audit.ts, the exception filter).
+ * Not nestjs-pino: its AsyncLocalStorage turns on promise hooks for every promise on Node.js 20,
+ * a cost on every request (docs/decisions.md). Lines written inside a request carry its id
+ * because their caller passes it (audit.ts, the exception filter).
  */
 @Global()
 @Module({

@@ -7,10 +7,8 @@ import { setPriority } from 'node:os';
 import { workerData } from 'node:worker_threads';
 import { hashSync, verifySync } from '@node-rs/argon2';
 
-// On a core that is also serving requests, a verify (tens of milliseconds) competing as an equal
-// would double the latency of every cheap request queued behind it. Linux gives each thread its
-// own nice value, and setpriority() with this thread's id renices this thread alone. Elsewhere
-// (no /proc/thread-self) the thread keeps the process's priority.
+// A verify competing as an equal with the event loop would delay every cheap request queued behind
+// it. Linux gives each thread its own nice value: setpriority() with this thread's id renices it alone.
 try {
   setPriority(Number(readlinkSync('/proc/thread-self').split('/').at(-1)), workerData.nice);
 } catch {

@@ -4,10 +4,7 @@ import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { Algorithm, hashSync, type Options } from '@node-rs/argon2';
 import { Piscina } from 'piscina';
 
-/**
- * argon2id at OWASP's minimum row (m=19 MiB, t=2, p=1): about 6 ms per hash on one core here
- * (bench/argon2-rate.mjs).
- */
+/** argon2id at OWASP's minimum row (m=19 MiB, t=2, p=1); bench/argon2-rate.mjs measures its cost. */
 export const ARGON2_OPTIONS = {
   algorithm: Algorithm.Argon2id,
   memoryCost: 19_456,
@@ -16,11 +13,8 @@ export const ARGON2_OPTIONS = {
 } as const satisfies Options;
 
 /**
- * The nice value of the hashing threads (the event loop runs at 0). Under CFS a thread at 15
- * gets about 3% of a core that the event loop also wants (weights 36 and 1024): a login flood
- * then costs GET /user about 7% of its rate and 1.6x its p99, where nice 10 (about a tenth)
- * cost 1.9-2.3x. Logins still progress, slowly, while cheap requests saturate the core; when
- * they do not, hashing gets all of it. Measured with `npm run bench` (README, "Performance").
+ * The nice value of the hashing threads (the event loop runs at 0): a login flood must not starve
+ * cheap requests; logins still progress, slowly, on a busy core. Figures: docs/decisions.md.
  */
 export const HASHING_NICE = 15;
 
