@@ -29,6 +29,8 @@ export interface ProcessOptions {
 }
 
 export interface ServiceOptions extends ProcessOptions {
+  /** Node.js flags in place of start:prod's (the default). */
+  nodeFlags?: string[];
   /** Node.js arguments after start:prod's flags, before dist/bundle/main.js. */
   nodeArgs?: string[];
 }

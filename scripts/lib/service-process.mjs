@@ -198,13 +198,22 @@ export function spawnProcess({ command, args, env, cwd, label = command, logFile
 }
 
 /**
- * Spawns the built service as `npm run start:prod` runs it (its Node.js flags, then `nodeArgs`,
- * then dist/bundle/main.js), in `cwd` (where it would read a .env) with serviceEnv(env).
+ * Spawns the built service as `npm run start:prod` runs it (`nodeFlags`, by default start:prod's,
+ * then `nodeArgs`, then dist/bundle/main.js), in `cwd` (where it would read a .env) with
+ * serviceEnv(env).
  */
-export function spawnService({ env, cwd, nodeArgs = [], label = 'service', logFile, pin = null }) {
+export function spawnService({
+  env,
+  cwd,
+  nodeFlags = productionNodeFlags(),
+  nodeArgs = [],
+  label = 'service',
+  logFile,
+  pin = null,
+}) {
   return spawnProcess({
     command: process.execPath,
-    args: [...productionNodeFlags(), ...nodeArgs, MAIN],
+    args: [...nodeFlags, ...nodeArgs, MAIN],
     env: serviceEnv(env),
     cwd,
     label,
