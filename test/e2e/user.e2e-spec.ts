@@ -3,6 +3,7 @@ import request from 'supertest';
 import { UsersService } from '../../src/users/users.service.js';
 import { createTestApp, httpServer } from '../support/app.js';
 import { errorBody } from '../support/expected.js';
+import { login } from '../support/session-client.js';
 import { adminClaims, forge, HS256, now } from '../support/tokens.js';
 
 const INVALID = 'Bearer error="invalid_token", error_description="The access token is invalid"';
@@ -16,11 +17,7 @@ describe('GET /user', () => {
   beforeAll(async () => {
     app = await createTestApp();
     server = httpServer(app);
-    const { body } = await request(server)
-      .post('/login')
-      .send({ name: 'admin', password: '1234' })
-      .expect(200);
-    token = (body as { token: string }).token;
+    ({ token } = await login(server, 'admin', '1234'));
   });
 
   afterAll(() => app.close());
