@@ -33,20 +33,25 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { loadProblems, runLoad } from './lib/load.mjs';
 import {
-  Child,
   cpuSince,
   cpuSnapshot,
   freePort,
   HOST,
   machineBusySeconds,
   probe,
+  processCpuSeconds,
   waitForHttp,
 } from './lib/processes.mjs';
 import { evaluateTargets, markdown, megabytes, ms, num } from './lib/report.mjs';
+import {
+  MAIN,
+  productionNodeFlags,
+  ROOT,
+  spawnProcess,
+  spawnService,
+} from '../scripts/lib/service-process.mjs';
 
-const ROOT = resolve(import.meta.dirname, '..');
-const MAIN = join(ROOT, 'dist', 'bundle', 'main.js');
-/** The Node.js flags of `npm run start:prod`, so that the service runs here as it does in production. */
+/** The Node.js flags of `npm run start:prod`, with which spawnService runs the service here too. */
 const NODE_FLAGS = productionNodeFlags();
 const HASHER = join(ROOT, 'dist', 'users', 'password-hasher.service.js');
 const ARGON2_RATE = join(import.meta.dirname, 'argon2-rate.mjs');
@@ -73,15 +78,6 @@ const SERVICE_SETTINGS =
   `\`node ${[...NODE_FLAGS, 'dist/bundle/main.js'].join(' ')}\` as \`npm run start:prod\` runs it, ` +
   'NODE_ENV=production, fresh DATA_DIR (SQLite), production default logging (LOG_LEVEL unset = info, JSON: one line per request, stdout written to a file), ' +
   `LOGIN_RATE_LIMIT=${THROTTLE_OFF} and LOGIN_FAILURE_LIMIT=${THROTTLE_OFF} so that throttling cannot cap the login figures; every other protection at its default`;
-
-function productionNodeFlags() {
-  const script = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts['start:prod'];
-  const match = /^node((?: --[\w-]+(?:=\S+)?)*) dist\/bundle\/main\.js$/.exec(script);
-  if (match === null) {
-    throw new Error(`package.json's start:prod is not "node [--flag...] dist/bundle/main.js": ${script}`);
-  }
-  return match[1].trim().split(' ').filter(Boolean);
-}
 
 function parseOptions() {
   const { values, tokens } = parseArgs({
@@ -231,11 +227,9 @@ async function withBuild(task, attempts = 3) {
   }
 }
 
-/** What a service process gets: nothing of this shell's environment but PATH. */
+/** What a service process gets, on top of spawnService's clean environment (PATH, NO_COLOR). */
 function serviceEnv({ port, dataDir, secret, password }) {
   return {
-    PATH: process.env.PATH,
-    NO_COLOR: '1',
     NODE_ENV: 'production',
     HOST,
     PORT: String(port),
@@ -301,8 +295,8 @@ class Bench {
     );
   }
 
-  spawn(spec) {
-    const child = Child.spawn({ ...spec, pin: this.pin });
+  /** Keeps `child` (a ServiceProcess) to stop on an interrupt, until it exits. */
+  track(child) {
     this.children.add(child);
     void child.exited.then(() => this.children.delete(child));
     return child;
@@ -314,9 +308,9 @@ class Bench {
     return result;
   }
 
-  /** Spawns a server and waits until it answers GET /user (any status). */
-  async startServer(spec, url) {
-    const child = this.spawn(spec);
+  /** Tracks a spawned server and waits until it answers GET /user (any status). */
+  async startServer(spawned, url) {
+    const child = this.track(spawned);
     try {
       await waitForHttp(child, `${url}/user`);
     } catch (error) {
@@ -332,14 +326,13 @@ class Bench {
       const port = await freePort();
       const url = `http://${HOST}:${port}`;
       const child = await this.startServer(
-        {
+        spawnService({
           label,
-          command: process.execPath,
-          args: [...NODE_FLAGS, MAIN],
           env: serviceEnv({ port, dataDir, secret, password }),
           cwd: dir, // no .env of the developer's is read
           logFile: join(dir, `${label}.log`),
-        },
+          pin: this.pin,
+        }),
         url,
       );
       return { child, url };
@@ -524,14 +517,15 @@ class Bench {
         const busyBefore = await machineBusySeconds();
         const ownBefore = process.cpuUsage();
         const spawnedAt = performance.now();
-        const started = this.spawn({
-          label: `cold-${i}`,
-          command: process.execPath,
-          args: [...NODE_FLAGS, MAIN],
-          env: serviceEnv({ port, dataDir, secret, password }),
-          cwd: dir,
-          logFile: join(dir, `cold-${i}.log`),
-        });
+        const started = this.track(
+          spawnService({
+            label: `cold-${i}`,
+            env: serviceEnv({ port, dataDir, secret, password }),
+            cwd: dir,
+            logFile: join(dir, `cold-${i}.log`),
+            pin: this.pin,
+          }),
+        );
         try {
           await waitForHttp(started, `http://${HOST}:${port}/user`, {
             headers: { authorization: `Bearer ${token}` },
@@ -539,7 +533,7 @@ class Bench {
             intervalMs: 2,
           });
           const elapsed = performance.now() - spawnedAt;
-          const cpuSeconds = await started.cpuSeconds();
+          const cpuSeconds = await processCpuSeconds(started.pid);
           const own = process.cpuUsage(ownBefore);
           const others =
             (await machineBusySeconds()) - busyBefore - cpuSeconds - (own.user + own.system) / 1e6;
@@ -578,7 +572,7 @@ class Bench {
 
   /** A peer: start, idle RSS, a token, GET /user measured like the service's, stop. */
   async peer(label, { spawnSpec, url, getToken }) {
-    const child = await this.startServer(spawnSpec, url);
+    const child = await this.startServer(spawnProcess({ ...spawnSpec, pin: this.pin }), url);
     say(`${label}: pid ${child.pid} on ${url}`);
     const result = { problems: [] };
     try {

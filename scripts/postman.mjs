@@ -1,74 +1,25 @@
 // npm run test:postman: runs the Postman collection with newman against the built service, started
 // here on a fresh database (so the demo account admin/1234 exists), and fails on any failed test.
-// Builds first when dist/ is missing or older than src/.
-import { spawn, spawnSync } from 'node:child_process';
+// Builds first when dist/ is missing or older than its sources (scripts/ensure-built.mjs).
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import newman from 'newman';
+import { ROOT, startService } from './lib/service-process.mjs';
 
-const ROOT = join(import.meta.dirname, '..');
-const MAIN = join(ROOT, 'dist', 'bundle', 'main.js'); // what `npm run start:prod` runs
+const ENSURE_BUILT = join(import.meta.dirname, 'ensure-built.mjs');
 const COLLECTION = join(ROOT, 'postman', 'nest-jwt-auth.postman_collection.json');
 const ENVIRONMENT = join(ROOT, 'postman', 'local.postman_environment.json');
 const START_TIMEOUT_MS = 30_000;
 
-/** The newest modification time under `dir`, in ms. */
-function newest(dir) {
-  return Math.max(
-    ...readdirSync(dir, { recursive: true, withFileTypes: true })
-      .filter((entry) => entry.isFile())
-      .map((entry) => statSync(join(entry.parentPath, entry.name)).mtimeMs),
-  );
-}
-
+/** scripts/ensure-built.mjs: builds when dist/ is missing or older than its sources. */
 function buildIfNeeded() {
-  if (existsSync(MAIN) && statSync(MAIN).mtimeMs >= newest(join(ROOT, 'src'))) {
-    return;
-  }
-  console.log('--- building (dist/ is missing or older than src/)');
-  const { status } = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
+  const { status, signal } = spawnSync(process.execPath, [ENSURE_BUILT], { cwd: ROOT, stdio: 'inherit' });
   if (status !== 0) {
-    throw new Error(`npm run build failed (exit ${status})`);
+    throw new Error(`scripts/ensure-built.mjs failed (exit ${status ?? signal})`);
   }
-}
-
-/** Starts the built service and resolves once it listens, with the URL it printed. */
-async function startService(env) {
-  const child = spawn(process.execPath, [MAIN], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const url = await new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`the service did not listen within ${START_TIMEOUT_MS / 1000} s:\n${output}`)),
-      START_TIMEOUT_MS,
-    );
-    const onData = (chunk) => {
-      output += chunk.toString();
-      const match = /Listening on (http:\/\/\S+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the service exited with ${code} before listening:\n${output}`));
-    });
-  });
-  return {
-    url,
-    output: () => output,
-    stop: async () => {
-      if (child.exitCode === null) {
-        child.kill('SIGTERM');
-        await once(child, 'exit');
-      }
-    },
-  };
 }
 
 /** Requests in a collection's (nested) folders. */
@@ -87,17 +38,18 @@ async function main() {
   // Known to this script so that the collection can sign an expired token with it.
   const jwtSecret = randomBytes(48).toString('base64url');
   const service = await startService({
-    PATH: process.env.PATH,
-    NO_COLOR: '1',
-    NODE_ENV: 'development',
-    HOST: '127.0.0.1',
-    PORT: '0',
-    DATA_DIR: dataDir,
-    JWT_SECRET: jwtSecret,
-    // The collection logs in a dozen times from one address, some of them with a wrong password.
-    LOGIN_RATE_LIMIT: '1000000',
-    LOGIN_FAILURE_LIMIT: '1000000',
-    LOG_FORMAT: 'json',
+    env: {
+      NODE_ENV: 'development',
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      JWT_SECRET: jwtSecret,
+      // The collection logs in a dozen times from one address, some of them with a wrong password.
+      LOGIN_RATE_LIMIT: '1000000',
+      LOGIN_FAILURE_LIMIT: '1000000',
+      LOG_FORMAT: 'json',
+    },
+    cwd: ROOT,
+    timeoutMs: START_TIMEOUT_MS,
   });
   let summary;
   try {

@@ -1,6 +1,6 @@
 // Soak: a bounded load on loopback against the built service (`npm run soak`, which builds first).
 //
-// Starts the built service (dist/bundle/main.js, as `npm run start:prod` does) in production mode on a fresh data directory and logs in once. Then two
+// Starts the built service (dist/bundle/main.js, without start:prod's Node.js flags: see startServer) in production mode on a fresh data directory and logs in once. Then two
 // autocannon clients run at the same time: GET /user with the token at 50 connections, and a
 // flood of POST /login with wrong passwords at 10 connections; first for --warmup seconds (5),
 // then for --duration seconds (20), the run that is reported. It prints what each client saw and
@@ -16,27 +16,21 @@
 // runs with --expose-gc and a one-line preload that calls gc() on SIGUSR2. Raw readings are shown.
 //
 // Usage: node scripts/soak.mjs [--duration SECONDS] [--warmup SECONDS]
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, openSync } from 'node:fs';
-import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { MAIN, spawnService } from './lib/service-process.mjs';
 
-const MAIN = join(import.meta.dirname, '..', 'dist', 'bundle', 'main.js');
 const GC_HOOK = 'data:text/javascript,process.on("SIGUSR2",()=>globalThis.gc())';
 const HOST = '127.0.0.1';
 const USER_CONNECTIONS = 50;
 const LOGIN_CONNECTIONS = 10;
 const MAX_RSS_GROWTH_MB = 50;
-const START_TIMEOUT_MS = 20_000;
-const STOP_TIMEOUT_MS = 15_000;
-/** On failure, show the end of the server's output: at most 30 lines from its last 16 KiB. */
-const OUTPUT_TAIL_CHARS = 16_384;
-const OUTPUT_TAIL_LINES = 30;
 
 function parseOptions() {
   const { values } = parseArgs({
@@ -62,120 +56,41 @@ function parseOptions() {
 }
 
 /**
- * The server child process. Its stdout and stderr (a line per request in production) go to a file
- * in the temp dir, which nothing here has to keep draining; on failure its end is shown.
+ * Starts the built service; its stdout and stderr (a line per request in production) go to a file
+ * in the temp dir, which nothing here has to keep draining; on failure its end is shown. It runs
+ * with --expose-gc and a preload that calls gc() on SIGUSR2, for settledMemoryKb().
  */
-class Server {
-  constructor(child, logFile) {
-    this.child = child;
-    this.logFile = logFile;
-    this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  }
-
-  /** Spawns the built service; `await server.listening` before using `server.url`. */
-  static spawn(dir) {
-    const env = {
-      PATH: process.env.PATH,
-      NO_COLOR: '1',
+function startServer(dir) {
+  const password = randomBytes(18).toString('base64url');
+  const server = spawnService({
+    label: 'the server',
+    // Without start:prod's --max-semi-space-size=64: with it, the young generation keeps some
+    // 55 MB more after the load and the growth check below fails. To be settled in the service.
+    nodeFlags: [],
+    nodeArgs: ['--expose-gc', '--import', GC_HOOK],
+    env: {
       NODE_ENV: 'production',
       HOST,
-      PORT: '0',
       DATA_DIR: join(dir, 'data'),
       JWT_SECRET: randomBytes(48).toString('base64'),
       ADMIN_NAME: 'soak',
-      ADMIN_PASSWORD: randomBytes(18).toString('base64url'),
-    };
-    const logFile = join(dir, 'server.log');
-    const fd = openSync(logFile, 'a');
-    // cwd is the temp dir, so no .env of the developer's is read.
-    const child = spawn(process.execPath, ['--expose-gc', '--import', GC_HOOK, MAIN], {
-      cwd: dir,
-      env,
-      stdio: ['ignore', fd, fd],
-    });
-    closeSync(fd);
-    const server = new Server(child, logFile);
-    server.password = env.ADMIN_PASSWORD;
-    server.listening = server.#waitForUrl();
-    return server;
-  }
+      ADMIN_PASSWORD: password,
+    },
+    // The temp dir, so no .env of the developer's is read.
+    cwd: dir,
+    logFile: join(dir, 'server.log'),
+  });
+  return { server, password };
+}
 
-  async #waitForUrl() {
-    const deadline = Date.now() + START_TIMEOUT_MS;
-    for (;;) {
-      const match = /Listening on (http:\/\/[^\s"]+)/.exec(await readFile(this.logFile, 'utf8'));
-      if (match) {
-        // It prints "localhost", which may resolve to ::1; it listens on HOST only.
-        const url = new URL(match[1]);
-        url.hostname = HOST;
-        this.url = url.origin;
-        return this.url;
-      }
-      if (!this.running) {
-        throw new Error(`server exited (${this.child.signalCode ?? this.child.exitCode}) before listening`);
-      }
-      if (Date.now() > deadline) {
-        throw new Error(`no "Listening on" within ${START_TIMEOUT_MS / 1000} s`);
-      }
-      await sleep(100);
-    }
+/** VmRSS as it is, and after two full garbage collections. */
+async function settledMemoryKb(server) {
+  const raw = await server.memoryKb();
+  for (let i = 0; i < 2; i++) {
+    server.child.kill('SIGUSR2');
+    await sleep(500);
   }
-
-  /** The last lines the server printed. */
-  async tail() {
-    const file = await open(this.logFile, 'r').catch(() => null);
-    if (!file) {
-      return '(none)';
-    }
-    try {
-      const { size } = await file.stat();
-      const length = Math.min(size, OUTPUT_TAIL_CHARS);
-      const { buffer } = await file.read(Buffer.alloc(length), 0, length, size - length);
-      return buffer.toString().trimEnd().split('\n').slice(-OUTPUT_TAIL_LINES).join('\n');
-    } finally {
-      await file.close();
-    }
-  }
-
-  get running() {
-    return this.child.exitCode === null && this.child.signalCode === null;
-  }
-
-  /** SIGTERM, then wait; SIGKILL if it does not exit in time. Resolves with how it exited. */
-  async stop() {
-    if (this.running) {
-      this.child.kill('SIGTERM');
-      const timer = setTimeout(() => this.child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-      const result = await this.exited;
-      clearTimeout(timer);
-      return result;
-    }
-    return this.exited;
-  }
-
-  /** A field of /proc/<pid>/status in kB: VmRSS (resident now) or VmHWM (the peak). */
-  async memoryKb(field = 'VmRSS') {
-    const status = await readFile(`/proc/${this.child.pid}/status`, 'utf8').catch((error) => {
-      throw this.running
-        ? error
-        : new Error(`the server exited (${this.child.signalCode ?? this.child.exitCode})`);
-    });
-    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status);
-    if (!match) {
-      throw new Error(`no ${field} in /proc/${this.child.pid}/status`);
-    }
-    return Number(match[1]);
-  }
-
-  /** VmRSS as it is, and after two full garbage collections. */
-  async settledMemoryKb() {
-    const raw = await this.memoryKb();
-    for (let i = 0; i < 2; i++) {
-      this.child.kill('SIGUSR2');
-      await sleep(500);
-    }
-    return { raw, collected: await this.memoryKb() };
-  }
+  return { raw, collected: await server.memoryKb() };
 }
 
 async function login(url, password) {
@@ -294,6 +209,7 @@ async function main() {
   const dir = await mkdtemp(join(tmpdir(), 'soak-'));
   const running = new Set();
   let server;
+  let password;
   let interrupted = false;
   const onSignal = (signal) => {
     if (!interrupted) {
@@ -309,15 +225,16 @@ async function main() {
   process.on('SIGTERM', onSignal);
 
   try {
-    server = Server.spawn(dir);
-    await server.listening;
-    console.log(`server pid ${server.child.pid} listening on ${server.url} (data and log in ${dir})`);
-    const token = await login(server.url, server.password);
+    ({ server, password } = startServer(dir));
+    // It prints "localhost", which may resolve to ::1; it listens on HOST only.
+    await server.listening({ host: HOST });
+    console.log(`server pid ${server.pid} listening on ${server.url} (data and log in ${dir})`);
+    const token = await login(server.url, password);
     await sleep(500);
     if (interrupted) {
       throw new Error('interrupted before the load');
     }
-    const cold = await server.settledMemoryKb();
+    const cold = await settledMemoryKb(server);
     const load = `GET /user at ${USER_CONNECTIONS} connections + POST /login (wrong passwords) at ${LOGIN_CONNECTIONS}`;
 
     const phases = [];
@@ -329,7 +246,7 @@ async function main() {
         throw new Error('interrupted during the warm-up');
       }
       await sleep(500);
-      before = await server.settledMemoryKb();
+      before = await settledMemoryKb(server);
     }
 
     console.log(`load: ${duration} s of ${load}`);
@@ -352,7 +269,7 @@ async function main() {
     let hwmKb = null;
     if (alive) {
       await sleep(500);
-      after = await server.settledMemoryKb();
+      after = await settledMemoryKb(server);
       hwmKb = await server.memoryKb('VmHWM');
     }
     const exit = await server.stop();

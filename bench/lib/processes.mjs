@@ -1,16 +1,12 @@
-// Child processes for the benchmark: spawning (optionally pinned to a CPU with taskset), waiting
-// for an HTTP answer, stopping, and reading their memory and CPU time from /proc.
-import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
-import { open, readFile } from 'node:fs/promises';
+// Child processes for the benchmark, beside what scripts/lib/service-process.mjs does for every
+// caller (spawn, pin, stop, memory): waiting for an HTTP answer, and CPU time from /proc.
+import { spawnSync } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export const HOST = '127.0.0.1';
-const STOP_TIMEOUT_MS = 15_000;
-const TAIL_CHARS = 16_384;
-const TAIL_LINES = 30;
 
 /** Clock ticks per second for /proc/<pid>/stat (100 on every Linux seen, but ask). */
 const CLOCK_TICKS = (() => {
@@ -31,14 +27,14 @@ export async function machineBusySeconds() {
 }
 
 /**
- * A snapshot of who used the CPUs: `server` (a Child), this process (the load generator) and
+ * A snapshot of who used the CPUs: `server` (a ServiceProcess), this process (the load generator) and
  * the machine as a whole. `cpuSince` turns it into percentages of one CPU over the wall time,
  * `otherPercent` being what every other process used: noise, on a shared machine.
  */
 export async function cpuSnapshot(server) {
   return {
     at: performance.now(),
-    server: server ? await server.cpuSeconds() : 0,
+    server: server ? await processCpuSeconds(server.pid) : 0,
     client: process.cpuUsage(),
     machine: await machineBusySeconds(),
   };
@@ -46,7 +42,7 @@ export async function cpuSnapshot(server) {
 
 export async function cpuSince(snapshot, server) {
   const wall = (performance.now() - snapshot.at) / 1000;
-  const serverSeconds = server ? (await server.cpuSeconds()) - snapshot.server : 0;
+  const serverSeconds = server ? (await processCpuSeconds(server.pid)) - snapshot.server : 0;
   const client = process.cpuUsage(snapshot.client);
   const clientSeconds = (client.user + client.system) / 1e6;
   const machineSeconds = (await machineBusySeconds()) - snapshot.machine;
@@ -70,86 +66,12 @@ export function freePort() {
   });
 }
 
-/**
- * A child whose stdout and stderr go to a file (nothing here has to keep draining a pipe, and
- * a service that logs every request pays for real writes). `pin` is a taskset CPU list or null.
- */
-export class Child {
-  constructor(child, logFile, label) {
-    this.child = child;
-    this.logFile = logFile;
-    this.label = label;
-    this.pid = child.pid;
-    this.exited = new Promise((resolve) => {
-      child.once('exit', (code, signal) => resolve({ code, signal }));
-      child.once('error', (error) => resolve({ code: null, signal: null, error }));
-    });
-  }
-
-  static spawn({ label, command, args, env, cwd, logFile, pin }) {
-    const fd = openSync(logFile, 'a');
-    const [file, argv] = pin === null ? [command, args] : ['taskset', ['-c', pin, command, ...args]];
-    // taskset and run.sh exec their command, so the pid stays the server's own.
-    const child = spawn(file, argv, { cwd, env, stdio: ['ignore', fd, fd] });
-    closeSync(fd);
-    return new Child(child, logFile, label);
-  }
-
-  get running() {
-    return this.child.exitCode === null && this.child.signalCode === null;
-  }
-
-  get exitDescription() {
-    return String(this.child.signalCode ?? this.child.exitCode);
-  }
-
-  /** SIGTERM, then wait; SIGKILL if it does not exit in time. Resolves with how it exited. */
-  async stop() {
-    if (this.running) {
-      this.child.kill('SIGTERM');
-      const timer = setTimeout(() => this.child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-      const result = await this.exited;
-      clearTimeout(timer);
-      return result;
-    }
-    return this.exited;
-  }
-
-  /** A field of /proc/<pid>/status in kB: VmRSS (resident now) or VmHWM (the peak). */
-  async memoryKb(field = 'VmRSS') {
-    const status = await readFile(`/proc/${this.pid}/status`, 'utf8').catch((error) => {
-      throw this.running ? error : new Error(`${this.label} exited (${this.exitDescription})`);
-    });
-    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status);
-    if (!match) {
-      throw new Error(`no ${field} in /proc/${this.pid}/status`);
-    }
-    return Number(match[1]);
-  }
-
-  /** User + system CPU seconds the process (all its threads) has used so far. */
-  async cpuSeconds() {
-    const stat = await readFile(`/proc/${this.pid}/stat`, 'utf8');
-    // Fields after "(comm)": state is [0], utime [11], stime [12].
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-  }
-
-  /** The last lines the child printed. */
-  async tail() {
-    const file = await open(this.logFile, 'r').catch(() => null);
-    if (!file) {
-      return '(none)';
-    }
-    try {
-      const { size } = await file.stat();
-      const length = Math.min(size, TAIL_CHARS);
-      const { buffer } = await file.read(Buffer.alloc(length), 0, length, size - length);
-      return buffer.toString().trimEnd().split('\n').slice(-TAIL_LINES).join('\n') || '(none)';
-    } finally {
-      await file.close();
-    }
-  }
+/** User + system CPU seconds a process (all its threads) has used so far. */
+export async function processCpuSeconds(pid) {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  // Fields after "(comm)": state is [0], utime [11], stime [12].
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
 }
 
 /** One GET without keep-alive; resolves with the status, rejects on a socket error. */

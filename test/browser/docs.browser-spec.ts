@@ -1,8 +1,6 @@
-import type { AddressInfo } from 'node:net';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { launchChromium } from '../support/browser.js';
-import { createTestApp, httpServer } from '../support/app.js';
+import { newPage, reportCspViolations, startBrowserApp, watchPage } from '../support/browser.js';
 
 /**
  * Swagger UI at /docs in a real (Debian) Chromium against the real app: it must render every
@@ -13,17 +11,6 @@ import { createTestApp, httpServer } from '../support/app.js';
 
 const TEST_TIMEOUT_MS = 30_000;
 const ACTION_TIMEOUT_MS = 10_000;
-
-/** Records CSP violations on window and reports each to the test as it happens. */
-const CSP_LISTENER = `
-  window.addEventListener('securitypolicyviolation', (event) => {
-    void window.__reportCspViolation({
-      directive: event.effectiveDirective,
-      blockedURI: event.blockedURI,
-      source: event.sourceFile + ':' + event.lineNumber,
-    });
-  }, true);
-`;
 
 interface Operation {
   method: string;
@@ -65,11 +52,7 @@ describe('Browser: the API docs at /docs', () => {
   let problems: string[];
 
   beforeAll(async () => {
-    app = await createTestApp();
-    await app.listen(0, '127.0.0.1');
-    const { address, port } = httpServer(app).address() as AddressInfo;
-    baseUrl = `http://${address}:${port}`;
-    browser = await launchChromium();
+    ({ app, browser, baseUrl } = await startBrowserApp());
   }, 60_000);
 
   afterAll(async () => {
@@ -81,22 +64,12 @@ describe('Browser: the API docs at /docs', () => {
     if (browser === undefined) {
       throw new Error('the browser did not start (see beforeAll)');
     }
-    context = await browser.newContext();
-    context.setDefaultTimeout(ACTION_TIMEOUT_MS);
-    context.setDefaultNavigationTimeout(ACTION_TIMEOUT_MS);
-    page = await context.newPage();
+    ({ context, page } = await newPage(browser, ACTION_TIMEOUT_MS));
     problems = [];
-    await page.exposeFunction('__reportCspViolation', (violation: unknown) => {
+    await reportCspViolations(page, (violation) => {
       problems.push(`CSP violation: ${JSON.stringify(violation)}`);
     });
-    await page.addInitScript(CSP_LISTENER);
-    page.on('console', (message) => {
-      if (message.type() === 'error' || message.text().includes('Content Security Policy')) {
-        problems.push(`console ${message.type()}: ${message.text()} (at ${message.location().url})`);
-      }
-    });
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('crash', () => problems.push('the page crashed'));
+    watchPage(page, problems);
     context.on('request', (request) => {
       if (new URL(request.url()).origin !== baseUrl) {
         problems.push(`request to another origin: ${request.method()} ${request.url()}`);

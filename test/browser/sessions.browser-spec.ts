@@ -1,7 +1,6 @@
-import type { AddressInfo } from 'node:net';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium } from '../support/browser.js';
+import { newPage, startBrowserApp, watchPage } from '../support/browser.js';
 
 /**
  * Sessions in a real Chromium: the home page renews an expired access token through the
@@ -29,11 +28,7 @@ describe('Browser: sessions', () => {
   const tabs: Tab[] = [];
 
   beforeAll(async () => {
-    const { createTestApp } = await import('../support/app.js');
-    app = await createTestApp();
-    await app.listen(0, '127.0.0.1');
-    baseUrl = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
-    browser = await launchChromium();
+    ({ app, browser, baseUrl } = await startBrowserApp());
   }, 60_000);
 
   afterAll(async () => {
@@ -49,9 +44,7 @@ describe('Browser: sessions', () => {
   });
 
   async function openTab(): Promise<Tab> {
-    const context = await browser.newContext();
-    context.setDefaultTimeout(10_000);
-    const page = await context.newPage();
+    const { context, page } = await newPage(browser);
     const tab: Tab = { context, page, exchanges: [], problems: [] };
     page.on('response', (response) => {
       const url = new URL(response.url());
@@ -59,13 +52,8 @@ describe('Browser: sessions', () => {
         tab.exchanges.push(`${response.request().method()} ${url.pathname} ${response.status()}`);
       }
     });
-    page.on('pageerror', (error) => tab.problems.push(`page error: ${error.message}`));
-    page.on('console', (message) => {
-      // Chromium logs every 401 as a failed resource; those are the renewal working as designed.
-      if (message.type() === 'error' && !/status of 401/.test(message.text())) {
-        tab.problems.push(`console error: ${message.text()}`);
-      }
-    });
+    // Chromium logs every 401 as a failed resource; those are the renewal working as designed.
+    watchPage(page, tab.problems, (text) => /status of 401/.test(text));
     tabs.push(tab);
     return tab;
   }

@@ -1,11 +1,15 @@
-import type { AddressInfo } from 'node:net';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { launchChromium } from '../support/browser.js';
+import {
+  currentCspViolations,
+  newPage,
+  reportCspViolations,
+  startBrowserApp,
+  watchPage,
+} from '../support/browser.js';
 import { INVALID_CREDENTIALS } from '../../src/auth/auth.service.js';
 import { DEMO_ADMIN } from '../../src/users/admin-seeder.service.js';
 import { UsersService } from '../../src/users/users.service.js';
-import { createTestApp, httpServer } from '../support/app.js';
 
 /**
  * The tutorial's walk through the two pages, in a real (Debian) Chromium against the real app
@@ -22,28 +26,6 @@ const REDIRECT_TIMEOUT_MS = 10_000;
 
 const LOGGED_OUT_TEXT = 'You are currently not logged in';
 const LOGGED_IN_PREFIX = 'You are currently logged in as: ';
-
-/**
- * Records `securitypolicyviolation` events on window (for the current document) and reports
- * each one to the test through an exposed binding, so that violations on a page the test has
- * since navigated away from are not lost.
- */
-const CSP_LISTENER = `
-  window.__cspViolations = [];
-  window.addEventListener('securitypolicyviolation', (event) => {
-    const violation = {
-      page: location.href,
-      directive: event.effectiveDirective,
-      blockedURI: event.blockedURI,
-      source: event.sourceFile + ':' + event.lineNumber,
-      sample: event.sample,
-    };
-    window.__cspViolations.push(violation);
-    if (typeof window.__reportCspViolation === 'function') {
-      void window.__reportCspViolation(violation);
-    }
-  }, true);
-`;
 
 interface AllowedResponse {
   method: string;
@@ -85,10 +67,7 @@ describe('Browser: the tutorial flow', () => {
     if (browser === undefined) {
       throw new Error('the browser did not start (see beforeAll)');
     }
-    const context = await browser.newContext();
-    context.setDefaultTimeout(ACTION_TIMEOUT_MS);
-    context.setDefaultNavigationTimeout(ACTION_TIMEOUT_MS);
-    const page = await context.newPage();
+    const { context, page } = await newPage(browser, ACTION_TIMEOUT_MS);
 
     // A logged-out home page: a stale access token gets 401 from /user, and the silent renewal
     // it then tries once gets 401 from /refresh (no live refresh cookie).
@@ -110,7 +89,7 @@ describe('Browser: the tutorial flow', () => {
       problems: [],
       allow: (response) => allowed.push(response),
       assertClean: async () => {
-        const current = await page.evaluate<unknown[]>('window.__cspViolations ?? []');
+        const current = await currentCspViolations(page);
         expect({ problems: s.problems, cspViolations: s.cspViolations, currentDocumentCsp: current }).toEqual(
           {
             problems: [],
@@ -121,35 +100,20 @@ describe('Browser: the tutorial flow', () => {
       },
     };
 
-    await page.exposeFunction('__reportCspViolation', (violation: unknown) => {
+    await reportCspViolations(page, (violation) => {
       s.cspViolations.push(violation);
     });
-    await page.addInitScript(CSP_LISTENER);
 
-    page.on('console', (message) => {
-      const text = message.text();
-      if (text.includes('Content Security Policy')) {
-        s.problems.push(`console ${message.type()} about CSP: ${text}`);
-        return;
-      }
-      if (message.type() !== 'error') {
-        return;
-      }
+    watchPage(page, s.problems, (text, source) => {
       // Chromium logs every >= 400 response as a console error; the expected ones are not errors.
       const status = /^Failed to load resource: the server responded with a status of (\d{3})\b/.exec(text);
-      const source = message.location().url;
-      if (
+      return (
         status !== null &&
         s.responses.some(
           (r) => r.url === source && r.status === Number(status[1]) && isAllowed(r.method, r.url, r.status),
         )
-      ) {
-        return;
-      }
-      s.problems.push(`console error: ${text} (at ${source})`);
+      );
     });
-    page.on('pageerror', (error) => s.problems.push(`page error: ${error.message}`));
-    page.on('crash', () => s.problems.push('the page crashed'));
     page.on('dialog', (dialog) => {
       s.dialogs.push(`${dialog.type()}: ${dialog.message()}`);
       void dialog.dismiss();
@@ -195,11 +159,7 @@ describe('Browser: the tutorial flow', () => {
   const storedToken = (page: Page) => page.evaluate<string | null>("localStorage.getItem('token')");
 
   beforeAll(async () => {
-    app = await createTestApp();
-    await app.listen(0, '127.0.0.1');
-    const { address, port } = httpServer(app).address() as AddressInfo;
-    baseUrl = `http://${address}:${port}`;
-    browser = await launchChromium();
+    ({ app, browser, baseUrl } = await startBrowserApp());
   }, 60_000);
 
   afterAll(async () => {

@@ -9,6 +9,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import { TEST_JWT_SECRET } from '../support/e2e-env.js';
 import { FORGERIES, forgeryKit, forgeTokens, resignGenuine, type Kit } from '../support/forgery.js';
+import { login } from '../support/session-client.js';
 
 const BEARER_INVALID =
   /^Bearer error="invalid_token", error_description="(The access token (?:is invalid|expired))"$/;
@@ -54,11 +55,7 @@ describe('Forged access tokens', () => {
     const { createTestApp, httpServer } = await import('../support/app.js');
     app = await createTestApp();
     server = httpServer(app);
-    const { body } = await request(server)
-      .post('/login')
-      .send({ name: 'admin', password: '1234' })
-      .expect(200);
-    genuine = (body as { token: string }).token;
+    ({ token: genuine } = await login(server, 'admin', '1234'));
     kit = forgeryKit({ genuine, secret: TEST_JWT_SECRET, keyServerUrl: `http://127.0.0.1:${port}` });
     for (const { name, token } of forgeTokens(kit)) {
       tokens.set(name, token);

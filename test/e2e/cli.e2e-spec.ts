@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { jest } from '@jest/globals';
 import { INVALID_CREDENTIALS_BODY } from '../support/expected.js';
 import { serviceEnv, startServer, type RunningServer } from '../support/server-process.js';
+import { postLogin, tokenFor } from '../support/session-client.js';
 
 // The operators' CLI (`npm run users -- ...`), run built (dist/cli/users.cli.js) in its own
 // process with a clean environment, as an operator runs it next to the service.
@@ -58,19 +59,6 @@ function expectUsageError(result: CliResult, reason: string | RegExp): void {
   const [first, ...rest] = result.stderr.split('\n');
   expect(first).toMatch(typeof reason === 'string' ? `error: ${reason}` : reason);
   expect(rest.join('\n')).toContain('Usage: npm run users -- <command> [options]');
-}
-
-const login = (url: string, name: string, password: string) =>
-  fetch(`${url}/login`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ name, password }),
-  });
-
-async function tokenFor(url: string, name: string, password: string): Promise<string> {
-  const response = await login(url, name, password);
-  expect(response.status).toBe(200);
-  return ((await response.json()) as { token: string }).token;
 }
 
 const getUserStatus = async (url: string, token: string) =>
@@ -262,9 +250,9 @@ describe('users CLI beside the running service', () => {
       stdout: 'disabled "alice" and ended 2 sessions\n',
       stderr: '',
     });
-    const refused = await login(server.url, 'alice', 'alice password 1');
+    const refused = await postLogin(server.url, 'alice', 'alice password 1');
     expect(refused.status).toBe(400);
-    expect(await refused.json()).toEqual(INVALID_CREDENTIALS_BODY);
+    expect(refused.body).toEqual(INVALID_CREDENTIALS_BODY);
     expect(await eventualStatus(server.url, token, 401)).toBe(401);
 
     expect(await users(cwd, ['enable', 'ALICE'])).toEqual({
@@ -305,7 +293,7 @@ describe('users CLI beside the running service', () => {
       stdout: 'changed the password of "alice" and ended 1 session\n',
       stderr: '',
     });
-    expect((await login(server.url, 'alice', 'alice password 1')).status).toBe(400);
+    expect((await postLogin(server.url, 'alice', 'alice password 1')).status).toBe(400);
     await tokenFor(server.url, 'alice', 'alice password 2');
     expect(await eventualStatus(server.url, token, 401)).toBe(401);
   });

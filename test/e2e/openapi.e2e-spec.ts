@@ -11,6 +11,7 @@ import { DEMO_ADMIN } from '../../src/users/admin-seeder.service.js';
 import { createTestApp, httpServer } from '../support/app.js';
 import { errorBody } from '../support/expected.js';
 import { startServer } from '../support/server-process.js';
+import { tokenFor } from '../support/session-client.js';
 
 type Method = 'get' | 'put' | 'post' | 'delete' | 'patch';
 
@@ -54,10 +55,7 @@ describe('The OpenAPI document', () => {
   /** The operation's path with its parameters filled in: a random (unknown) session id. */
   const concrete = (path: string) => path.replace('{id}', randomUUID());
 
-  async function login(): Promise<string> {
-    const response = await request(httpServer(app)).post('/login').send(DEMO_ADMIN).expect(200);
-    return (response.body as { token: string }).token;
-  }
+  const login = () => tokenFor(httpServer(app), DEMO_ADMIN.name, DEMO_ADMIN.password);
 
   beforeAll(async () => {
     app = await createTestApp((nest) => {

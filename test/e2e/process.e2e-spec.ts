@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jest } from '@jest/globals';
 import { failedStart, MAIN, startServer } from '../support/server-process.js';
+import { postLogin, tokenFor } from '../support/session-client.js';
 
 // Start-up, configuration and persistence, checked on the built service (dist/main.js) in its
 // own process, as an operator runs it.
@@ -11,20 +12,6 @@ jest.setTimeout(60_000);
 
 const workdir = () => mkdtempSync(join(tmpdir(), 'nest-jwt-auth-process-'));
 const SECRET = 'a-production-secret-that-is-long-enough-0123456789';
-
-async function login(url: string, name: string, password: string): Promise<Response> {
-  return fetch(`${url}/login`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ name, password }),
-  });
-}
-
-async function tokenFor(url: string, name: string, password: string): Promise<string> {
-  const response = await login(url, name, password);
-  expect(response.status).toBe(200);
-  return ((await response.json()) as { token: string }).token;
-}
 
 const getUser = (url: string, token: string) =>
   fetch(`${url}/user`, { headers: { Authorization: `Bearer ${token}` } });
@@ -117,7 +104,7 @@ describe('Development defaults', () => {
     try {
       expect(existsSync(join(cwd, 'elsewhere', 'users.db'))).toBe(true);
       await tokenFor(server.url, 'root', 'long enough pw');
-      expect((await login(server.url, 'admin', '1234')).status).toBe(400);
+      expect((await postLogin(server.url, 'admin', '1234')).status).toBe(400);
     } finally {
       await server.stop();
     }
@@ -130,7 +117,7 @@ describe('Production', () => {
     const server = await startServer({ NODE_ENV: 'production', JWT_SECRET: SECRET, HOST: '127.0.0.1' }, cwd);
     try {
       expect(server.output()).toContain('set ADMIN_NAME and ADMIN_PASSWORD');
-      expect((await login(server.url, 'admin', '1234')).status).toBe(400);
+      expect((await postLogin(server.url, 'admin', '1234')).status).toBe(400);
     } finally {
       await server.stop();
     }
@@ -158,7 +145,7 @@ describe('Production', () => {
     try {
       expect(second.output()).not.toContain('created');
       expect((await getUser(second.url, token)).status).toBe(200);
-      expect((await login(second.url, 'operator', 'a different password')).status).toBe(400);
+      expect((await postLogin(second.url, 'operator', 'a different password')).status).toBe(400);
     } finally {
       await second.stop();
     }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jest } from '@jest/globals';
 import { startServer, type RunningServer } from '../support/server-process.js';
+import { login } from '../support/session-client.js';
 
 // Session lifetimes and persistence, on the built service in its own process: short TTLs come
 // through the environment, and restarts are real restarts on the same database file.
@@ -22,11 +23,7 @@ const post = (url: string, path: string, body: unknown, token?: string) =>
     body: JSON.stringify(body),
   });
 
-async function login(url: string): Promise<Pair> {
-  const response = await post(url, '/login', { name: 'admin', password: '1234' });
-  expect(response.status).toBe(200);
-  return (await response.json()) as Pair;
-}
+const loginAsAdmin = (url: string): Promise<Pair> => login(url, 'admin', '1234');
 
 async function refresh(url: string, refreshToken: string): Promise<Response> {
   return post(url, '/refresh', { refreshToken });
@@ -45,8 +42,8 @@ describe('Session lifetimes', () => {
   it('should end a session after SESSION_IDLE_TTL without use, and keep a used one alive', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'nest-jwt-auth-idle-'));
     server = await startServer({ SESSION_IDLE_TTL: '3', SESSION_MAX_TTL: '60', ACCESS_TOKEN_TTL: '3' }, cwd);
-    const idle = await login(server.url);
-    let used = await login(server.url);
+    const idle = await loginAsAdmin(server.url);
+    let used = await loginAsAdmin(server.url);
     for (let i = 0; i < 3; i++) {
       await sleep(1500);
       const response = await refresh(server.url, used.refreshToken);
@@ -61,7 +58,7 @@ describe('Session lifetimes', () => {
   it('should end a session SESSION_MAX_TTL after login however much it is used, and cap the access token', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'nest-jwt-auth-max-'));
     server = await startServer({ SESSION_IDLE_TTL: '3', SESSION_MAX_TTL: '3', ACCESS_TOKEN_TTL: '3' }, cwd);
-    let pair = await login(server.url);
+    let pair = await loginAsAdmin(server.url);
     await sleep(1500);
     let response = await refresh(server.url, pair.refreshToken);
     expect(response.status).toBe(200);
@@ -77,7 +74,7 @@ describe('Session lifetimes', () => {
   it('should let access tokens expire after ACCESS_TOKEN_TTL while the session renews them', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'nest-jwt-auth-access-'));
     server = await startServer({ ACCESS_TOKEN_TTL: '1', JWT_CLOCK_TOLERANCE: '0' }, cwd);
-    const pair = await login(server.url);
+    const pair = await loginAsAdmin(server.url);
     expect(await userStatus(server.url, pair.token)).toBe(200);
     await sleep(2100);
     const expired = await fetch(`${server.url}/user`, { headers: { Authorization: `Bearer ${pair.token}` } });
@@ -93,9 +90,9 @@ describe('Restarts', () => {
     const cwd = mkdtempSync(join(tmpdir(), 'nest-jwt-auth-restart-'));
     const env = { REFRESH_REUSE_GRACE: '0' };
     let server = await startServer(env, cwd);
-    const kept = await login(server.url);
-    const loggedOut = await login(server.url);
-    const rotated = await login(server.url);
+    const kept = await loginAsAdmin(server.url);
+    const loggedOut = await loginAsAdmin(server.url);
+    const rotated = await loginAsAdmin(server.url);
     const next = (await (await refresh(server.url, rotated.refreshToken)).json()) as Pair;
     expect((await post(server.url, '/logout', {}, loggedOut.token)).status).toBe(204);
     expect(await server.stop()).toBe(0);

@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import type { AddressInfo } from 'node:net';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 /** Debian's Chromium (apt-get install -y chromium), or the executable CHROMIUM_PATH names. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -28,4 +30,93 @@ export function launchChromium(): Promise<Browser> {
     );
   }
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+}
+
+/**
+ * The real app (test/support/app.ts) on a real port of 127.0.0.1, and a Chromium to visit it.
+ * The app is imported here, not above, so that a spec can set the environment before AppModule
+ * is loaded. If Chromium does not start, the app is closed again.
+ */
+export async function startBrowserApp(): Promise<{
+  app: NestFastifyApplication;
+  browser: Browser;
+  baseUrl: string;
+}> {
+  const { createTestApp, httpServer } = await import('./app.js');
+  const app = await createTestApp();
+  try {
+    await app.listen(0, '127.0.0.1');
+    const { address, port } = httpServer(app).address() as AddressInfo;
+    return { app, browser: await launchChromium(), baseUrl: `http://${address}:${port}` };
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
+}
+
+/** A fresh context (no cookies, no storage) and page; every action and navigation waits `timeoutMs`. */
+export async function newPage(
+  browser: Browser,
+  timeoutMs = 10_000,
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext();
+  context.setDefaultTimeout(timeoutMs);
+  context.setDefaultNavigationTimeout(timeoutMs);
+  return { context, page: await context.newPage() };
+}
+
+/**
+ * Records `securitypolicyviolation` events on window (for the current document, in
+ * `window.__cspViolations`) and reports each one to the test through an exposed binding, so that
+ * violations on a page the test has since navigated away from are not lost.
+ */
+const CSP_LISTENER = `
+  window.__cspViolations = [];
+  window.addEventListener('securitypolicyviolation', (event) => {
+    const violation = {
+      page: location.href,
+      directive: event.effectiveDirective,
+      blockedURI: event.blockedURI,
+      source: event.sourceFile + ':' + event.lineNumber,
+      sample: event.sample,
+    };
+    window.__cspViolations.push(violation);
+    if (typeof window.__reportCspViolation === 'function') {
+      void window.__reportCspViolation(violation);
+    }
+  }, true);
+`;
+
+/** Calls `onViolation` for every CSP violation on any document the page loads from now on. */
+export async function reportCspViolations(
+  page: Page,
+  onViolation: (violation: unknown) => void,
+): Promise<void> {
+  await page.exposeFunction('__reportCspViolation', onViolation);
+  await page.addInitScript(CSP_LISTENER);
+}
+
+/** The CSP violations of the document the page shows now. */
+export const currentCspViolations = (page: Page) => page.evaluate<unknown[]>('window.__cspViolations ?? []');
+
+/**
+ * Adds to `problems` what the page itself complains about: uncaught errors, a crash, console
+ * messages about the Content Security Policy, and console errors unless `expectedError(text,
+ * sourceUrl)` says the test caused them on purpose (Chromium logs every >= 400 response).
+ */
+export function watchPage(
+  page: Page,
+  problems: string[],
+  expectedError: (text: string, sourceUrl: string) => boolean = () => false,
+): void {
+  page.on('console', (message) => {
+    const text = message.text();
+    if (text.includes('Content Security Policy')) {
+      problems.push(`console ${message.type()} about CSP: ${text}`);
+    } else if (message.type() === 'error' && !expectedError(text, message.location().url)) {
+      problems.push(`console error: ${text} (at ${message.location().url})`);
+    }
+  });
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('crash', () => problems.push('the page crashed'));
 }

@@ -2,7 +2,6 @@
 // built from a genuine token and, where a signature means something, signed correctly (with the
 // real secret unless the attack is the key), so that the one defect named is what gets refused.
 import {
-  createHmac,
   generateKeyPairSync,
   randomBytes,
   randomUUID,
@@ -10,6 +9,10 @@ import {
   type JsonWebKey,
   type KeyObject,
 } from 'node:crypto';
+import { b64url, encode, HS256, signRaw } from './tokens.js';
+
+// test/e2e/fuzz.e2e-spec.ts signs its tokens with these.
+export { encode, signRaw };
 
 export interface ForgedToken {
   name: string;
@@ -47,18 +50,9 @@ export interface Kit {
   now: number;
 }
 
-export const b64url = (data: string | Buffer) => Buffer.from(data).toString('base64url');
-/** Always JSON, so a string payload is `"x"`, not `x`. */
-export const encode = (value: unknown) => b64url(JSON.stringify(value));
 const decode = (segment: string) => JSON.parse(Buffer.from(segment, 'base64url').toString()) as Json;
 
-const hmac = (hash: string, key: string | Buffer, input: string) =>
-  createHmac(hash, key).update(input).digest('base64url');
-
-/** `h64.p64.HMAC(h64.p64)`: segments as given, so non-canonical encodings can be signed too. */
-export const signRaw = (h64: string, p64: string, key: string | Buffer, hash = 'sha256') =>
-  `${h64}.${p64}.${hmac(hash, key, `${h64}.${p64}`)}`;
-
+/** The header and payload as JSON, HMAC-signed (with the real secret unless told). */
 const hs = (
   kit: Kit,
   header: unknown,
@@ -75,7 +69,6 @@ const rs256 = (kit: Kit, header: unknown, payload: unknown) => {
 
 /** The genuine claims with some replaced (`undefined` removes one). */
 const claims = (kit: Kit, overrides: Json = {}) => ({ ...kit.claims, ...overrides });
-const HS256 = { alg: 'HS256', typ: 'JWT' };
 
 function flipBit(signature: string, bit: number): string {
   const bytes = Buffer.from(signature, 'base64url');
@@ -416,8 +409,7 @@ export const FORGERIES: readonly Forgery[] = [
     name: 'standard base64 with padding',
     build: (kit) => {
       const std = (segment: string) => Buffer.from(segment, 'base64url').toString('base64');
-      const input = `${std(kit.h)}.${std(kit.p)}`;
-      return `${input}.${createHmac('sha256', kit.secret).update(input).digest('base64')}`;
+      return signRaw(std(kit.h), std(kit.p), kit.secret, 'sha256', 'base64');
     },
   },
   { name: 'a "~" in the payload', build: (kit) => signRaw(kit.h, `${kit.p}~`, kit.secret) },

@@ -7,20 +7,26 @@ export interface Pair {
   cookie: string;
 }
 
+/** An app's HTTP server in this process, or the URL of the built service in its own. */
+export type Target = Server | string;
+
+/** POST /login with nothing asserted: for the tests of a refusal. */
+export const postLogin = (target: Target, name: string, password: string, userAgent = 'jest') =>
+  request(target).post('/login').set('User-Agent', userAgent).send({ name, password });
+
 /** Logs in over HTTP and returns the pair and the Set-Cookie the browser would keep. */
 export async function login(
-  server: Server,
+  target: Target,
   name: string,
   password: string,
   userAgent = 'jest',
 ): Promise<Pair> {
-  const response = await request(server)
-    .post('/login')
-    .set('User-Agent', userAgent)
-    .send({ name, password })
-    .expect(200);
-  return pairFrom(response);
+  return pairFrom(await postLogin(target, name, password, userAgent).expect(200));
 }
+
+/** Logs in (expecting 200) and returns the access token. */
+export const tokenFor = async (target: Target, name: string, password: string) =>
+  (await login(target, name, password)).token;
 
 export function pairFrom(response: request.Response): Pair {
   const body = response.body as { token: string; refreshToken: string };

@@ -1,8 +1,21 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { TEST_JWT_SECRET } from './e2e-env.js';
 
-const b64url = (value: unknown) =>
-  Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
+export const b64url = (data: string | Buffer) => Buffer.from(data).toString('base64url');
+/** Always JSON, so a string payload is `"x"`, not `x`. */
+export const encode = (value: unknown) => b64url(JSON.stringify(value));
+
+/**
+ * `h64.p64.HMAC(h64.p64)`: segments as given, so non-canonical encodings can be signed too.
+ * `hash` is the HMAC digest (sha256 for HS256); `digest` the signature's encoding.
+ */
+export const signRaw = (
+  h64: string,
+  p64: string,
+  key: string | Buffer,
+  hash = 'sha256',
+  digest: 'base64url' | 'base64' = 'base64url',
+) => `${h64}.${p64}.${createHmac(hash, key).update(`${h64}.${p64}`).digest(digest)}`;
 
 export const now = () => Math.floor(Date.now() / 1000);
 
@@ -25,15 +38,16 @@ export function adminClaims(overrides: Record<string, unknown> = {}): Record<str
 
 /**
  * Signs any header and payload with HMAC, the way a forger holding (or guessing) a key would.
+ * Objects go in as JSON, a string as the segment's text itself (so not JSON).
  * `hash` is the HMAC digest: sha256 for HS256, sha384/sha512 to forge HS384/HS512 with the real key.
  */
 export function forge(
   header: unknown,
   payload: unknown,
-  { secret = TEST_JWT_SECRET, hash = 'sha256' }: { secret?: string; hash?: string } = {},
+  { secret = TEST_JWT_SECRET, hash = 'sha256' }: { secret?: string | Buffer; hash?: string } = {},
 ): string {
-  const signingInput = `${b64url(header)}.${b64url(payload)}`;
-  return `${signingInput}.${createHmac(hash, secret).update(signingInput).digest('base64url')}`;
+  const segment = (value: unknown) => (typeof value === 'string' ? b64url(value) : encode(value));
+  return signRaw(segment(header), segment(payload), secret, hash);
 }
 
 export const HS256 = { alg: 'HS256', typ: 'JWT' };
