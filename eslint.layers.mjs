@@ -1,0 +1,53 @@
+// @ts-check
+// The import direction between the folders of src/, enforced by eslint.config.js and checked by
+// test/unit/layers.spec.ts. No imports, so the test can load it without ESLint's plugins.
+
+/**
+ * Which folders of src/ each folder may import from: arrows point down (docs/architecture.md).
+ * Features use the base and the features listed; the base uses no feature. The composition roots
+ * (src/*.ts, src/cli/) may import anything, and nothing imports them.
+ */
+export const LAYERS = {
+  auth: ['users', 'sessions', 'throttling', 'common', 'config', 'database', 'logging', 'docs'],
+  users: ['sessions', 'throttling', 'common', 'config', 'database', 'logging', 'docs'],
+  sessions: ['common', 'config', 'database', 'logging', 'docs'],
+  throttling: ['common', 'config', 'logging', 'docs'],
+  pages: ['common', 'config'],
+  docs: ['common'],
+  database: ['config'],
+  logging: ['config'],
+  common: [],
+  config: [],
+};
+const FOLDERS = [...Object.keys(LAYERS), 'cli'];
+export const ROOTS = ['app.module', 'http-app', 'main', 'startup-logger'];
+
+/** One no-restricted-imports block per folder, naming what it may import when it breaks the rule. */
+export const layerRules = Object.entries(LAYERS).map(([folder, allowed]) => {
+  const forbidden = FOLDERS.filter((other) => other !== folder && !allowed.includes(other));
+  const rule =
+    allowed.length === 0
+      ? `src/${folder}/ imports no other folder of src/`
+      : `src/${folder}/ may import only from ${allowed.map((name) => `${name}/`).join(', ')}`;
+  return {
+    files: [`src/${folder}/**/*.ts`],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              // A relative path that climbs out of the folder and into a forbidden one.
+              regex: `^(\\.\\./)+(${forbidden.join('|')})(/|$)`,
+              message: `${rule}: arrows point down (docs/architecture.md).`,
+            },
+            {
+              regex: `^(\\.\\./)+(${ROOTS.join('|')})(\\.js)?$`,
+              message: `src/${folder}/ must not import a composition root (src/*.ts): they import it.`,
+            },
+          ],
+        },
+      ],
+    },
+  };
+});
