@@ -451,9 +451,14 @@ class Bench {
       const [user, flood] = await both(duration);
       this.checkInterrupted();
       result.isolation = { user, flood, ...(await cpuSince(before, child)) };
+      // With --quick's 2 s window, starved hashing (nice 15 behind a saturated core) may finish no
+      // login at all: by design, not a fault. A full run must see logins progress.
+      const floodProblems = loadProblems('service login flood', flood, [200]).filter(
+        (problem) => !(this.options.quick && problem.endsWith('no response at all')),
+      );
       result.problems.push(
         ...loadProblems('service GET /user during the flood', user, [200]),
-        ...loadProblems('service login flood', flood, [200]),
+        ...floodProblems,
       );
       say(
         `      GET /user ${describe(user)}; flood ${describe(flood, 'logins/s')}; ` +
