@@ -14,10 +14,10 @@ export const LAYERS = {
   throttling: ['common', 'config', 'logging', 'docs'],
   pages: ['common', 'config'],
   docs: ['common'],
-  database: ['config'],
+  database: ['config', 'common'],
   logging: ['config'],
   common: [],
-  config: [],
+  config: ['common'],
 };
 const FOLDERS = [...Object.keys(LAYERS), 'cli'];
 export const ROOTS = ['app.module', 'http-app', 'main', 'startup-logger'];

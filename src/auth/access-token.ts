@@ -1,4 +1,5 @@
 import { NAME_MAX_LENGTH } from '../common/validation/limits.js';
+import { charLength } from '../common/validation/text.js';
 import { InvalidTokenError } from './invalid-token.error.js';
 
 /** The claims of an access token this service issues; verification accepts nothing else. */
@@ -78,7 +79,7 @@ export function checkAccessToken(
   ) {
     throw new InvalidTokenError('name, jti, iss and aud must be strings');
   }
-  if (name.length > NAME_MAX_LENGTH || jti.length > NAME_MAX_LENGTH) {
+  if (charLength(name) > NAME_MAX_LENGTH || charLength(jti) > NAME_MAX_LENGTH) {
     throw new InvalidTokenError(`name and jti must be at most ${NAME_MAX_LENGTH} characters`);
   }
   if (typeof sid !== 'string' || !UUID.test(sid)) {

@@ -76,7 +76,7 @@ export class AuthController {
   @ApiErrorResponses({
     400: 'Invalid name or password (one message for both), or a malformed body or query string.',
     ...JSON_BODY_ERRORS,
-    429: `${TOO_MANY_ATTEMPTS} Or too many failed logins for this name (LOGIN_FAILURE_LIMIT).`,
+    429: `${TOO_MANY_ATTEMPTS} Or too many failed password checks for this name, at login or PUT /user/password (LOGIN_FAILURE_LIMIT).`,
   })
   async login(
     @Body() credentials: LoginDto,

@@ -5,8 +5,6 @@ import { JwtService } from '@nestjs/jwt';
 import type { Env } from '../config/env.schema.js';
 import { audit } from '../logging/audit.js';
 import { RefreshRefusedError, SessionsService, type SessionGrant } from '../sessions/sessions.service.js';
-import { LoginAttemptLimiter } from '../throttling/login-attempts.js';
-import { TooManyRequestsException } from '../throttling/too-many-requests.exception.js';
 import type { UserProfile } from '../users/user-profile.js';
 import { UsersService } from '../users/users.service.js';
 import type { Actor } from '../common/request-context/actor.js';
@@ -35,28 +33,22 @@ export class AuthService {
   constructor(
     private readonly users: UsersService,
     private readonly sessions: SessionsService,
-    private readonly attempts: LoginAttemptLimiter,
     private readonly jwt: JwtService,
     config: ConfigService<Env, true>,
   ) {
     this.ttl = config.get('ACCESS_TOKEN_TTL', { infer: true });
   }
 
-  /** Checks the credentials and opens a session. */
+  /**
+   * Checks the credentials (UsersService counts failures toward the name's hold, and answers a
+   * held-back name with 429) and opens a session.
+   */
   async login({ name, password }: LoginDto, actor: Actor): Promise<TokenPair> {
-    const wait = await this.attempts.heldFor(name);
-    if (wait > 0) {
-      audit('login.throttled', actor.requestId, { scope: 'account', name, retryAfter: wait });
-      throw new TooManyRequestsException(wait);
-    }
-    const user = await this.users.verifyCredentials(name, password);
+    const user = await this.users.verifyCredentials(name, password, actor);
     if (user === null) {
-      audit('login.failed', actor.requestId, { reason: 'invalid_credentials', name, ip: actor.ip });
-      await this.attempts.recordFailure(name);
       // 400 rather than 401: the tutorial's contract, which clients already handle.
       throw new BadRequestException(INVALID_CREDENTIALS);
     }
-    await this.attempts.recordSuccess(name);
     const grant = await this.sessions.open(user.id, actor);
     audit('login.succeeded', actor.requestId, {
       userId: user.id,

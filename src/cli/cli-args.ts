@@ -5,7 +5,8 @@ export type Invocation =
   | { command: 'help' }
   | { command: 'list' }
   | { command: 'add' | 'passwd'; name: string; passwordStdin: boolean }
-  | { command: 'disable' | 'enable' | 'logout'; name: string };
+  | { command: 'disable' | 'enable' | 'logout'; name: string }
+  | { command: 'rename'; name: string; newName: string };
 
 const NAMED_COMMANDS = ['add', 'passwd', 'disable', 'enable', 'logout'] as const;
 const PASSWORD_COMMANDS: readonly string[] = ['add', 'passwd'];
@@ -18,7 +19,10 @@ Commands:
   disable NAME   disable a user and end their sessions
   enable NAME    enable a disabled user
   logout NAME    end all of a user's sessions
-  list           list the users (id, name, state, created)
+  rename NAME NEW_NAME
+                 give a user a new name (under the name policy)
+  list           list the users (id, name, state, created); a name that breaks
+                 the name policy is shown quoted, invisible characters as \\uXXXX
 
 Options:
   --password-stdin  read the password (add, passwd) from the first line of stdin;
@@ -27,7 +31,8 @@ Options:
   --                end of options (for a NAME that starts with "-")
 
 Passwords are never taken from the command line. The database is the service's own
-(DATA_DIR or DATABASE_PATH, from the environment and .env).
+(DATA_DIR or DATABASE_PATH, from the environment and .env). A NAME with characters
+that cannot be typed as they are is written in bash as $'admin\\u200b'.
 
 Exit codes: 0 done, 1 usage error, 2 no such user, 3 name taken,
 4 invalid name or password, 5 bad environment or other failure`;
@@ -75,6 +80,12 @@ export function parseArgs(argv: readonly string[]): Invocation {
       throw usageError('list takes no arguments');
     }
     return { command };
+  }
+  if (command === 'rename') {
+    if (rest.length !== 2) {
+      throw usageError('rename needs a NAME and a NEW_NAME');
+    }
+    return { command, name: rest[0], newName: rest[1] };
   }
   const named = NAMED_COMMANDS.find((known) => known === command);
   if (named === undefined) {

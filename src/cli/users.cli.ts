@@ -49,6 +49,8 @@ function run(commands: UsersCommands, invocation: Exclude<Invocation, { command:
       return commands.enable(invocation.name);
     case 'logout':
       return commands.logout(invocation.name);
+    case 'rename':
+      return commands.rename(invocation.name, invocation.newName);
     case 'list':
       return commands.list();
   }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { SessionsService } from '../sessions/sessions.service.js';
 import type { UserSummary } from '../users/user-profile.js';
+import { accountNameProblem } from '../common/validation/account-name.js';
 import { NameTakenError } from '../users/name-taken.error.js';
 import { UsersService } from '../users/users.service.js';
 import { CliError, ExitCode } from './cli-error.js';
@@ -9,7 +10,18 @@ import { signUpProblem } from './sign-up.rules.js';
 /** Where a command gets a new password: a hidden prompt or the first line of stdin. */
 export type PasswordSource = () => Promise<string>;
 
-const quoted = (name: string) => JSON.stringify(name);
+/** A name in quotes, with every character that is not a visible letter, digit, mark, punctuation or symbol escaped. */
+const quoted = (name: string) =>
+  JSON.stringify(name).replace(/[^\p{L}\p{M}\p{N}\p{P}\p{S} ]|\p{Cs}/gu, (char) => {
+    const code = char.codePointAt(0)!;
+    // bash's $'...' reads both forms: \uXXXX and \UXXXXXXXX.
+    return code <= 0xffff
+      ? `\\u${code.toString(16).padStart(4, '0')}`
+      : `\\U${code.toString(16).padStart(8, '0')}`;
+  });
+/** How list shows a name: as it is, or quoted and escaped when it breaks the name policy. */
+const shown = (name: string) =>
+  accountNameProblem(name) === undefined ? name : `${quoted(name)} (breaks the name policy)`;
 const sessionCount = (count: number) => `${count} session${count === 1 ? '' : 's'}`;
 
 /**
@@ -25,17 +37,15 @@ export class UsersCommands {
 
   async add(name: string, readPassword: PasswordSource): Promise<string> {
     await this.check('name', name);
-    // Before asking for a password that would be thrown away.
-    if ((await this.users.findByName(name)) !== null) {
-      throw this.nameTaken(name);
-    }
-    const password = await this.newPassword(readPassword);
     try {
+      // Before asking for a password that would be thrown away.
+      await this.users.assertNameFree(name);
+      const password = await this.newPassword(readPassword);
       const user = await this.users.create(name, password);
       return `added ${quoted(user.name)} (id ${user.id})`;
     } catch (error) {
-      // Someone took the name while the password was typed: the unique index decided.
-      throw error instanceof NameTakenError ? this.nameTaken(name) : error;
+      // Also when someone took the name while the password was typed: the unique index decided.
+      throw error instanceof NameTakenError ? this.nameTaken(name, error) : error;
     }
   }
 
@@ -60,6 +70,18 @@ export class UsersCommands {
     return user.disabled ? `enabled ${quoted(user.name)}` : `${quoted(user.name)} was already enabled`;
   }
 
+  /** Gives a user a new name, held to the name policy: how names from before it are mended. */
+  async rename(name: string, newName: string): Promise<string> {
+    const user = await this.find(name);
+    await this.check('name', newName);
+    try {
+      const renamed = await this.users.rename(user.id, newName);
+      return `renamed ${quoted(user.name)} to ${quoted(renamed.name)}`;
+    } catch (error) {
+      throw error instanceof NameTakenError ? this.nameTaken(newName, error) : error;
+    }
+  }
+
   async logout(name: string): Promise<string> {
     const user = await this.find(name);
     const ended = await this.sessions.endAllOf(user.id, 'revoked');
@@ -70,7 +92,7 @@ export class UsersCommands {
   async list(): Promise<string> {
     const rows = (await this.users.list()).map((user) => [
       String(user.id),
-      user.name,
+      shown(user.name),
       user.disabled ? 'disabled' : 'enabled',
       user.createdAt.toISOString().replace(/\.\d+Z$/, 'Z'),
     ]);
@@ -107,7 +129,12 @@ export class UsersCommands {
     }
   }
 
-  private nameTaken(name: string): CliError {
-    return new CliError(`name ${quoted(name)} is already taken`, ExitCode.NameTaken);
+  private nameTaken(name: string, error?: NameTakenError): CliError {
+    return new CliError(
+      error?.reason === 'look-alike'
+        ? `name ${quoted(name)} looks too much like a taken name`
+        : `name ${quoted(name)} is already taken`,
+      ExitCode.NameTaken,
+    );
   }
 }

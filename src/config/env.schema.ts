@@ -1,6 +1,10 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { accountNameProblem } from '../common/validation/account-name.js';
+import { PASSWORD_MAX_BYTES, PASSWORD_MIN_LENGTH } from '../common/validation/limits.js';
+import { charLength } from '../common/validation/text.js';
 import { publishedSecretSource } from './jwt-secret.js';
+import { estimateEntropyBits, MIN_SECRET_BITS, WEAK_SECRET } from './secret-strength.js';
 
 /**
  * A whole number written in decimal digits, between min and max. Stricter than z.coerce,
@@ -95,16 +99,27 @@ export const envSchema = z.preprocess(
         .optional(),
       JWT_CLOCK_TOLERANCE: seconds(30, 0, 300),
       USER_CACHE_TTL: seconds(30),
+      // The first account's name follows the name policy of every name an account is given.
       ADMIN_NAME: z
         .string()
         .trim()
-        .min(1, 'must not be empty')
-        .max(64, 'must be at most 64 characters')
+        .superRefine((name, ctx) => {
+          const problem = accountNameProblem(name, 'ADMIN_NAME');
+          if (problem !== undefined) {
+            ctx.addIssue({ code: 'custom', message: problem.slice('ADMIN_NAME '.length) });
+          }
+        })
         .optional(),
       ADMIN_PASSWORD: z
         .string()
-        .min(8, 'must be at least 8 characters')
-        .refine((value) => Buffer.byteLength(value) <= 1024, 'must be at most 1024 bytes')
+        .refine(
+          (value) => charLength(value) >= PASSWORD_MIN_LENGTH,
+          `must be at least ${PASSWORD_MIN_LENGTH} characters`,
+        )
+        .refine(
+          (value) => Buffer.byteLength(value) <= PASSWORD_MAX_BYTES,
+          `must be at most ${PASSWORD_MAX_BYTES} bytes`,
+        )
         .optional(),
     })
     .transform((env) => ({
@@ -131,6 +146,12 @@ export const envSchema = z.preprocess(
             code: 'custom',
             path: ['JWT_SECRET'],
             message: `must not be a published secret in production (this one is from ${source})`,
+          });
+        } else if (estimateEntropyBits(env.JWT_SECRET) < MIN_SECRET_BITS) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['JWT_SECRET'],
+            message: WEAK_SECRET,
           });
         }
       }

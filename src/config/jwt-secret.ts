@@ -1,6 +1,7 @@
 import { createHash, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { estimateEntropyBits, MIN_SECRET_BITS, WEAK_SECRET } from './secret-strength.js';
 
 /**
  * SHA-256 digests of secrets published in tutorials and docs, kept as digests so the secrets
@@ -36,13 +37,13 @@ export interface SigningSecret {
 export function resolveSigningSecret(env: { JWT_SECRET?: string; DATA_DIR: string }): SigningSecret {
   if (env.JWT_SECRET !== undefined) {
     const source = publishedSecretSource(env.JWT_SECRET);
-    return {
-      key: createSecretKey(Buffer.from(env.JWT_SECRET, 'utf8')),
-      warning:
-        source === undefined
-          ? undefined
-          : `JWT_SECRET is a published secret (from ${source}): anyone can forge tokens; production refuses it`,
-    };
+    let warning: string | undefined;
+    if (source !== undefined) {
+      warning = `JWT_SECRET is a published secret (from ${source}): anyone can forge tokens; production refuses it`;
+    } else if (estimateEntropyBits(env.JWT_SECRET) < MIN_SECRET_BITS) {
+      warning = `JWT_SECRET ${WEAK_SECRET}; production refuses it`;
+    }
+    return { key: createSecretKey(Buffer.from(env.JWT_SECRET, 'utf8')), warning };
   }
   const file = join(env.DATA_DIR, GENERATED_SECRET_FILE);
   return {

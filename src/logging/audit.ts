@@ -9,7 +9,9 @@ export type AuditEvent =
   | 'token.replayed'
   | 'session.ended'
   | 'password.changed'
-  | 'user.disabled';
+  | 'password.check_failed'
+  | 'user.disabled'
+  | 'user.renamed';
 
 const logger = new Logger('Audit');
 

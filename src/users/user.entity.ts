@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
 /** A stored account. Only the users module sees this class; others get a UserProfile. */
 @Entity({ name: 'users' })
@@ -13,6 +13,14 @@ export class UserEntity {
   /** `name` folded for comparison (see `nameKey()`): unique, so "Admin" cannot sit beside "admin". */
   @Column({ name: 'name_key', type: 'varchar', length: 64, unique: true })
   nameKey!: string;
+
+  /**
+   * What `name` looks like (`nameSkeleton()`): unique, so no name can be taken that looks like a
+   * taken one. NULL only for a row that already looked like an older one when this was added.
+   */
+  @Index('IDX_users_name_skeleton', { unique: true })
+  @Column({ name: 'name_skeleton', type: 'varchar', length: 255, nullable: true })
+  nameSkeleton!: string | null;
 
   @Column({ name: 'password_hash', type: 'varchar', length: 255 })
   passwordHash!: string;

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Header, HttpCode, HttpStatus, Put } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, HttpStatus, Put, UseGuards } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '../common/request-context/actor.js';
 import type { AuthUser } from '../common/request-context/auth-user.js';
@@ -10,6 +10,7 @@ import {
   JSON_BODY_ERRORS,
   NO_STORE,
 } from '../docs/api-error-responses.decorator.js';
+import { AddressThrottlerGuard } from '../throttling/address-throttler.guard.js';
 import { ChangePasswordDto } from './dto/change-password.dto.js';
 import { UserProfile } from './user-profile.js';
 import { UsersService } from './users.service.js';
@@ -31,6 +32,7 @@ export class UsersController {
 
   /** Changes the caller's password; every other session of theirs ends. */
   @Put('password')
+  @UseGuards(AddressThrottlerGuard)
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({ summary: "Change the caller's password; their other sessions end" })
   @ApiNoContentResponse({ description: 'Changed.' })
@@ -38,6 +40,9 @@ export class UsersController {
     400: 'currentPassword is wrong, or the body is malformed (the new password too short, too long...).',
     ...ACCESS_TOKEN_ERRORS,
     ...JSON_BODY_ERRORS,
+    429:
+      'Too many attempts from this address (LOGIN_RATE_LIMIT a minute), or too many failed password ' +
+      'checks for this account, at login or here (LOGIN_FAILURE_LIMIT).',
   })
   async changePassword(
     @CurrentUser() user: AuthUser,

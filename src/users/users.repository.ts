@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { QueryFailedError, type Repository } from 'typeorm';
+import { nameSkeleton } from '../common/validation/account-name.js';
 import { nameKey } from '../common/validation/name-key.js';
 import { NameTakenError } from './name-taken.error.js';
 import { UserEntity } from './user.entity.js';
@@ -26,15 +27,32 @@ export class UsersRepository {
     return this.users.count();
   }
 
-  /** Creates a user; throws NameTakenError when the name (case-folded) is taken. */
+  /** The account whose name looks like `name` (the same nameSkeleton), if any. */
+  findLookAlike(name: string): Promise<UserEntity | null> {
+    return this.users.findOneBy({ nameSkeleton: nameSkeleton(name) });
+  }
+
+  /** Creates a user; throws NameTakenError when the name, or a look-alike, is taken. */
   async create(name: string, passwordHash: string): Promise<UserEntity> {
     try {
-      return await this.users.save(this.users.create({ name, nameKey: nameKey(name), passwordHash }));
+      return await this.users.save(
+        this.users.create({ name, nameKey: nameKey(name), nameSkeleton: nameSkeleton(name), passwordHash }),
+      );
     } catch (error) {
-      if (error instanceof QueryFailedError && /unique/i.test(error.message)) {
-        throw new NameTakenError();
-      }
-      throw error;
+      throw nameConflict(error) ?? error;
+    }
+  }
+
+  /** Renames a user; false when there is no such user, NameTakenError when the name is taken. */
+  async rename(id: number, name: string): Promise<boolean> {
+    try {
+      const result = await this.users.update(
+        { id },
+        { name, nameKey: nameKey(name), nameSkeleton: nameSkeleton(name) },
+      );
+      return (result.affected ?? 0) > 0;
+    } catch (error) {
+      throw nameConflict(error) ?? error;
     }
   }
 
@@ -46,4 +64,15 @@ export class UsersRepository {
     const result = await this.users.update({ id }, { disabled });
     return (result.affected ?? 0) > 0;
   }
+}
+
+/**
+ * The NameTakenError a failed insert or update stands for: the unique index of the folded name
+ * (SQLite and PostgreSQL both name the column or index in the message), or of the skeleton.
+ */
+function nameConflict(error: unknown): NameTakenError | undefined {
+  if (!(error instanceof QueryFailedError) || !/unique|duplicate/i.test(error.message)) {
+    return undefined;
+  }
+  return new NameTakenError(/skeleton/i.test(error.message) ? 'look-alike' : 'taken');
 }

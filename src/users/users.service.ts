@@ -2,13 +2,20 @@ import { BadRequestException, Injectable, NotFoundException } from '@nestjs/comm
 import { ConfigService } from '@nestjs/config';
 import { LRUCache } from 'lru-cache';
 import { OPERATOR, type Actor } from '../common/request-context/actor.js';
+import { normalizeName } from '../common/validation/account-name.js';
 import type { Env } from '../config/env.schema.js';
 import { audit } from '../logging/audit.js';
 import { SessionsService } from '../sessions/sessions.service.js';
+import { LoginAttemptLimiter } from '../throttling/login-attempts.js';
+import { TooManyRequestsException } from '../throttling/too-many-requests.exception.js';
 import { NameTakenError } from './name-taken.error.js';
 import { PasswordHasher } from './password-hasher.service.js';
 import { toUserProfile, toUserSummary, type UserProfile, type UserSummary } from './user-profile.js';
+import type { UserEntity } from './user.entity.js';
 import { UsersRepository } from './users.repository.js';
+
+/** Why a password is being checked: named on the audit line of a failure. */
+type PasswordCheck = 'login' | 'password_change';
 
 /** Accounts: credential checks, the "still active?" lookup behind every token, creation. */
 @Injectable()
@@ -25,6 +32,7 @@ export class UsersService {
     private readonly users: UsersRepository,
     private readonly hasher: PasswordHasher,
     private readonly sessions: SessionsService,
+    private readonly attempts: LoginAttemptLimiter,
     config: ConfigService<Env, true>,
   ) {
     this.activeUsers = new LRUCache({
@@ -43,14 +51,55 @@ export class UsersService {
   /**
    * The account a name and password belong to, or null. Unknown names, wrong passwords and
    * disabled accounts take the same path and the same hashing work, so neither the answer nor
-   * its timing tells them apart.
+   * its timing tells them apart. Throws TooManyRequestsException while the name is held back.
    */
-  async verifyCredentials(name: string, password: string): Promise<UserProfile | null> {
+  async verifyCredentials(name: string, password: string, actor: Actor): Promise<UserProfile | null> {
     const user = await this.users.findByName(name);
-    const matches = await this.hasher.verify(user?.passwordHash, password);
-    if (!matches || user === null || user.disabled) {
+    // A disabled account's right password is a failure too: same work, same answer, same count.
+    const usable = user !== null && !user.disabled;
+    if (!(await this.checkPassword(name, user?.passwordHash, password, actor, 'login', usable)) || !usable) {
       return null;
     }
+    return this.rehashIfWeak(user, password);
+  }
+
+  /**
+   * The one place a password is checked (login, password change; later, turning off a second
+   * factor and an admin's re-authentication). A held-back account name is refused (429) before
+   * any hashing, whichever route asks; a failure counts toward its hold (LOGIN_FAILURE_LIMIT) and
+   * leaves an audit line; a success clears the count. `name` is the name the hold is kept under:
+   * the one typed at login, the account's own for a signed-in user. A right password of an
+   * account that may not log in (`usable` false) counts as a failure.
+   */
+  private async checkPassword(
+    name: string,
+    hash: string | undefined,
+    password: string,
+    actor: Actor,
+    check: PasswordCheck,
+    usable = true,
+  ): Promise<boolean> {
+    const wait = await this.attempts.heldFor(name);
+    if (wait > 0) {
+      audit('login.throttled', actor.requestId, { scope: 'account', check, name, retryAfter: wait });
+      throw new TooManyRequestsException(wait);
+    }
+    const matches = (await this.hasher.verify(hash, password)) && usable;
+    if (!matches) {
+      await this.attempts.recordFailure(name);
+      audit(check === 'login' ? 'login.failed' : 'password.check_failed', actor.requestId, {
+        reason: 'invalid_credentials',
+        name,
+        ip: actor.ip,
+      });
+      return false;
+    }
+    await this.attempts.recordSuccess(name);
+    return true;
+  }
+
+  /** Upgrades a stored hash made with weaker settings, now that the password is known. */
+  private async rehashIfWeak(user: UserEntity, password: string): Promise<UserProfile> {
     if (this.hasher.needsRehash(user.passwordHash)) {
       await this.users.updatePasswordHash(user.id, await this.hasher.hash(password));
     }
@@ -62,16 +111,45 @@ export class UsersService {
     return this.activeUsers.get(id) ?? (await this.activeUsers.fetch(id)) ?? null;
   }
 
-  /** Creates an account; throws NameTakenError when the name (case-insensitively) is taken. */
+  /**
+   * Creates an account, its name stored in NFC. The caller has held the name to the name policy
+   * (accountNameProblem); throws NameTakenError when the name, or a look-alike, is taken.
+   */
   async create(name: string, password: string): Promise<UserProfile> {
-    if ((await this.users.findByName(name)) !== null) {
-      throw new NameTakenError();
-    }
+    const normalized = normalizeName(name);
+    await this.assertNameFree(normalized);
     const hash = await this.hasher.hash(password);
-    // A concurrent sign-up may take the name while this one hashed: the unique index decides.
-    const user = toUserProfile(await this.users.create(name, hash));
+    // A concurrent sign-up may take the name while this one hashed: the unique indexes decide.
+    const user = toUserProfile(await this.users.create(normalized, hash));
     this.activeUsers.set(user.id, user);
     return user;
+  }
+
+  /**
+   * Gives an account a new name (the caller has held it to the name policy): how an operator
+   * mends a name from before the policy. Throws NotFoundException or NameTakenError.
+   */
+  async rename(id: number, name: string, actor: Actor = OPERATOR): Promise<UserProfile> {
+    const normalized = normalizeName(name);
+    await this.assertNameFree(normalized, id);
+    if (!(await this.users.rename(id, normalized))) {
+      throw new NotFoundException('user not found');
+    }
+    this.activeUsers.delete(id);
+    audit('user.renamed', actor.requestId, { userId: id });
+    return { id, name: normalized };
+  }
+
+  /** Throws NameTakenError when another account (not `self`) has the name or a look-alike. */
+  async assertNameFree(name: string, self?: number): Promise<void> {
+    const taken = await this.users.findByName(name);
+    if (taken !== null && taken.id !== self) {
+      throw new NameTakenError('taken');
+    }
+    const lookAlike = await this.users.findLookAlike(name);
+    if (lookAlike !== null && lookAlike.id !== self) {
+      throw new NameTakenError('look-alike');
+    }
   }
 
   /** Disables or re-enables an account; disabling ends its sessions and refuses its tokens at once. */
@@ -102,7 +180,12 @@ export class UsersService {
     actor: Actor,
   ): Promise<void> {
     const user = await this.users.findById(id);
-    if (user === null || !(await this.hasher.verify(user.passwordHash, currentPassword))) {
+    if (user === null) {
+      throw new BadRequestException('currentPassword is wrong');
+    }
+    if (
+      !(await this.checkPassword(user.name, user.passwordHash, currentPassword, actor, 'password_change'))
+    ) {
       throw new BadRequestException('currentPassword is wrong');
     }
     await this.setPassword(id, newPassword, actor);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jest } from '@jest/globals';
 import { startServer, type RunningServer } from '../support/server-process.js';
+import { PRODUCTION_SECRET } from '../support/secrets.js';
 
 // The logs of a real production process, read line by line as JSON: request ids, audit events,
 // and no secret anywhere.
@@ -40,7 +41,7 @@ describe('Audit log', () => {
     server = await startServer(
       {
         NODE_ENV: 'production',
-        JWT_SECRET: 'audit-test-secret-that-is-long-enough-0123456789',
+        JWT_SECRET: PRODUCTION_SECRET,
         HOST: '127.0.0.1',
         ADMIN_NAME: 'auditor',
         ADMIN_PASSWORD: PASSWORD,

@@ -108,6 +108,14 @@ describe('users CLI', () => {
         ),
     );
 
+    it.each(['b0b', 'B0B', 'bób'])('should refuse %p as a look-alike of "bob"', async (name) =>
+      expectFailure(
+        await users(cwd, ['add', name, '--password-stdin'], { stdin: 'another password\n' }),
+        3,
+        `name "${name}" looks too much like a taken name`,
+      ),
+    );
+
     it.each([
       ['an empty line', '', 'password must be at least 8 characters'],
       ['7 characters', 'seven77', 'password must be at least 8 characters'],
@@ -123,8 +131,15 @@ describe('users CLI', () => {
 
     it.each([
       ['', 'name must not be empty'],
-      [' carol', 'name must not start or end with a space or hold control characters'],
-      ['car\tol', 'name must not start or end with a space or hold control characters'],
+      [' carol', 'name must start with a letter or digit, and not end with a space or hold two in a row'],
+      [
+        'car\tol',
+        'name may hold only letters, digits, ".", "_", "-" and spaces (no control, invisible or format characters, symbols or emoji)',
+      ],
+      [
+        'admin\u200b',
+        'name may hold only letters, digits, ".", "_", "-" and spaces (no control, invisible or format characters, symbols or emoji)',
+      ],
       ['c'.repeat(65), 'name must be at most 64 characters'],
     ])('should refuse the name %p with the sign-up rule', async (name, rule) =>
       expectFailure(

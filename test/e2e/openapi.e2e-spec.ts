@@ -12,6 +12,7 @@ import { createTestApp, httpServer } from '../support/app.js';
 import { errorBody } from '../support/expected.js';
 import { startServer } from '../support/server-process.js';
 import { tokenFor } from '../support/session-client.js';
+import { PRODUCTION_SECRET } from '../support/secrets.js';
 
 type Method = 'get' | 'put' | 'post' | 'delete' | 'patch';
 
@@ -228,10 +229,7 @@ describe('The built service', () => {
   }, 60_000);
 
   it.each([
-    [
-      'in production by default',
-      { NODE_ENV: 'production', JWT_SECRET: 'a-production-secret-that-is-long-enough-0123456789' },
-    ],
+    ['in production by default', { NODE_ENV: 'production', JWT_SECRET: PRODUCTION_SECRET }],
     ['with DOCS_ENABLED=false', { DOCS_ENABLED: 'false' }],
   ])(
     'should serve no docs %s',

@@ -5,13 +5,14 @@ import { join } from 'node:path';
 import { jest } from '@jest/globals';
 import { failedStart, MAIN, startServer } from '../support/server-process.js';
 import { postLogin, tokenFor } from '../support/session-client.js';
+import { PRODUCTION_SECRET } from '../support/secrets.js';
 
 // Start-up, configuration and persistence, checked on the built service (dist/main.js) in its
 // own process, as an operator runs it.
 jest.setTimeout(60_000);
 
 const workdir = () => mkdtempSync(join(tmpdir(), 'nest-jwt-auth-process-'));
-const SECRET = 'a-production-secret-that-is-long-enough-0123456789';
+const SECRET = PRODUCTION_SECRET;
 
 const getUser = (url: string, token: string) =>
   fetch(`${url}/user`, { headers: { Authorization: `Bearer ${token}` } });

@@ -1,8 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { InvalidEnvironmentError, validateEnv } from '../../src/config/env.schema.js';
 import { publishedSecretSource } from '../../src/config/jwt-secret.js';
+import { PRODUCTION_SECRET } from '../support/secrets.js';
 
-const SECRET = 'unit-test-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
+const SECRET = PRODUCTION_SECRET;
 /** The placeholder of this project's .env.example: published, so production must refuse it. */
 const ENV_EXAMPLE_SECRET = 'change-me-to-a-random-string-of-at-least-32-bytes';
 
@@ -291,6 +292,24 @@ describe('validateEnv', () => {
       expect(message).not.toContain(value);
     });
 
+    it.each([
+      ['admin\u200b', 'ADMIN_NAME may hold only letters'],
+      ['\u202eadmin', 'ADMIN_NAME may hold only letters'],
+      ['аdmin', 'ADMIN_NAME must not mix letters of different scripts'],
+      ['𝒜'.repeat(65), 'ADMIN_NAME must be at most 64 characters'],
+    ])('should hold ADMIN_NAME %p to the name policy', (name, rule) => {
+      expect(envError({ ADMIN_NAME: name, ADMIN_PASSWORD: 'a long password' }).message).toContain(rule);
+    });
+
+    it('should count ADMIN_NAME and ADMIN_PASSWORD in characters (code points)', () => {
+      expect(validateEnv({ ADMIN_NAME: '𝒜'.repeat(64), ADMIN_PASSWORD: '😀'.repeat(8) }).ADMIN_NAME).toBe(
+        '𝒜'.repeat(64),
+      );
+      expect(envError({ ADMIN_NAME: 'root', ADMIN_PASSWORD: '😀'.repeat(7) }).message).toContain(
+        'ADMIN_PASSWORD must be at least 8 characters',
+      );
+    });
+
     it('should count a 31-byte multibyte secret in bytes, not characters', () => {
       // 10 three-byte characters plus one ASCII: 11 characters, 31 bytes.
       expect(envError({ JWT_SECRET: `${'€'.repeat(10)}x` }).message).toBe(
@@ -328,6 +347,24 @@ describe('validateEnv', () => {
         "Invalid environment: JWT_SECRET must not be a published secret in production (this one is from this project's .env.example)",
       );
       expect(message).not.toContain(ENV_EXAMPLE_SECRET);
+    });
+
+    it.each([
+      ['aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'],
+      ['your-256-bit-secret-your-256-bit-secret'],
+      ['thisismysupersecretkeythatnobodywillguess'],
+      ['0123456789abcdefghijklmnopqrstuvwxyz'],
+    ])('should refuse a guessable JWT_SECRET (%p), saying how to make one, not quoting it', (secret) => {
+      const { message } = envError({ NODE_ENV: 'production', JWT_SECRET: secret });
+      expect(message).toBe(
+        'Invalid environment: JWT_SECRET must be random: it is estimated at under 128 bits of entropy ' +
+          '(words, runs or repeats); generate one with `openssl rand -base64 48`',
+      );
+      expect(message).not.toContain(secret);
+    });
+
+    it('should let development use a guessable JWT_SECRET', () => {
+      expect(validateEnv({ JWT_SECRET: 'a'.repeat(32) }).JWT_SECRET).toBe('a'.repeat(32));
     });
 
     it('should let development use the .env.example placeholder', () => {

@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { GENERATED_SECRET_FILE, resolveSigningSecret } from '../../src/config/jwt-secret.js';
+import { PRODUCTION_SECRET } from '../support/secrets.js';
 
-const SECRET = 'unit-test-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
+const SECRET = PRODUCTION_SECRET;
 
 describe('resolveSigningSecret', () => {
   let dataDir: string;
@@ -36,6 +37,16 @@ describe('resolveSigningSecret', () => {
       expect(key.export().toString('utf8')).toBe(published);
       expect(warning).toMatch(/JWT_SECRET is a published secret/);
       expect(warning).not.toContain(published);
+    });
+
+    it('should warn, outside production, of a guessable secret, without quoting it', () => {
+      const guessable = 'thisismysupersecretkeythatnobodywillguess';
+      const { key, warning } = resolveSigningSecret({ JWT_SECRET: guessable, DATA_DIR: dataDir });
+      expect(key.export().toString('utf8')).toBe(guessable);
+      expect(warning).toContain('JWT_SECRET must be random');
+      expect(warning).toContain('openssl rand -base64 48');
+      expect(warning).toContain('production refuses it');
+      expect(warning).not.toContain(guessable);
     });
   });
 

@@ -4,6 +4,8 @@ import { ConfigService } from '@nestjs/config';
 import { Test } from '@nestjs/testing';
 import type { SessionEndReason } from '../../src/sessions/session.entity.js';
 import { SessionsService } from '../../src/sessions/sessions.service.js';
+import { LoginAttemptLimiter } from '../../src/throttling/login-attempts.js';
+import { TooManyRequestsException } from '../../src/throttling/too-many-requests.exception.js';
 import { PasswordHasher } from '../../src/users/password-hasher.service.js';
 import type { UserEntity } from '../../src/users/user.entity.js';
 import { UsersRepository } from '../../src/users/users.repository.js';
@@ -20,6 +22,7 @@ function entity(overrides: Partial<UserEntity> = {}): UserEntity {
     id: 7,
     name: 'Alice',
     nameKey: 'alice',
+    nameSkeleton: 'allce',
     passwordHash: HASH,
     disabled: false,
     createdAt: new Date(0),
@@ -33,6 +36,8 @@ describe(UsersService.name, () => {
   let repository: {
     findById: jest.Mock<(id: number) => Promise<UserEntity | null>>;
     findByName: jest.Mock<(name: string) => Promise<UserEntity | null>>;
+    findLookAlike: jest.Mock<(name: string) => Promise<UserEntity | null>>;
+    rename: jest.Mock<(id: number, name: string) => Promise<boolean>>;
     count: jest.Mock<() => Promise<number>>;
     create: jest.Mock<(name: string, passwordHash: string) => Promise<UserEntity>>;
     updatePasswordHash: jest.Mock<(id: number, passwordHash: string) => Promise<void>>;
@@ -44,6 +49,11 @@ describe(UsersService.name, () => {
       (userId: number, reason: SessionEndReason, options?: { keep?: string }) => Promise<number>
     >;
   };
+  let attempts: {
+    heldFor: jest.Mock<(name: string) => Promise<number>>;
+    recordFailure: jest.Mock<(name: string) => Promise<void>>;
+    recordSuccess: jest.Mock<(name: string) => Promise<void>>;
+  };
   let hasher: {
     hash: jest.Mock<(password: string) => Promise<string>>;
     verify: jest.Mock<(hash: string | undefined, password: string) => Promise<boolean>>;
@@ -54,6 +64,8 @@ describe(UsersService.name, () => {
     repository = {
       findById: jest.fn<(id: number) => Promise<UserEntity | null>>().mockResolvedValue(entity()),
       findByName: jest.fn<(name: string) => Promise<UserEntity | null>>().mockResolvedValue(entity()),
+      findLookAlike: jest.fn<(name: string) => Promise<UserEntity | null>>().mockResolvedValue(null),
+      rename: jest.fn<(id: number, name: string) => Promise<boolean>>().mockResolvedValue(true),
       count: jest.fn<() => Promise<number>>().mockResolvedValue(1),
       create: jest
         .fn<(name: string, passwordHash: string) => Promise<UserEntity>>()
@@ -66,6 +78,11 @@ describe(UsersService.name, () => {
       endAllOf: jest
         .fn<(userId: number, reason: SessionEndReason, options?: { keep?: string }) => Promise<number>>()
         .mockResolvedValue(2),
+    };
+    attempts = {
+      heldFor: jest.fn<(name: string) => Promise<number>>().mockResolvedValue(0),
+      recordFailure: jest.fn<(name: string) => Promise<void>>().mockResolvedValue(),
+      recordSuccess: jest.fn<(name: string) => Promise<void>>().mockResolvedValue(),
     };
     hasher = {
       hash: jest.fn<(password: string) => Promise<string>>().mockResolvedValue('new-hash'),
@@ -80,6 +97,7 @@ describe(UsersService.name, () => {
         { provide: UsersRepository, useValue: repository },
         { provide: PasswordHasher, useValue: hasher },
         { provide: SessionsService, useValue: sessions },
+        { provide: LoginAttemptLimiter, useValue: attempts },
         {
           provide: ConfigService,
           useValue: { get: (key: string) => (key === 'durations' ? { userCacheMs: 30_000 } : undefined) },
@@ -91,7 +109,7 @@ describe(UsersService.name, () => {
 
   describe('verifyCredentials', () => {
     it('should return the profile, without the hash, for the right password', async () => {
-      await expect(service.verifyCredentials('alice', 'right')).resolves.toStrictEqual({
+      await expect(service.verifyCredentials('alice', 'right', ACTOR)).resolves.toStrictEqual({
         id: 7,
         name: 'Alice',
       });
@@ -104,27 +122,27 @@ describe(UsersService.name, () => {
     it('should return null for an unknown name after verifying against no hash', async () => {
       repository.findByName.mockResolvedValue(null);
       hasher.verify.mockResolvedValue(false);
-      await expect(service.verifyCredentials('nobody', 'whatever')).resolves.toBeNull();
+      await expect(service.verifyCredentials('nobody', 'whatever', ACTOR)).resolves.toBeNull();
       expect(hasher.verify).toHaveBeenCalledTimes(1);
       expect(hasher.verify).toHaveBeenCalledWith(undefined, 'whatever');
     });
 
     it('should return null for an unknown name even if the hasher said yes', async () => {
       repository.findByName.mockResolvedValue(null);
-      await expect(service.verifyCredentials('nobody', 'whatever')).resolves.toBeNull();
+      await expect(service.verifyCredentials('nobody', 'whatever', ACTOR)).resolves.toBeNull();
       expect(hasher.verify).toHaveBeenCalledTimes(1);
     });
 
     it('should return null for a wrong password', async () => {
       hasher.verify.mockResolvedValue(false);
-      await expect(service.verifyCredentials('alice', 'wrong')).resolves.toBeNull();
+      await expect(service.verifyCredentials('alice', 'wrong', ACTOR)).resolves.toBeNull();
       expect(hasher.verify).toHaveBeenCalledTimes(1);
       expect(hasher.verify).toHaveBeenCalledWith(HASH, 'wrong');
     });
 
     it('should return null for a disabled user with the right password', async () => {
       repository.findByName.mockResolvedValue(entity({ disabled: true }));
-      await expect(service.verifyCredentials('alice', 'right')).resolves.toBeNull();
+      await expect(service.verifyCredentials('alice', 'right', ACTOR)).resolves.toBeNull();
       expect(hasher.verify).toHaveBeenCalledTimes(1);
       expect(hasher.verify).toHaveBeenCalledWith(HASH, 'right');
       expect(repository.updatePasswordHash).not.toHaveBeenCalled();
@@ -132,7 +150,7 @@ describe(UsersService.name, () => {
 
     it('should store a new hash when the stored one is weaker than the current settings', async () => {
       hasher.needsRehash.mockReturnValue(true);
-      await expect(service.verifyCredentials('alice', 'right')).resolves.toStrictEqual({
+      await expect(service.verifyCredentials('alice', 'right', ACTOR)).resolves.toStrictEqual({
         id: 7,
         name: 'Alice',
       });
@@ -144,9 +162,36 @@ describe(UsersService.name, () => {
     it('should not rehash after a failed login', async () => {
       hasher.needsRehash.mockReturnValue(true);
       hasher.verify.mockResolvedValue(false);
-      await expect(service.verifyCredentials('alice', 'wrong')).resolves.toBeNull();
+      await expect(service.verifyCredentials('alice', 'wrong', ACTOR)).resolves.toBeNull();
       expect(hasher.hash).not.toHaveBeenCalled();
       expect(repository.updatePasswordHash).not.toHaveBeenCalled();
+    });
+
+    it('should refuse a held-back name with 429 before any hashing', async () => {
+      attempts.heldFor.mockResolvedValue(7);
+      const attempt = service.verifyCredentials('alice', 'right', ACTOR);
+      await expect(attempt).rejects.toBeInstanceOf(TooManyRequestsException);
+      await expect(attempt).rejects.toMatchObject({ retryAfterSeconds: 7 });
+      expect(attempts.heldFor).toHaveBeenCalledWith('alice');
+      expect(hasher.verify).not.toHaveBeenCalled();
+    });
+
+    it('should count a wrong password, an unknown name and a disabled account as failures', async () => {
+      hasher.verify.mockResolvedValueOnce(false);
+      await service.verifyCredentials('alice', 'wrong', ACTOR);
+      repository.findByName.mockResolvedValueOnce(null);
+      hasher.verify.mockResolvedValueOnce(false);
+      await service.verifyCredentials('nobody', 'whatever', ACTOR);
+      repository.findByName.mockResolvedValueOnce(entity({ disabled: true }));
+      await service.verifyCredentials('alice', 'right', ACTOR);
+      expect(attempts.recordFailure.mock.calls).toEqual([['alice'], ['nobody'], ['alice']]);
+      expect(attempts.recordSuccess).not.toHaveBeenCalled();
+    });
+
+    it('should clear the count after the right password', async () => {
+      await service.verifyCredentials('Alice', 'right', ACTOR);
+      expect(attempts.recordSuccess).toHaveBeenCalledWith('Alice');
+      expect(attempts.recordFailure).not.toHaveBeenCalled();
     });
   });
 
@@ -206,6 +251,21 @@ describe(UsersService.name, () => {
       await service.create('Bob', 'password');
       await expect(service.findActive(8)).resolves.toStrictEqual({ id: 8, name: 'Bob' });
       expect(repository.findById).not.toHaveBeenCalled();
+    });
+
+    it('should store the name in NFC', async () => {
+      repository.findByName.mockResolvedValue(null);
+      await service.create('Jose\u0301', 'password');
+      expect(repository.create).toHaveBeenCalledWith('Jos\u00e9', 'new-hash');
+    });
+
+    it('should throw NameTakenError (look-alike) for a name that looks like a taken one', async () => {
+      repository.findByName.mockResolvedValue(null);
+      repository.findLookAlike.mockResolvedValue(entity());
+      const attempt = service.create('AIice', 'password');
+      await expect(attempt).rejects.toMatchObject({ reason: 'look-alike' });
+      await expect(attempt).rejects.toThrow('name looks too much like a taken name');
+      expect(repository.create).not.toHaveBeenCalled();
     });
 
     it('should throw NameTakenError for a taken name', async () => {
@@ -277,6 +337,29 @@ describe(UsersService.name, () => {
       expect(sessions.endAllOf).not.toHaveBeenCalled();
     });
 
+    it('should count a wrong current password toward the account hold, under its own name', async () => {
+      hasher.verify.mockResolvedValue(false);
+      await expect(service.changePassword(7, 'wrong', 'new-password', ACTOR)).rejects.toThrow(
+        'currentPassword is wrong',
+      );
+      expect(attempts.recordFailure).toHaveBeenCalledWith('Alice');
+    });
+
+    it('should refuse with 429 before hashing while the account is held back, as login does', async () => {
+      attempts.heldFor.mockResolvedValue(30);
+      const attempt = service.changePassword(7, 'old-password', 'new-password', ACTOR);
+      await expect(attempt).rejects.toBeInstanceOf(TooManyRequestsException);
+      await expect(attempt).rejects.toMatchObject({ retryAfterSeconds: 30 });
+      expect(attempts.heldFor).toHaveBeenCalledWith('Alice');
+      expect(hasher.verify).not.toHaveBeenCalled();
+      expect(repository.updatePasswordHash).not.toHaveBeenCalled();
+    });
+
+    it('should clear the count after the right current password', async () => {
+      await service.changePassword(7, 'old-password', 'new-password', ACTOR);
+      expect(attempts.recordSuccess).toHaveBeenCalledWith('Alice');
+    });
+
     it('should refuse an unknown user and change nothing', async () => {
       repository.findById.mockResolvedValue(null);
       await expect(service.changePassword(99, 'old-password', 'new-password', ACTOR)).rejects.toThrow(
@@ -333,6 +416,37 @@ describe(UsersService.name, () => {
   describe('count', () => {
     it('should return the number of stored users', async () => {
       await expect(service.count()).resolves.toBe(1);
+    });
+  });
+
+  describe('rename', () => {
+    it('should store the new name in NFC and forget the cached profile', async () => {
+      await service.findActive(7);
+      repository.findByName.mockResolvedValue(null);
+      await expect(service.rename(7, 'Jose\u0301')).resolves.toStrictEqual({ id: 7, name: 'Jos\u00e9' });
+      expect(repository.rename).toHaveBeenCalledWith(7, 'Jos\u00e9');
+      await service.findActive(7);
+      expect(repository.findById).toHaveBeenCalledTimes(2);
+    });
+
+    it('should let an account keep a name, or a look-alike, of its own', async () => {
+      repository.findLookAlike.mockResolvedValue(entity());
+      await expect(service.rename(7, 'ALICE')).resolves.toStrictEqual({ id: 7, name: 'ALICE' });
+    });
+
+    it("should refuse another account's name or look-alike", async () => {
+      repository.findByName.mockResolvedValue(entity({ id: 9 }));
+      await expect(service.rename(7, 'bob')).rejects.toMatchObject({ reason: 'taken' });
+      repository.findByName.mockResolvedValue(null);
+      repository.findLookAlike.mockResolvedValue(entity({ id: 9 }));
+      await expect(service.rename(7, 'b0b')).rejects.toMatchObject({ reason: 'look-alike' });
+      expect(repository.rename).not.toHaveBeenCalled();
+    });
+
+    it('should throw NotFoundException for an unknown user', async () => {
+      repository.findByName.mockResolvedValue(null);
+      repository.rename.mockResolvedValue(false);
+      await expect(service.rename(99, 'carol')).rejects.toThrow(new NotFoundException('user not found'));
     });
   });
 });

@@ -1,7 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsDefined, IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { IsDefined, IsNotEmpty, IsString } from 'class-validator';
 import { NAME_MAX_LENGTH, PASSWORD_MAX_BYTES } from '../../common/validation/limits.js';
 import { MaxBytes } from '../../common/validation/max-bytes.decorator.js';
+import { MaxChars } from '../../common/validation/text.decorators.js';
 
 /**
  * The body of POST /login. Unknown properties are refused by the global validation pipe,
@@ -15,13 +16,18 @@ export class LoginDto {
     maxLength: NAME_MAX_LENGTH,
     example: 'admin',
   })
-  @MaxLength(NAME_MAX_LENGTH, { message: `name must be at most ${NAME_MAX_LENGTH} characters` })
+  @MaxChars(NAME_MAX_LENGTH)
   @IsNotEmpty({ message: 'name must not be empty' })
   @IsString({ message: 'name must be a string' })
   @IsDefined({ message: 'name is required' })
   name!: string;
 
-  @ApiProperty({ description: `At most ${PASSWORD_MAX_BYTES} bytes (UTF-8).`, minLength: 1, example: '1234' })
+  @ApiProperty({
+    description: `At most ${PASSWORD_MAX_BYTES} bytes (UTF-8).`,
+    minLength: 1,
+    maxLength: PASSWORD_MAX_BYTES,
+    example: '1234',
+  })
   @MaxBytes(PASSWORD_MAX_BYTES)
   @IsNotEmpty({ message: 'password must not be empty' })
   @IsString({ message: 'password must be a string' })

@@ -7,6 +7,7 @@ import {
   type ValidationError,
 } from '@nestjs/common';
 import { getMetadataStorage } from 'class-validator';
+import { isWellFormed } from '../validation/text.js';
 import { ALLOW_EMPTY_BODY_KEY } from './allow-empty-body.decorator.js';
 
 /**
@@ -47,6 +48,19 @@ export class JsonBodyValidationPipe extends ValidationPipe {
       if (exceedsDepth(value, MAX_BODY_DEPTH)) {
         // class-transformer recurses into every level: thousands of them overflow the stack.
         throw new BadRequestException(`request body must not nest deeper than ${MAX_BODY_DEPTH} levels`);
+      }
+      const illFormed = Object.entries(value).find(
+        ([key, field]) => !isWellFormed(key) || !wellFormedDeep(field),
+      );
+      if (illFormed !== undefined) {
+        // JSON's "\ud800" escapes make strings UTF-8 cannot hold: stored, they would come back
+        // changed (U+FFFD), and distinct passwords would hash alike. The field is named only
+        // when it is one of the body's own: an unknown key is client input.
+        const known =
+          metadata.metatype !== undefined && documentedFields(metadata.metatype).includes(illFormed[0]);
+        throw new BadRequestException(
+          `${known ? illFormed[0] : 'request body'} must be well-formed Unicode (no unpaired surrogates)`,
+        );
       }
     }
     try {
@@ -110,6 +124,27 @@ function describe(errors: ValidationError[], where: string): string {
 }
 
 function documentedProperties(target: object): string[] {
-  const rules = getMetadataStorage().getTargetValidationMetadatas(target.constructor, '', true, false);
+  return documentedFields(target.constructor);
+}
+
+/** The properties class-validator has rules for on `type` (a DTO class). */
+function documentedFields(type: object): string[] {
+  const rules = getMetadataStorage().getTargetValidationMetadatas(
+    type as Parameters<ReturnType<typeof getMetadataStorage>['getTargetValidationMetadatas']>[0],
+    '',
+    true,
+    false,
+  );
   return [...new Set(rules.map((rule) => rule.propertyName))];
+}
+
+/** Whether every string in `value`, keys included, at any depth, is well-formed Unicode. */
+function wellFormedDeep(value: unknown): boolean {
+  if (typeof value === 'string') {
+    return isWellFormed(value);
+  }
+  if (typeof value === 'object' && value !== null) {
+    return Object.entries(value).every(([key, child]) => isWellFormed(key) && wellFormedDeep(child));
+  }
+  return true;
 }

@@ -6,7 +6,12 @@ import { IsNewPassword } from './password.rules.js';
 
 /** The body of PUT /user/password. */
 export class ChangePasswordDto {
-  @ApiProperty({ minLength: 1, description: `At most ${PASSWORD_MAX_BYTES} bytes (UTF-8).`, example: '1234' })
+  @ApiProperty({
+    minLength: 1,
+    maxLength: PASSWORD_MAX_BYTES,
+    description: `At most ${PASSWORD_MAX_BYTES} bytes (UTF-8).`,
+    example: '1234',
+  })
   @MaxBytes(PASSWORD_MAX_BYTES)
   @MinLength(1, { message: 'currentPassword must not be empty' })
   @IsString({ message: 'currentPassword must be a string' })

@@ -1,8 +1,9 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
-import { IsDefined, IsString, MinLength } from 'class-validator';
+import { IsDefined, IsString } from 'class-validator';
 import { PASSWORD_MAX_BYTES, PASSWORD_MIN_LENGTH } from '../../common/validation/limits.js';
 import { MaxBytes } from '../../common/validation/max-bytes.decorator.js';
+import { MinChars } from '../../common/validation/text.decorators.js';
 
 /**
  * A new password (NIST SP 800-63B): at least 8 characters, at most 1024 bytes, any characters
@@ -14,12 +15,12 @@ export const IsNewPassword = (property: string) =>
     ApiProperty({
       description: `At least ${PASSWORD_MIN_LENGTH} characters and at most ${PASSWORD_MAX_BYTES} bytes (UTF-8), any characters.`,
       minLength: PASSWORD_MIN_LENGTH,
+      // A bound on characters that the byte limit implies (a character is at least one byte).
+      maxLength: PASSWORD_MAX_BYTES,
       example: 'correct horse battery staple',
     }),
     MaxBytes(PASSWORD_MAX_BYTES),
-    MinLength(PASSWORD_MIN_LENGTH, {
-      message: `${property} must be at least ${PASSWORD_MIN_LENGTH} characters`,
-    }),
+    MinChars(PASSWORD_MIN_LENGTH),
     IsString({ message: `${property} must be a string` }),
     IsDefined({ message: `${property} is required` }),
   );

@@ -1,23 +1,22 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsDefined, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsDefined, IsString } from 'class-validator';
+import { NAME_POLICY_SUMMARY } from '../../common/validation/account-name.js';
 import { NAME_MAX_LENGTH } from '../../common/validation/limits.js';
+import { IsAccountName } from '../../common/validation/text.decorators.js';
 import { IsNewPassword } from './password.rules.js';
 
 /** The body of POST /users (sign-up). */
 export class SignUpDto {
   @ApiProperty({
     description:
-      'Any characters but control characters, without surrounding spaces; unique case-insensitively.',
+      `The account's name: ${NAME_POLICY_SUMMARY}. Taken in Unicode NFC; unique case-insensitively, ` +
+      'and refused when it looks like a taken name (see docs/users.md).',
     minLength: 1,
     maxLength: NAME_MAX_LENGTH,
+    pattern: '^[\\p{L}\\p{Nd}][\\p{L}\\p{M}\\p{Nd}._ -]*$',
     example: 'alice',
   })
-  // No control characters and no surrounding spaces: a name is shown to people and typed back.
-  @Matches(/^\S(?:[^\p{Cc}\p{Cf}]*\S)?$/u, {
-    message: 'name must not start or end with a space or hold control characters',
-  })
-  @MaxLength(NAME_MAX_LENGTH, { message: `name must be at most ${NAME_MAX_LENGTH} characters` })
-  @MinLength(1, { message: 'name must not be empty' })
+  @IsAccountName()
   @IsString({ message: 'name must be a string' })
   @IsDefined({ message: 'name is required' })
   name!: string;

@@ -1,0 +1,96 @@
+import { describe, expect, it } from '@jest/globals';
+import { accountNameProblem, nameSkeleton } from '../../src/common/validation/account-name.js';
+import { charLength, isWellFormed } from '../../src/common/validation/text.js';
+
+describe('accountNameProblem', () => {
+  it.each([
+    ['alice'],
+    ['Alice Smith'],
+    ['o.brien-2_x'],
+    ['José'],
+    ['Jose\u0301'], // e + combining acute: NFC makes it José
+    ['Зоя'],
+    ['Ελένη'],
+    ['山田太郎'],
+    ['やまだ タロウ'],
+    ['ヤマダー'],
+    ['김철수'],
+    ['محمد'],
+    ['देवनागरी'],
+    ['a'.repeat(64)],
+  ])('should accept %p', (name) => expect(accountNameProblem(name)).toBeUndefined());
+
+  it.each([
+    ['admin\u200b', 'may hold only'], // zero-width space: displays as "admin"
+    ['\u202eadmin', 'may hold only'], // right-to-left override
+    ['ad\u200dmin', 'may hold only'], // zero-width joiner inside
+    ['admin\u0000', 'may hold only'],
+    ['\u0001', 'may hold only'],
+    ['admin\u00a0', 'may hold only'], // no-break space
+    ['ad\tmin', 'may hold only'],
+    ['admin\ufeff', 'may hold only'],
+    ['\ue000admin', 'may hold only'], // private use
+    ['adm😀n', 'may hold only'],
+    ['a@b', 'may hold only'],
+    [' admin', 'must start with a letter or digit'],
+    ['admin ', 'not end with a space'],
+    ['ad  min', 'two in a row'],
+    ['.admin', 'must start with a letter or digit'],
+    ['\u0301admin', 'must start with a letter or digit'],
+    ['аdmin', 'must not mix'], // Cyrillic а
+    ['admіn', 'must not mix'], // Cyrillic і
+    ['paypaΙ', 'must not mix'], // Greek capital iota
+    ['', 'must not be empty'],
+    ['a'.repeat(65), 'at most 64 characters'],
+    ['\ud800admin', 'well-formed Unicode'],
+    ['admin\udc00', 'well-formed Unicode'],
+  ])('should refuse %p (%s)', (name, rule) => expect(accountNameProblem(name)).toContain(rule));
+
+  it('should count characters, not UTF-16 units: 64 astral letters fit, 65 do not', () => {
+    const letter = '𝒜'; // U+1D49C, one character, two UTF-16 units
+    expect(accountNameProblem(letter.repeat(64))).toBeUndefined();
+    expect(accountNameProblem(letter.repeat(65))).toContain('at most 64 characters');
+  });
+
+  it('should name the field it was given', () => {
+    expect(accountNameProblem('', 'ADMIN_NAME')).toBe('ADMIN_NAME must not be empty');
+  });
+});
+
+describe('nameSkeleton', () => {
+  it.each([
+    ['admin', 'ADMIN'],
+    ['admin', 'аdmin'], // Cyrillic а: refused by the script rule, and caught here too
+    ['admin', 'adm1n'],
+    ['admin', 'admIn'],
+    ['admin', 'admln'],
+    ['modern', 'rnodern'],
+    ['wolf', 'vvolf'],
+    ['bob0', 'bobo'],
+    ['José', 'Jose'],
+    ['scope', 'ѕсоре'], // all Cyrillic: a whole-script look-alike
+    ['admin', 'ａｄｍｉｎ'], // fullwidth
+  ])('should give %p and %p the same skeleton', (a, b) => expect(nameSkeleton(a)).toBe(nameSkeleton(b)));
+
+  it.each([
+    ['alice', 'bob'],
+    ['admin', 'admins'],
+    ['山田', '田山'],
+  ])('should tell %p and %p apart', (a, b) => expect(nameSkeleton(a)).not.toBe(nameSkeleton(b)));
+});
+
+describe('charLength and isWellFormed', () => {
+  it('should count code points', () => {
+    expect(charLength('abc')).toBe(3);
+    expect(charLength('😀')).toBe(1);
+    expect(charLength('🇫🇷')).toBe(2);
+    expect(charLength('e\u0301')).toBe(2);
+  });
+
+  it('should find unpaired surrogates only', () => {
+    expect(isWellFormed('😀')).toBe(true);
+    expect(isWellFormed('\ud83d')).toBe(false);
+    expect(isWellFormed('a\ude00b')).toBe(false);
+    expect(isWellFormed('\ude00\ud83d')).toBe(false);
+  });
+});

@@ -1,0 +1,46 @@
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from '@jest/globals';
+import { estimateEntropyBits, MIN_SECRET_BITS } from '../../src/config/secret-strength.js';
+
+describe('estimateEntropyBits', () => {
+  it.each([
+    ['openssl rand -base64 48', () => randomBytes(48).toString('base64')],
+    ['openssl rand -base64 32', () => randomBytes(32).toString('base64')],
+    ['openssl rand -hex 32', () => randomBytes(32).toString('hex')],
+    ['48 random bytes, base64url', () => randomBytes(48).toString('base64url')],
+  ])('should pass a random secret (%s), every time', (_, make) => {
+    for (let i = 0; i < 200; i += 1) {
+      expect(estimateEntropyBits(make())).toBeGreaterThanOrEqual(MIN_SECRET_BITS);
+    }
+  });
+
+  // 32 bytes or more each, as the schema requires: what secret lists and tutorials are full of.
+  it.each([
+    ['a'.repeat(32)],
+    ['a'.repeat(200)],
+    ['abababababababababababababababab'],
+    ['0123456789abcdefghijklmnopqrstuvwxyz'],
+    ['qwertyuiopasdfghjklzxcvbnm1234567890'],
+    ['your-256-bit-secret-your-256-bit-secret'],
+    ['thisismysupersecretkeythatnobodywillguess'],
+    ['ThisIsMySuperSecretKeyForJwtAuthentication'],
+    ['supersecretkeyyoushouldnotcommittogithub'],
+    ['my_super_secret_jwt_signing_key_for_production'],
+    ['change-this-to-a-long-random-secret-in-production'],
+    ['S3cr3tK3yF0rJWTAuth3nt1c4t10nS3rv1c3'],
+    ['secretsecretsecretsecretsecretsecret'],
+    ['replace-me-with-a-real-secret-value-please'],
+  ])('should refuse %p', (secret) => {
+    expect(Buffer.byteLength(secret)).toBeGreaterThanOrEqual(32);
+    expect(estimateEntropyBits(secret)).toBeLessThan(MIN_SECRET_BITS);
+  });
+
+  it('should judge a long secret by its first 512 characters', () => {
+    expect(
+      estimateEntropyBits(randomBytes(64).toString('base64') + 'a'.repeat(10_000)),
+    ).toBeGreaterThanOrEqual(MIN_SECRET_BITS);
+    expect(estimateEntropyBits('a'.repeat(600) + randomBytes(64).toString('base64'))).toBeLessThan(
+      MIN_SECRET_BITS,
+    );
+  });
+});
