@@ -7,6 +7,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { ErrorBody } from './common/error-body.js';
 import { BODY_LIMIT_BYTES } from './common/http-limits.js';
+import { useStrictJsonParser } from './common/json-body-parser.js';
 import type { Env } from './config/env.schema.js';
 import { setupApiDocs } from './docs/api-docs.js';
 import { Loggers } from './logging/loggers.js';
@@ -68,6 +69,7 @@ export const CONTENT_SECURITY_POLICY = {
 export async function configureHttpApp(app: NestFastifyApplication, env: Env): Promise<void> {
   const fastify = app.getHttpAdapter().getInstance();
   fastify.removeContentTypeParser('text/plain');
+  useStrictJsonParser(fastify);
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('X-Request-Id', request.id);
     done();

@@ -1,7 +1,8 @@
 // How guessable a secret is, as an estimate of its entropy in bits: the cheapest way a guesser
 // who knows common words, keyboard runs and repetition could write it down. A random secret
 // scores close to its true entropy; `aaaa...`, "your-256-bit-secret" twice, or a sentence of
-// common words score far below 128 bits whatever their length.
+// common words score far below 128 bits whatever their length; words joined by "-" with a year
+// ("my-super-secret-jwt-key-for-production-2024") too.
 //
 // Hand-written, not zxcvbn (@zxcvbn-ts): its dictionaries add about 108 MB of RSS to the process
 // and it scores random strings at 3.3 bits a character (a random 32-character base64url secret,
@@ -20,6 +21,12 @@ const WORD_SET = new Set(WORDS);
 const MAX_WORD = Math.max(...WORDS.map((word) => word.length));
 const WORD_BITS = Math.log2(WORDS.length) + 1; // + case or a leet variant
 
+/** What joins words in a passphrase-like secret: a guesser tries these first. */
+const SEPARATORS = new Set(['-', '_', '.', ' ', '/', ':']);
+const SEPARATOR_BITS = Math.log2(SEPARATORS.size);
+/** A year of this or the last century. */
+const YEAR_BITS = Math.log2(200);
+
 const KEYBOARD_ROWS = ['1234567890', 'qwertyuiop', 'asdfghjkl', 'zxcvbnm', 'abcdefghijklmnopqrstuvwxyz'];
 const LEET: Record<string, string> = {
   '0': 'o',
@@ -32,8 +39,14 @@ const LEET: Record<string, string> = {
   $: 's',
 };
 
+/** Hex digits, as `openssl rand -hex` writes them (dashes allowed, as in a UUID). */
+const HEX = /^[0-9a-f-]+$|^[0-9A-F-]+$/;
+
 /** The number of symbols a guesser would try per character, from the kinds of character present. */
 function alphabetSize(secret: string): number {
+  if (HEX.test(secret)) {
+    return 16;
+  }
   let size = 0;
   if (/[0-9]/.test(secret)) size += 10;
   if (/[a-z]/.test(secret)) size += 26;
@@ -65,7 +78,19 @@ export function estimateEntropyBits(secret: string): number {
         cost[end] = here + bits;
       }
     };
-    relax(i + 1, charBits);
+    relax(i + 1, SEPARATORS.has(chars[i]) ? SEPARATOR_BITS : charBits);
+    // A number is guessed among numbers, not among every character: a year costs a few bits,
+    // other digits log2(10) each (unless the whole secret is hex, where digits are its alphabet).
+    if (charBits > 4 && /[0-9]/.test(chars[i])) {
+      let end = i;
+      while (end < n && /[0-9]/.test(chars[end])) {
+        end += 1;
+        relax(end, (end - i) * Math.log2(10) + 1);
+      }
+      if (/^(19|20)\d\d$/.test(chars.slice(i, i + 4).join(''))) {
+        relax(i + 4, YEAR_BITS);
+      }
+    }
     // A common word, in any case, leet spelling allowed.
     for (let end = i + 2; end <= Math.min(n, i + MAX_WORD); end += 1) {
       if (WORD_SET.has(plain.slice(i, end).join(''))) {

@@ -77,6 +77,11 @@ describe('Audit log', () => {
       refreshToken: string;
     };
     secrets.push(third.token, third.refreshToken);
+    await call('wrongCurrent', '/user/password', {
+      method: 'PUT',
+      token: third.token,
+      body: JSON.stringify({ currentPassword: WRONG, newPassword: NEW_PASSWORD }),
+    });
     await call('password', '/user/password', {
       method: 'PUT',
       token: third.token,
@@ -110,6 +115,7 @@ describe('Audit log', () => {
     ['login.failed', 'failed'],
     ['token.refreshed', 'refresh'],
     ['token.replayed', 'replay'],
+    ['password.check_failed', 'wrongCurrent'],
     ['password.changed', 'password'],
     ['session.ended', 'logout'],
     ['login.throttled', 'throttled'],

@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jest } from '@jest/globals';
+import Database from 'better-sqlite3';
 import { INVALID_CREDENTIALS_BODY } from '../support/expected.js';
 import { serviceEnv, startServer, type RunningServer } from '../support/server-process.js';
 import { postLogin, tokenFor } from '../support/session-client.js';
@@ -395,5 +396,46 @@ describe('users CLI beside the running service', () => {
       expect(terminal.output()).toContain('error: interrupted');
       await tokenFor(server.url, 'carol', 'carol secret');
     });
+  });
+
+  it('should let an account named before the name policy log in, list it escaped, and rename it', async () => {
+    expect(
+      (await users(cwd, ['add', 'mallory', '--password-stdin'], { stdin: 'mallory password\n' })).code,
+    ).toBe(0);
+    // What an older release let sign up: a zero-width space after the name.
+    const legacy = 'mallory\u200b';
+    const db = new Database(join(cwd, 'data', 'auth.sqlite'));
+    db.prepare('UPDATE users SET name = ?, name_key = ?, name_skeleton = NULL WHERE name_key = ?').run(
+      legacy,
+      legacy,
+      'mallory',
+    );
+    db.close();
+
+    const token = await tokenFor(server.url, legacy, 'mallory password');
+    expect((await users(cwd, ['list'])).stdout).toMatch(
+      / {2}"mallory\\u200b" \(breaks the name policy\) {2}enabled/,
+    );
+    expectFailure(await users(cwd, ['rename', legacy, 'alice']), 3, 'name "alice" is already taken');
+    expectFailure(
+      await users(cwd, ['rename', legacy, 'mal\u202elory']),
+      4,
+      'name may hold only letters, digits, ".", "_", "-" and spaces (no control, invisible or format characters, symbols or emoji)',
+    );
+    expect(await users(cwd, ['rename', legacy, 'mallory'])).toEqual({
+      code: 0,
+      stdout: 'renamed "mallory\\u200b" to "mallory"\n',
+      stderr: '',
+    });
+    // The session goes on under the new name; the old one no longer logs in.
+    await tokenFor(server.url, 'mallory', 'mallory password');
+    expect((await postLogin(server.url, legacy, 'mallory password')).status).toBe(400);
+    const deadline = Date.now() + 5_000;
+    let shownName = '';
+    while (shownName !== 'mallory' && Date.now() < deadline) {
+      const response = await fetch(`${server.url}/user`, { headers: { Authorization: `Bearer ${token}` } });
+      shownName = ((await response.json()) as { name: string }).name;
+    }
+    expect(shownName).toBe('mallory');
   });
 });

@@ -1,6 +1,7 @@
 // Before AppModule is imported (in beforeAll): ConfigModule reads the environment then.
 process.env.LOGIN_RATE_LIMIT = '1000000';
 process.env.LOGIN_FAILURE_LIMIT = '1000000';
+process.env.SIGNUP_ENABLED = 'true';
 
 import type { Server } from 'node:http';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -172,6 +173,76 @@ const refreshBody = fc.oneof(
   fc.record({ refreshToken: fuzzString, extra: anyValue }),
 );
 
+// Names and passwords from all of Unicode: letters of several scripts (so that some are accepted),
+// any code point including astral ones, and the characters that make a name lie.
+const letters = fc.constantFrom(
+  ...'abcdefghijklmnopqrstuvwxyzABCZ0123456789._- éüßøσωжяשאمح山田たカ김철देव𠀀𠀁𝒜'.split(/(?:)/u),
+);
+const liar = fc.constantFrom(
+  '\u200b',
+  '\u200c',
+  '\u200d',
+  '\u202e',
+  '\u2066',
+  '\u00ad',
+  '\ufeff',
+  '\u2060',
+  '\u0000',
+  '\u0001',
+  '\u001b',
+  '\u007f',
+  '\u0085',
+  '\u00a0',
+  '\u3000',
+  '\u2028',
+  '\ue000',
+  '\u{e0041}',
+  '\u{f0000}',
+  '\u0301',
+  '\u0430',
+  '\ud800',
+  '\udfff',
+  '\ud83d',
+  '🚀',
+  '\u{1f3f4}\u{e0067}\u{e0062}\u{e007f}',
+  '\t',
+  '\n',
+  ' ',
+  '  ',
+);
+const unicodeChar = fc.string({ unit: 'binary', minLength: 1, maxLength: 1 });
+const unicodeName = fc
+  .array(
+    fc.oneof(
+      { weight: 6, arbitrary: letters },
+      { weight: 2, arbitrary: liar },
+      { weight: 1, arbitrary: unicodeChar },
+    ),
+    {
+      minLength: 1,
+      maxLength: 70,
+    },
+  )
+  .map((parts) => parts.join(''));
+const unicodePassword = fc
+  .array(
+    fc.oneof(
+      { weight: 4, arbitrary: letters },
+      { weight: 1, arbitrary: liar },
+      { weight: 2, arbitrary: unicodeChar },
+    ),
+    {
+      minLength: 6,
+      maxLength: 40,
+    },
+  )
+  .map((parts) => parts.join(''));
+/** No lone surrogate: in a `u` regex, only an unpaired one is a code point of category Cs. */
+const isWellFormed = (text: string) => !/\p{Cs}/u.test(text);
+/** What no accepted name may hold: controls, format, private-use, unassigned, surrogates, odd spaces. */
+const NEVER_IN_A_NAME =
+  /[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Cs}\p{Zl}\p{Zp}\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]/u;
+
 /** Header values a client can send at all: visible ASCII, space and tab. */
 const headerSafe = fc.string({
   unit: fc.oneof(
@@ -256,6 +327,63 @@ describe('Fuzzing', () => {
         expect.objectContaining({ token: expect.any(String), tokenType: 'Bearer' }),
       );
     });
+  });
+
+  describe('POST /users and the name policy', () => {
+    it('should accept only names a reviewer would, store them in NFC, and let them log in and use their token', async () => {
+      await fc.assert(
+        fc.asyncProperty(unicodeName, async (name) => {
+          const password = 'a good long password';
+          const response = await postJson('/users', { name, password });
+          if (response.status !== 201) {
+            expect([400, 409]).toContain(response.status);
+            expectRefusal(response);
+            return;
+          }
+          const stored = (response.body as { name: string }).name;
+          expect(stored).toBe(name.normalize('NFC'));
+          expect(isWellFormed(stored)).toBe(true);
+          expect(stored).not.toMatch(NEVER_IN_A_NAME);
+          expect(stored).toBe(stored.trim());
+          expect([...stored].length).toBeLessThanOrEqual(64);
+          // One length everywhere: what signs up logs in, and its token is accepted.
+          const login = await postJson('/login', { name, password }).expect(200);
+          const { token } = login.body as { token: string };
+          const user = await request(server).get('/user').set('Authorization', `Bearer ${token}`).expect(200);
+          expect((user.body as { name: string }).name).toBe(stored);
+        }),
+        { ...RUNS, numRuns: 150 },
+      );
+    }, 60_000);
+
+    it('should take a password exactly as sent, or refuse it with 400 when it is not well-formed', async () => {
+      let n = 0;
+      await fc.assert(
+        fc.asyncProperty(unicodePassword, async (password) => {
+          const name = `pw${(n += 1)}`;
+          const response = await postJson('/users', { name, password });
+          if (!isWellFormed(password)) {
+            expect(response.status).toBe(400);
+            expect((response.body as { message: string }).message).toBe(
+              'password must be well-formed Unicode (no unpaired surrogates)',
+            );
+            return;
+          }
+          if (response.status !== 201) {
+            expect(response.status).toBe(400);
+            expectRefusal(response);
+            return;
+          }
+          await postJson('/login', { name, password }).expect(200);
+          // The same password with one character replaced (as a lossy decoder would) is another password.
+          const altered = [...password]
+            .map((char, i) => (i === 0 ? (char === '\ufffd' ? 'x' : '\ufffd') : char))
+            .join('');
+          await postJson('/login', { name, password: altered }).expect(400);
+        }),
+        { ...RUNS, numRuns: 100 },
+      );
+    }, 60_000);
   });
 
   describe('POST /refresh', () => {

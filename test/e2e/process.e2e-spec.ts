@@ -33,6 +33,12 @@ describe('Start-up with a bad environment', () => {
       { NODE_ENV: 'production', JWT_SECRET: 'change-me-to-a-random-string-of-at-least-32-bytes' },
       'JWT_SECRET must not be a published secret',
     ],
+    // Long enough, and not on the list of published secrets, but guessable.
+    [{ NODE_ENV: 'production', JWT_SECRET: 'a'.repeat(48) }, 'JWT_SECRET must be random'],
+    [
+      { NODE_ENV: 'production', JWT_SECRET: 'my-super-secret-jwt-key-for-production-2024' },
+      'generate one with `openssl rand -base64 48`',
+    ],
   ])('should refuse %p with one line naming the variable and the rule', async (env, rule) => {
     const cwd = workdir();
     const { code, stderr } = await failedStart({ DATA_DIR: join(cwd, 'data'), ...env }, cwd);

@@ -128,6 +128,61 @@ describe('Throttling', () => {
     });
   });
 
+  describe('PUT /user/password, the other place a password is checked', () => {
+    const createUser = async (name: string, password: string) =>
+      app.get((await import('../../src/users/users.service.js')).UsersService).create(name, password);
+    const tokenOf = async (name: string, password: string) =>
+      ((await login(address(), name, password).expect(200)).body as { token: string }).token;
+    const changePassword = (token: string, currentPassword: string, from = address()) =>
+      request(server)
+        .put('/user/password')
+        .set('X-Forwarded-For', from)
+        .set('Authorization', `Bearer ${token}`)
+        .send({ currentPassword, newPassword: 'a brand new password' });
+
+    it('should hold the account after 5 wrong current passwords, for /login too, then let it in', async () => {
+      await createUser('guessed', 'right password');
+      const token = await tokenOf('guessed', 'right password');
+      for (let i = 0; i < 5; i++) {
+        await changePassword(token, `guess ${i}`).expect(400);
+      }
+      // The right password is refused while held, through either door, from anywhere.
+      const wait = expectTooMany(await changePassword(token, 'right password'), 2);
+      expectTooMany(await login(address(), 'Guessed', 'right password'), 2);
+      await sleep(wait * 1000 + 200);
+      await changePassword(token, 'right password').expect(204);
+      await login(address(), 'guessed', 'a brand new password').expect(200);
+    });
+
+    it('should count failures of both doors toward one hold', async () => {
+      await createUser('both-doors', 'right password');
+      const token = await tokenOf('both-doors', 'right password');
+      for (let i = 0; i < 3; i++) {
+        await login(address(), 'both-doors', `guess ${i}`).expect(400);
+      }
+      await changePassword(token, 'guess 3').expect(400);
+      await changePassword(token, 'guess 4').expect(400);
+      expectTooMany(await login(address(), 'both-doors', 'right password'), 2);
+    });
+
+    it('should limit one address to LOGIN_RATE_LIMIT attempts a minute, whatever they hold', async () => {
+      await createUser('address-limited', 'right password');
+      const token = await tokenOf('address-limited', 'right password');
+      const from = address();
+      for (let i = 0; i < 10; i++) {
+        // Malformed bodies: counted by the address limit, never reaching the account's hold.
+        const response = await request(server)
+          .put('/user/password')
+          .set('X-Forwarded-For', from)
+          .set('Authorization', `Bearer ${token}`)
+          .send({});
+        expect(response.status).toBe(400);
+      }
+      expectTooMany(await changePassword(token, 'right password', from), 60);
+      await changePassword(token, 'right password').expect(204);
+    });
+  });
+
   describe('client address', () => {
     it('should ignore X-Forwarded-For unless TRUST_PROXY names the proxy', async () => {
       delete process.env.TRUST_PROXY;

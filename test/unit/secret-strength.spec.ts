@@ -30,9 +30,21 @@ describe('estimateEntropyBits', () => {
     ['S3cr3tK3yF0rJWTAuth3nt1c4t10nS3rv1c3'],
     ['secretsecretsecretsecretsecretsecret'],
     ['replace-me-with-a-real-secret-value-please'],
+    // Words joined by separators, with a year or a number: the separators and digits are guessed
+    // among their own few symbols, not the whole keyboard.
+    ['my-super-secret-jwt-key-for-production-2024'],
+    ['nestjs.jwt.secret.key.2023.production.server'],
+    ['12345678901234567890123456789012345678901234'],
+    ['deadbeefdeadbeefdeadbeefdeadbeefdeadbeefdeadbeef'],
   ])('should refuse %p', (secret) => {
     expect(Buffer.byteLength(secret)).toBeGreaterThanOrEqual(32);
     expect(estimateEntropyBits(secret)).toBeLessThan(MIN_SECRET_BITS);
+  });
+
+  it('should count a hex secret at 4 bits a digit', () => {
+    const hex = randomBytes(32).toString('hex');
+    expect(estimateEntropyBits(hex)).toBeGreaterThanOrEqual(200);
+    expect(estimateEntropyBits(hex)).toBeLessThanOrEqual(256);
   });
 
   it('should judge a long secret by its first 512 characters', () => {
