@@ -16,6 +16,7 @@ export function useStrictJsonParser(fastify: FastifyInstance): void {
       done(new BadRequestException('request body must be UTF-8'), undefined);
       return;
     }
-    parseJson(request, (body as Buffer).toString('utf8'), done);
+    // Fastify's parser is the callback kind: it answers through done.
+    void parseJson(request, (body as Buffer).toString('utf8'), done);
   });
 }
