@@ -15,23 +15,23 @@ export class AddNameSkeleton1764900000000 implements MigrationInterface {
       'users',
       new TableColumn({ name: 'name_skeleton', type: 'varchar', length: '255', isNullable: true }),
     );
-    const users = await queryRunner.manager
-      .createQueryBuilder()
-      .select(['id', 'name'])
-      .from('users', 'users')
-      .orderBy('id', 'ASC')
-      .getRawMany<{ id: number; name: string }>();
+    // Plain SQL, not the query builder: a migration must not depend on today's entities (the
+    // builder maps 'users' to UserEntity and its property names). Placeholders from the driver
+    // ('?' on SQLite, '$1' on PostgreSQL).
+    const users = (await queryRunner.query('SELECT id, name FROM users ORDER BY id')) as {
+      id: number;
+      name: string;
+    }[];
+    const parameter = (index: number) => queryRunner.connection.driver.createParameter(`p${index}`, index);
     const taken = new Set<string>();
     for (const { id, name } of users) {
       const skeleton = nameSkeleton(name);
       if (!taken.has(skeleton)) {
         taken.add(skeleton);
-        await queryRunner.manager
-          .createQueryBuilder()
-          .update('users')
-          .set({ name_skeleton: skeleton })
-          .where('id = :id', { id })
-          .execute();
+        await queryRunner.query(
+          `UPDATE users SET name_skeleton = ${parameter(0)} WHERE id = ${parameter(1)}`,
+          [skeleton, id],
+        );
       }
     }
     await queryRunner.createIndex(
