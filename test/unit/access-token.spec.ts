@@ -121,6 +121,24 @@ describe('checkAccessToken', () => {
     });
   });
 
+  describe('name length', () => {
+    // CJK Extension B: letters outside the BMP, 2 UTF-16 units each.
+    const astral = (count: number) =>
+      Array.from({ length: count }, (_, i) => String.fromCodePoint(0x20000 + i)).join('');
+
+    it('should count a name in characters, as sign-up does: 64 astral letters pass', () => {
+      expect(checkAccessToken(decoded(header(), { ...payload(), name: astral(64) }), POLICY, NOW).name).toBe(
+        astral(64),
+      );
+    });
+
+    it('should refuse 65 characters', () => {
+      expect(check(decoded(header(), { ...payload(), name: astral(65) }))).toThrow(
+        new InvalidTokenError('name and jti must be at most 64 characters'),
+      );
+    });
+  });
+
   describe('sid', () => {
     it.each([
       ['undefined', undefined],
