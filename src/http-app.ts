@@ -13,8 +13,10 @@ import { NestFactory } from '@nestjs/core';
 import { resolveSecurityHeaders } from '@nestjs/core/security/security-headers.js';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { ErrorBody } from './common/error-body.js';
+import { MethodNotAllowedError } from './common/http/method-not-allowed.exception.js';
 import { parserRefusalHandler } from './common/http/parser-refusal.js';
 import { requestHeadProblem } from './common/http/request-head.js';
+import { RouteMethods } from './common/http/route-methods.js';
 import { BODY_LIMIT_BYTES, HEAD_LIMIT_BYTES, HEADER_COUNT_LIMIT } from './common/http-limits.js';
 import { requestIdOf } from './common/request-context/request-id.js';
 import type { Env } from './config/env.schema.js';
@@ -105,6 +107,16 @@ export async function configureHttpApp(app: NestFastifyApplication, env: Env): P
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('X-Request-Id', request.id);
     done(requestHeadProblem(request.raw));
+  });
+  // Before any route is added (the docs below, the controllers and pages at init).
+  const routeMethods = new RouteMethods();
+  fastify.addHook('onRoute', (route) => routeMethods.add(route.method));
+  fastify.addHook('onRequest', (request, _reply, done) => {
+    if (!request.is404) {
+      return done();
+    }
+    const allowed = routeMethods.allowed((method) => fastify.findRoute({ method, url: request.url }));
+    done(allowed.length > 0 ? new MethodNotAllowedError(allowed) : undefined);
   });
   fastify.addHook('onResponse', requestLogHook(app.get(Loggers).requests));
   // Parses Cookie (the refresh token reaches POST /refresh as an HttpOnly cookie) and adds setCookie.
