@@ -37,8 +37,11 @@ export class PagesLoader extends AbstractLoader {
       });
       for (const extension of [options?.extensions ?? []].flat()) {
         for (const file of filesWithExtension(root, extension)) {
-          app.get(`${prefix}${file.slice(0, -extension.length - 1)}`, (_request, reply) =>
-            reply.sendFile(file, root),
+          // config.file marks a file's route, as on @fastify/static's own.
+          app.get(
+            `${prefix}${file.slice(0, -extension.length - 1)}`,
+            { config: { file } },
+            (_request, reply) => reply.sendFile(file, root),
           );
         }
       }
