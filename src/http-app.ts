@@ -1,13 +1,25 @@
 import cookie from '@fastify/cookie';
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { FastifyReply } from 'fastify';
-import type { DynamicModule, LoggerService, NestApplicationOptions } from '@nestjs/common';
+import type {
+  DynamicModule,
+  LoggerService,
+  NestApplicationOptions,
+  SecurityHeadersOptions,
+} from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+// Nest's own resolver behind app.useSecurityHeaders(), so that answers written to the socket
+// carry exactly its headers (exported by @nestjs/core's package.json, not its index).
+import { resolveSecurityHeaders } from '@nestjs/core/security/security-headers.js';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { ErrorBody } from './common/error-body.js';
-import { BODY_LIMIT_BYTES } from './common/http-limits.js';
+import { MethodNotAllowedError } from './common/http/method-not-allowed.exception.js';
+import { parserRefusalHandler } from './common/http/parser-refusal.js';
+import { requestHeadProblem } from './common/http/request-head.js';
+import { RouteMethods } from './common/http/route-methods.js';
+import { BODY_LIMIT_BYTES, HEAD_LIMIT_BYTES, HEADER_COUNT_LIMIT } from './common/http-limits.js';
 import { useStrictJsonParser } from './common/json-body-parser.js';
+import { requestIdOf } from './common/request-context/request-id.js';
 import type { Env } from './config/env.schema.js';
 import { setupApiDocs } from './docs/api-docs.js';
 import { Loggers } from './logging/loggers.js';
@@ -23,19 +35,32 @@ export function createHttpAdapter(env: Env): FastifyAdapter {
     bodyLimit: BODY_LIMIT_BYTES,
     // Slow clients cannot hold sockets: the whole request must arrive within HTTP_REQUEST_TIMEOUT
     // seconds (Node.js then also bounds the headers), an idle socket closes after 30 s and an
-    // idle keep-alive connection after 5 s. Headers over 16 KiB (Node's default) get 431.
+    // idle keep-alive connection after 5 s.
     requestTimeout: env.durations.httpRequestTimeoutMs,
     connectionTimeout: 30_000,
     keepAliveTimeout: 5_000,
+    http: {
+      // Node looks for requests past their timeout this often (30 s by default, which let a 15 s
+      // timeout fire after up to 45 s); a pass over the open connections is cheap.
+      connectionsCheckingInterval: TIMEOUT_CHECK_MS,
+      // Node's parser counts names and values only: the whole head is counted in onRequest
+      // (requestHeadProblem), this bounds what the parser holds before that.
+      maxHeaderSize: HEAD_LIMIT_BYTES,
+      // Node would answer a missing Host itself, with an empty 400; requestHeadProblem does.
+      requireHostHeader: false,
+    },
+    // Requests Node's parser refuses (malformed, a head over the limit, the request timeout)
+    // are answered here, before Fastify or Nest see them: parser-refusal.ts.
+    clientErrorHandler: parserRefusalHandler({
+      headers: resolveSecurityHeaders(SECURITY_HEADERS).headers,
+      requestTimeoutSeconds: env.HTTP_REQUEST_TIMEOUT,
+    }),
     // request.ip (throttling, sessions) honours X-Forwarded-For only from the proxies named in
     // TRUST_PROXY (addresses or CIDR ranges, comma-separated).
     trustProxy: env.TRUST_PROXY ?? false,
     // Every log line of a request carries this id; a caller's X-Request-Id is kept when it is sane.
     requestIdHeader: false,
-    genReqId: (request: IncomingMessage) => {
-      const incoming = request.headers['x-request-id'];
-      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-    },
+    genReqId: (request: IncomingMessage) => requestIdOf(request.headers['x-request-id']),
     // A URL the router cannot decode ("/%") fails before any hook or Nest filter runs;
     // Fastify's own answer quotes the URL and its error code, so it is worded here.
     frameworkErrors: (_error: unknown, _request: unknown, reply: FastifyReply) => {
@@ -45,8 +70,8 @@ export function createHttpAdapter(env: Env): FastifyAdapter {
   });
 }
 
-/** A request id a client or proxy may pass in X-Request-Id; anything else is replaced. */
-const REQUEST_ID = /^[\w.:-]{1,64}$/;
+/** How often Node checks for requests past HTTP_REQUEST_TIMEOUT: it fires at most this late. */
+const TIMEOUT_CHECK_MS = 1_000;
 
 export const APP_OPTIONS: NestApplicationOptions = {
   // Fastify's own JSON parser is kept; Nest's would add a form-urlencoded one, and this API
@@ -66,23 +91,41 @@ export const CONTENT_SECURITY_POLICY = {
   formAction: ["'self'"],
 };
 
+/**
+ * Helmet 8's headers with the pages' policy: the one source of the security headers, written by
+ * Nest's hook on every answer Fastify makes and by parser-refusal.ts on the ones it cannot.
+ */
+export const SECURITY_HEADERS: SecurityHeadersOptions = {
+  contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY },
+  referrerPolicy: { policy: 'no-referrer' },
+};
+
 export async function configureHttpApp(app: NestFastifyApplication, env: Env): Promise<void> {
   const fastify = app.getHttpAdapter().getInstance();
+  // One more than the limit, so that a request over it is seen to be (Node drops the rest unseen).
+  fastify.server.maxHeadersCount = HEADER_COUNT_LIMIT + 1;
   fastify.removeContentTypeParser('text/plain');
   useStrictJsonParser(fastify);
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('X-Request-Id', request.id);
-    done();
+    done(requestHeadProblem(request.raw));
+  });
+  // Before any route is added (the docs below, the controllers and pages at init).
+  const routeMethods = new RouteMethods();
+  fastify.addHook('onRoute', (route) => routeMethods.add(route.method));
+  fastify.addHook('onRequest', (request, _reply, done) => {
+    if (!request.is404) {
+      return done();
+    }
+    const allowed = routeMethods.allowed((method) => fastify.findRoute({ method, url: request.url }));
+    done(allowed.length > 0 ? new MethodNotAllowedError(allowed) : undefined);
   });
   fastify.addHook('onResponse', requestLogHook(app.get(Loggers).requests));
   // Parses Cookie (the refresh token reaches POST /refresh as an HttpOnly cookie) and adds setCookie.
   await app.register(cookie);
   // Helmet 8's headers, serialized once at start-up and written by Nest's own onRequest hook
   // (@fastify/helmet re-derives its directives on every request: docs/decisions.md).
-  app.useSecurityHeaders({
-    contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY },
-    referrerPolicy: { policy: 'no-referrer' },
-  });
+  app.useSecurityHeaders(SECURITY_HEADERS);
   if (env.DOCS_ENABLED) {
     await setupApiDocs(app, CONTENT_SECURITY_POLICY);
   }

@@ -33,7 +33,12 @@ interface OpenApiDocument {
 }
 
 /** Routes that are not the API: the pages, their assets and these docs (served by @fastify/static). */
-const isApiRoute = (url: string) => !url.includes('*') && url !== '/docs' && !url.startsWith('/docs/');
+/** Not a file's route (@fastify/static and PagesLoader set config.file), a catch-all or the docs. */
+const isApiRoute = (url: string, config: unknown) =>
+  (config as { file?: unknown } | undefined)?.file === undefined &&
+  !url.includes('*') &&
+  url !== '/docs' &&
+  !url.startsWith('/docs/');
 
 /** `/user/sessions/:id` as OpenAPI writes it: `/user/sessions/{id}`. */
 const toOpenApiPath = (url: string) => url.replace(/:(\w+)/g, '{$1}');
@@ -63,10 +68,10 @@ describe('The OpenAPI document', () => {
       nest
         .getHttpAdapter()
         .getInstance()
-        .addHook('onRoute', ({ method, url }) => {
+        .addHook('onRoute', ({ method, url, config }) => {
           for (const one of [method].flat()) {
             // Fastify adds HEAD to every GET by itself.
-            if (one !== 'HEAD' && isApiRoute(url)) {
+            if (one !== 'HEAD' && isApiRoute(url, config)) {
               registered.add(`${one} ${toOpenApiPath(url)}`);
             }
           }

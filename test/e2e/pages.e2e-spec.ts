@@ -83,10 +83,36 @@ describe('Pages and HTTP hygiene', () => {
     expect(response.body).toEqual(errorBody(404, 'Not Found', 'no such resource'));
   });
 
-  it('should answer an unknown method on a known path with a JSON 404', async () => {
-    const response = await request(server).delete('/user').expect(404);
-    expect(response.body).toEqual(errorBody(404, 'Not Found', 'no such resource'));
+  it.each([
+    ['an API route', 'delete', '/user', 'GET, HEAD'],
+    ['an API route with a parameter', 'get', '/user/sessions/abc', 'DELETE'],
+    ['a POST-only route', 'get', '/refresh', 'POST'],
+    ['a page', 'post', '/', 'GET, HEAD'],
+    ['a page that is also an API route', 'delete', '/login', 'GET, HEAD, POST'],
+    ['a page by its file name', 'put', '/login.html', 'GET, HEAD'],
+    ['a vendored file', 'post', '/vendor/bootstrap/css/bootstrap.min.css', 'GET, HEAD'],
+  ] as const)(
+    'should answer a method %s does not have with a JSON 405 and Allow',
+    async (_case, method, path, allow) => {
+      const response = await request(server)[method](path).expect(405).expect('allow', allow);
+      expect(response.headers['content-security-policy']).toBe(CSP);
+      expect(response.headers['cache-control']).toBe('no-store');
+      expect(response.body).toEqual(errorBody(405, 'Method Not Allowed', `method must be one of ${allow}`));
+    },
+  );
+
+  it('should answer HEAD with GET, from the same routes', async () => {
+    await request(server).head('/login').expect(200);
+    await request(server).head('/refresh').expect(405).expect('allow', 'POST');
   });
+
+  it.each([['/nope'], ['/js/nope.js'], ['/vendor/bootstrap/css/nope.css']])(
+    'should still answer any method on an unknown path %s with a JSON 404',
+    async (path) => {
+      const response = await request(server).post(path).expect(404);
+      expect(response.body).toEqual(errorBody(404, 'Not Found', 'no such resource'));
+    },
+  );
 
   it('should send security headers and no X-Powered-By on every kind of response', async () => {
     const responses = await Promise.all([

@@ -96,6 +96,37 @@ describe(HttpErrorFilter.name, () => {
     });
   });
 
+  describe('when the client went away mid-request', () => {
+    const aborted = () => Object.assign(new Error('aborted'), { code: 'ECONNRESET' });
+    const withSocket = (destroyed: boolean) =>
+      ({
+        switchToHttp: () => ({
+          getResponse: () => reply,
+          getRequest: () => ({ id: 'request-1', raw: { socket: { destroyed } } }),
+        }),
+      }) as unknown as ArgumentsHost;
+
+    it('should log at debug, without the error or its stack, and answer nobody', () => {
+      const errors = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+      const debug = jest.spyOn(Logger.prototype, 'debug').mockImplementation(() => undefined);
+      filter.catch(aborted(), withSocket(true));
+      expect(errors).not.toHaveBeenCalled();
+      expect(debug).toHaveBeenCalledWith({
+        req: { id: 'request-1' },
+        reason: 'ECONNRESET',
+        msg: 'client went away mid-request',
+      });
+      expect(reply.send).not.toHaveBeenCalled();
+    });
+
+    it("should still take a reset with the client connected (a backend's) for our error", () => {
+      const errors = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+      filter.catch(aborted(), withSocket(false));
+      expect(errors).toHaveBeenCalledTimes(1);
+      expect(reply.statusCode).toBe(500);
+    });
+  });
+
   it('should answer a thrown non-Error with a bare 500', () => {
     jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
     filter.catch('boom', host);

@@ -27,11 +27,21 @@ export class HttpErrorFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const request = host.switchToHttp().getRequest<FastifyRequest>();
     const status = exception instanceof HttpException ? exception.getStatus() : 500;
+    if (status >= 500 && clientWentAway(exception, request)) {
+      // Not our error, and nobody is left to answer.
+      this.logger.debug({
+        req: { id: request.id },
+        reason: errorCode(exception),
+        msg: 'client went away mid-request',
+      });
+      return;
+    }
     if (status >= 500) {
       // The cause, under the id of the request's own line (request-log.ts).
       this.logger.error({
-        req: { id: host.switchToHttp().getRequest<FastifyRequest>().id },
+        req: { id: request.id },
         err: exception instanceof Error ? exception : String(exception),
       });
     }
@@ -47,6 +57,21 @@ export class HttpErrorFilter implements ExceptionFilter {
     };
     void reply.status(status).header('Cache-Control', 'no-store').send(body);
   }
+}
+
+/** What a request's stream fails with when its client disconnects while the body is being read. */
+const DISCONNECTS = new Set(['ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ERR_STREAM_PREMATURE_CLOSE']);
+
+const errorCode = (error: unknown) => (error as { code?: unknown } | null | undefined)?.code;
+
+/**
+ * A client that closed its connection mid-request. Both the code and the closed socket: a
+ * reset from the database or another backend has the same code and is our error.
+ */
+function clientWentAway(exception: unknown, request: FastifyRequest): boolean {
+  const code = errorCode(exception);
+  const raw = request.raw as FastifyRequest['raw'] | undefined;
+  return typeof code === 'string' && DISCONNECTS.has(code) && raw?.socket?.destroyed === true;
 }
 
 function clientMessage(exception: HttpException): string {

@@ -1,0 +1,65 @@
+import { BadRequestException, HttpException } from '@nestjs/common';
+import { HEAD_LIMIT_BYTES, HEADER_COUNT_LIMIT } from '../http-limits.js';
+
+/** What of a parsed request (Node's IncomingMessage) its head is judged by. */
+export interface RequestHead {
+  method?: string;
+  url?: string;
+  httpVersion: string;
+  /** Names and values as received, alternating. */
+  rawHeaders: readonly string[];
+}
+
+/** RFC 9110 §7.2's Host: uri-host (an IP literal or a reg-name) and an optional port. */
+const HOST = /^(?:\[[\dA-Fa-f:.]+\]|[\w.~!$&'()*+,;=%-]*)(?::\d*)?$/;
+
+const tooLarge = (message: string) => new HttpException(message, 431);
+
+/**
+ * Why a request's head is refused, what Node's parser lets through: the parser counts only the
+ * bytes of header names and values (4,000 headers `a: b` pass its 16 KiB), keeps the first
+ * maxHeadersCount headers and drops the rest unseen (a second Authorization among them), and
+ * with `requireHostHeader` answers a missing Host itself, with an empty body.
+ *
+ * Too many headers is a 431, not a 400: RFC 6585 §5 names "the set of request header fields in
+ * total is too large" among its cases. Host follows RFC 9112 §3.2: an HTTP/1.1 request without
+ * it, with two, or with an invalid value is a 400.
+ */
+export function requestHeadProblem(head: RequestHead): HttpException | undefined {
+  const { rawHeaders } = head;
+  if (rawHeaders.length / 2 > HEADER_COUNT_LIMIT) {
+    return tooLarge(`request must have at most ${HEADER_COUNT_LIMIT} header fields`);
+  }
+  if (headBytes(head) > HEAD_LIMIT_BYTES) {
+    return tooLarge(`request headers must be at most ${HEAD_LIMIT_BYTES} bytes`);
+  }
+  const hosts: string[] = [];
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    if (rawHeaders[i].toLowerCase() === 'host') {
+      hosts.push(rawHeaders[i + 1]);
+    }
+  }
+  if (hosts.length > 1) {
+    return new BadRequestException('Host header must be sent once');
+  }
+  if (hosts.length === 0 && head.httpVersion === '1.1') {
+    return new BadRequestException('Host header is required');
+  }
+  if (hosts.length === 1 && !HOST.test(hosts[0])) {
+    return new BadRequestException('Host header must be a host name or address and an optional port');
+  }
+  return undefined;
+}
+
+/**
+ * The size of the head as sent, at least: the request line, each `name: value` line and the
+ * blank line. Node reads headers as latin1, one character per byte. Whitespace around values,
+ * which Node drops, is not counted.
+ */
+export function headBytes({ method = '', url = '', httpVersion, rawHeaders }: RequestHead): number {
+  let bytes = `${method} ${url} HTTP/${httpVersion}\r\n\r\n`.length;
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    bytes += rawHeaders[i].length + 2 + (rawHeaders[i + 1]?.length ?? 0) + 2;
+  }
+  return bytes;
+}
