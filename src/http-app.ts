@@ -18,7 +18,7 @@ import { parserRefusalHandler } from './common/http/parser-refusal.js';
 import { requestHeadProblem } from './common/http/request-head.js';
 import { RouteMethods } from './common/http/route-methods.js';
 import { BODY_LIMIT_BYTES, HEAD_LIMIT_BYTES, HEADER_COUNT_LIMIT } from './common/http-limits.js';
-import { useStrictJsonParser } from './common/json-body-parser.js';
+import { useStrictJsonParser } from './common/http/json-body-parser.js';
 import { requestIdOf } from './common/request-context/request-id.js';
 import type { Env } from './config/env.schema.js';
 import { setupApiDocs } from './docs/api-docs.js';
