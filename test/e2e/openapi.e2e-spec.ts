@@ -18,6 +18,7 @@ type Method = 'get' | 'put' | 'post' | 'delete' | 'patch';
 
 interface Operation {
   security?: Record<string, string[]>[];
+  parameters?: { name: string; in: string; schema?: { format?: string } }[];
   requestBody?: { content: Record<string, unknown> };
   responses: Record<
     string,
@@ -183,6 +184,25 @@ describe('The OpenAPI document', () => {
         }
       }
       expect(undocumented).toEqual([]);
+    });
+  });
+
+  describe('every path parameter', () => {
+    it('should be refused in our words when malformed: a documented 400 naming the parameter', async () => {
+      const answers: string[] = [];
+      for (const { method, path, operation } of operations()) {
+        for (const { name } of (operation.parameters ?? []).filter((parameter) => parameter.in === 'path')) {
+          const token = await login();
+          const response = await request(httpServer(app))
+            [method](concrete(path.replace(`{${name}}`, 'not-a-uuid')))
+            .set('Authorization', `Bearer ${token}`);
+          const { message } = response.body as { message: string };
+          answers.push(`${method.toUpperCase()} ${path} ${name}: ${response.status} ${message}`);
+          expect(operation.responses[String(response.status)]).toBeDefined();
+          expect(message).toMatch(new RegExp(`^${name} must `));
+        }
+      }
+      expect(answers).toEqual(['DELETE /user/sessions/{id} id: 400 id must be a UUID']);
     });
   });
 

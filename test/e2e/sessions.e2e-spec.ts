@@ -346,10 +346,37 @@ describe('Sessions', () => {
       ).map(({ id }) => id);
       const del = (id: string) =>
         request(server).delete(`/user/sessions/${id}`).set('Authorization', `Bearer ${bobSession.token}`);
-      await del(aliceId).expect(404);
+      await del(aliceId).expect(404, errorBody(404, 'Not Found', 'session not found'));
       await del('00000000-0000-4000-8000-000000000000').expect(404);
-      await del('not-a-uuid').expect(400);
       await getUser(server, aliceSession.token).expect(200);
+    });
+
+    it.each([
+      ['not a UUID', 'not-a-uuid'],
+      ['a UUID of no RFC 9562 version', '017f22e2-79b0-0cc3-98c4-dc0c0c07398f'],
+      ['a UUID with a suffix', '017f22e2-79b0-7cc3-98c4-dc0c0c07398f-x'],
+    ])('should refuse %s with 400 in its own words, naming the parameter', async (_what, id) => {
+      const { name, password } = await newUser();
+      const { token } = await login(server, name, password);
+      await request(server)
+        .delete(`/user/sessions/${id}`)
+        .set('Authorization', `Bearer ${token}`)
+        .expect(400, errorBody(400, 'Bad Request', 'id must be a UUID'));
+    });
+
+    it('should take any RFC 9562 UUID (an unknown version 7 is a 404) and either case', async () => {
+      const { name, password } = await newUser();
+      const { token } = await login(server, name, password);
+      const del = (id: string) =>
+        request(server).delete(`/user/sessions/${id}`).set('Authorization', `Bearer ${token}`);
+      await del('017f22e2-79b0-7cc3-98c4-dc0c0c07398f').expect(
+        404,
+        errorBody(404, 'Not Found', 'session not found'),
+      );
+      const [{ id }] = (await request(server).get('/user/sessions').set('Authorization', `Bearer ${token}`))
+        .body as { id: string }[];
+      await del(id.toUpperCase()).expect(204);
+      await getUser(server, token).expect(401);
     });
   });
 
