@@ -1,6 +1,6 @@
 import cookie from '@fastify/cookie';
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { FastifyReply } from 'fastify';
 import type { DynamicModule, LoggerService, NestApplicationOptions } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -37,11 +37,15 @@ export function createHttpAdapter(env: Env): FastifyAdapter {
     },
     // A URL the router cannot decode ("/%") fails before any hook or Nest filter runs;
     // Fastify's own answer quotes the URL and its error code, so it is worded here.
-    frameworkErrors: (_error: unknown, _request: unknown, reply: FastifyReply) => {
-      const body: ErrorBody = { statusCode: 400, error: 'Bad Request', message: 'request URL is malformed' };
-      void reply.code(400).header('Cache-Control', 'no-store').send(body);
-    },
+    frameworkErrors: (_error: unknown, _request: unknown, reply: FastifyReply) =>
+      sendError(reply, 400, 'request URL is malformed'),
   });
+}
+
+/** For answers given before Nest (and its HttpErrorFilter) sees the request: the same body and header. */
+function sendError(reply: FastifyReply, statusCode: number, message: string): void {
+  const body: ErrorBody = { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message };
+  void reply.code(statusCode).header('Cache-Control', 'no-store').send(body);
 }
 
 /** A request id a client or proxy may pass in X-Request-Id; anything else is replaced. */
@@ -70,6 +74,17 @@ export async function configureHttpApp(app: NestFastifyApplication, env: Env): P
   fastify.removeContentTypeParser('text/plain');
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('X-Request-Id', request.id);
+    done();
+  });
+  // A request for no route is answered before its body is read: Fastify would otherwise parse it
+  // for the not-found handler, and a POST to a route that does not exist (POST /users with sign-up
+  // off) would be a 400, 413 or 415 about its body instead of a 404. After the security headers'
+  // hook (registered by the adapter), so the 404 carries them.
+  fastify.addHook('onRequest', (request, reply, done) => {
+    if (request.is404) {
+      sendError(reply, 404, 'no such resource');
+      return;
+    }
     done();
   });
   fastify.addHook('onResponse', requestLogHook(app.get(Loggers).requests));

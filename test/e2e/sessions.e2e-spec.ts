@@ -431,12 +431,34 @@ describe('Sessions', () => {
   });
 
   describe('POST /users (sign-up off by default)', () => {
+    const NOT_FOUND = errorBody(404, 'Not Found', 'no such resource');
+
     it('should not exist', async () => {
       const response = await request(server)
         .post('/users')
         .send({ name: 'mallory', password: 'long enough' })
-        .expect(404);
-      expect(response.body).toEqual(errorBody(404, 'Not Found', 'no such resource'));
+        .expect(404)
+        .expect('cache-control', 'no-store');
+      expect(response.body).toEqual(NOT_FOUND);
+      // Answered before the body is read, yet with the security headers of every answer.
+      expect(response.headers['content-security-policy']).toContain("default-src 'self'");
+    });
+
+    // The route is not registered: nothing about the body is looked at, so nothing about it is said.
+    it.each([
+      ['no body', (call: request.Test) => call],
+      ['a body that breaks the rules', (call: request.Test) => call.send({ name: ' ', admin: true })],
+      ['malformed JSON', (call: request.Test) => call.set('Content-Type', 'application/json').send('{')],
+      ['an empty JSON body', (call: request.Test) => call.set('Content-Type', 'application/json')],
+      ['a form', (call: request.Test) => call.type('form').send('name=x&password=yyyyyyyy')],
+      ['text', (call: request.Test) => call.set('Content-Type', 'text/plain').send('x')],
+      [
+        'a body over the 16 KiB limit',
+        (call: request.Test) => call.send({ name: 'x', password: 'y'.repeat(20_000) }),
+      ],
+    ])('should answer %s with the same 404 as any unknown path', async (_what, send) => {
+      await send(request(server).post('/users')).expect(404, NOT_FOUND);
+      await send(request(server).post('/no-such-route')).expect(404, NOT_FOUND);
     });
   });
 

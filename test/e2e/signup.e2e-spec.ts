@@ -76,6 +76,12 @@ describe('POST /users (SIGNUP_ENABLED=true)', () => {
     );
   });
 
+  it('should be in the OpenAPI document, public', async () => {
+    const response = await request(server).get('/docs/openapi.json').expect(200);
+    const { paths } = response.body as { paths: Record<string, Record<string, { security?: unknown[] }>> };
+    expect(paths['/users']?.post?.security).toEqual([]);
+  });
+
   it('should be public but refuse non-JSON with 415', () =>
     request(server).post('/users').type('form').send('name=x&password=yyyyyyyy').expect(415));
 });
