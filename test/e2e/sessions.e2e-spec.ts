@@ -3,7 +3,7 @@ import request from 'supertest';
 import { SessionsService } from '../../src/sessions/sessions.service.js';
 import { UsersService } from '../../src/users/users.service.js';
 import { createTestApp, httpServer } from '../support/app.js';
-import { errorBody } from '../support/expected.js';
+import { errorBody, UNSUPPORTED_MEDIA_TYPE_BODY } from '../support/expected.js';
 import { getUser, login, pairFrom, refresh, sleep } from '../support/session-client.js';
 
 const REFRESH_INVALID = 'Bearer error="invalid_token", error_description="The refresh token is invalid"';
@@ -119,6 +119,7 @@ describe('Sessions', () => {
       const refreshed = await request(server)
         .post('/refresh?refreshToken=cookie')
         .set('Cookie', cookie)
+        .send({})
         .expect(200);
       expect(Object.keys(refreshed.body as object).sort()).toEqual(['expiresIn', 'token', 'tokenType']);
       expect((refreshed.headers['set-cookie'] as unknown as string[])[0]).toMatch(
@@ -150,7 +151,7 @@ describe('Sessions', () => {
       await refresh(server, second.refreshToken).expect(200);
     });
 
-    it('should read the refresh token from the cookie when the body has none', async () => {
+    it('should read the refresh token from the cookie when the body is {}', async () => {
       const { name, password } = await newUser();
       const { refreshToken } = await login(server, name, password);
       const withEmptyBody = await request(server)
@@ -160,7 +161,61 @@ describe('Sessions', () => {
         .expect(200);
       const next = pairFrom(withEmptyBody);
       expect(next.cookie).toMatch(new RegExp(`^refresh_token=${next.refreshToken};`));
-      await request(server).post('/refresh').set('Cookie', `refresh_token=${next.refreshToken}`).expect(200);
+      await request(server)
+        .post('/refresh')
+        .set('Cookie', `refresh_token=${next.refreshToken}`)
+        .send({})
+        .expect(200);
+    });
+
+    // Another origin of the same site (another port, a subdomain) gets the SameSite=Strict cookie
+    // sent along. Without a CORS preflight it can send no body, a form, text or multipart, never
+    // Content-Type: application/json: none of those may spend the cookie, or even clear it.
+    describe('with the cookie, as a request another origin can send without a preflight', () => {
+      const simpleRequests: [string, (call: request.Test) => request.Test][] = [
+        ['no body and no Content-Type', (call) => call],
+        ['a form', (call) => call.type('form').send('refreshToken=')],
+        ['text/plain', (call) => call.set('Content-Type', 'text/plain').send('{}')],
+        ['multipart/form-data', (call) => call.field('refreshToken', '')],
+        ['a body without a Content-Type', (call) => call.set('Content-Type', '').send('{}')],
+      ];
+
+      it('should refuse each with 415, spending nothing and keeping the cookie', async () => {
+        const kept: { what: string; refreshToken: string }[] = [];
+        for (const [what, send] of simpleRequests) {
+          const { name, password } = await newUser();
+          const { refreshToken } = await login(server, name, password);
+          const refused = await send(
+            request(server)
+              .post('/refresh?refreshToken=cookie')
+              .set('Cookie', `refresh_token=${refreshToken}`),
+          );
+          expect({
+            what,
+            status: refused.status,
+            body: refused.body as object,
+            cacheControl: refused.headers['cache-control'],
+            setCookie: refused.headers['set-cookie'],
+          }).toEqual({
+            what,
+            status: 415,
+            body: UNSUPPORTED_MEDIA_TYPE_BODY,
+            cacheControl: 'no-store',
+            setCookie: undefined,
+          });
+          kept.push({ what, refreshToken });
+        }
+        // Past the reuse grace a spent token would be a replay (401, the session ended): a 200
+        // now proves the refused requests spent nothing.
+        await sleep(GRACE_MS + 200);
+        for (const { what, refreshToken } of kept) {
+          const { status } = await request(server)
+            .post('/refresh')
+            .set('Cookie', `refresh_token=${refreshToken}`)
+            .send({});
+          expect({ what, status }).toEqual({ what, status: 200 });
+        }
+      });
     });
 
     it('should keep the user logged in when two clients refresh with the same token at once', async () => {
@@ -220,6 +275,7 @@ describe('Sessions', () => {
       const response = await request(server)
         .post('/refresh')
         .set('Cookie', 'refresh_token=nonsense')
+        .send({})
         .expect(401);
       const [cookie] = response.headers['set-cookie'] as unknown as string[];
       expect(cookie).toMatch(/^refresh_token=;/);
@@ -242,6 +298,19 @@ describe('Sessions', () => {
         .set('Authorization', `Bearer ${token}`);
 
     it('should require authentication', () => request(server).post('/logout').expect(401));
+
+    // The access token is the Authorization header, which another origin cannot send without a
+    // preflight; the refresh cookie is no credential here (nor sent here: Path=/refresh).
+    it('should not take the refresh cookie as a credential, so no other origin can log the user out', async () => {
+      const [current] = await threeSessions();
+      const { refreshToken } = current;
+      await request(server)
+        .post('/logout?scope=global')
+        .set('Cookie', `refresh_token=${refreshToken}`)
+        .expect(401);
+      await getUser(server, current.token).expect(200);
+      await refresh(server, refreshToken).expect(200);
+    });
 
     it('should end only the current session by default, its access and refresh tokens at once', async () => {
       const [current, other] = await threeSessions();
