@@ -18,6 +18,7 @@ import {
   ACCESS_TOKEN_ERRORS,
   ApiErrorResponses,
   JSON_BODY_ERRORS,
+  NO_BODY_ERRORS,
   NO_STORE,
 } from '../docs/api-error-responses.decorator.js';
 import { AddressThrottlerGuard } from '../throttling/address-throttler.guard.js';
@@ -143,7 +144,11 @@ export class AuthController {
     description:
       'Ended: their access tokens are refused from now on; the refresh cookie is cleared (but for `others`).',
   })
-  @ApiErrorResponses({ 400: 'scope is not local, others or global.', ...ACCESS_TOKEN_ERRORS })
+  @ApiErrorResponses({
+    400: 'scope is not local, others or global, or a body was sent: none is taken (`{}` counts as none).',
+    ...ACCESS_TOKEN_ERRORS,
+    ...NO_BODY_ERRORS,
+  })
   async logout(
     @CurrentUser() user: AuthUser,
     @Query() { scope }: LogoutQueryDto,

@@ -166,7 +166,8 @@ describe('The OpenAPI document', () => {
         ];
         const token = await login();
         const withToken = () => request(httpServer(app))[method](url).set('Authorization', `Bearer ${token}`);
-        if (operation.requestBody !== undefined) {
+        if (operation.requestBody !== undefined || method !== 'get') {
+          // A route that takes no body gets these too: what it answers to one must be documented.
           probes.push(
             { what: 'a text body', send: () => withToken().set('Content-Type', 'text/plain').send('x') },
             {
@@ -174,6 +175,7 @@ describe('The OpenAPI document', () => {
               send: () => withToken().set('Content-Type', 'application/json').send('{'),
             },
             { what: 'an empty object', send: () => withToken().send({}) },
+            { what: 'an unknown field', send: () => withToken().send({ unknown: true }) },
           );
         }
         // Last: for POST /logout, this one ends the session.
@@ -186,6 +188,32 @@ describe('The OpenAPI document', () => {
         }
       }
       expect(undocumented).toEqual([]);
+    });
+  });
+
+  describe('every operation with no request body', () => {
+    it('should refuse a body in our words (400), and answer {} as it answers no body', async () => {
+      const refusals: string[] = [];
+      for (const { method, path, operation } of operations()) {
+        if (method === 'get' || operation.requestBody !== undefined) {
+          continue;
+        }
+        const url = concrete(path);
+        const send = async (body?: object) => {
+          const call = request(httpServer(app))
+            [method](url)
+            .set('Authorization', `Bearer ${await login()}`);
+          return body === undefined ? call : call.send(body);
+        };
+        const refused = await send({ scope: 'global' });
+        refusals.push(`${method.toUpperCase()} ${path}: ${refused.status} ${refused.text}`);
+        expect({ path, status: (await send({})).status }).toEqual({ path, status: (await send()).status });
+      }
+      const refusal = JSON.stringify(errorBody(400, 'Bad Request', 'request body must be empty'));
+      expect(refusals.sort()).toEqual([
+        `DELETE /user/sessions/{id}: 400 ${refusal}`,
+        `POST /logout: 400 ${refusal}`,
+      ]);
     });
   });
 

@@ -355,6 +355,18 @@ describe('Sessions', () => {
       await getUser(server, current.token).expect(200);
     });
 
+    it('should take no body: none or {} logs out, any other is a 400 that ends nothing', async () => {
+      const [current, other] = await threeSessions();
+      const refused = await logout(current.token).send({ scope: 'global' }).expect(400);
+      expect(refused.body).toEqual(errorBody(400, 'Bad Request', 'request body must be empty'));
+      await logout(current.token).set('Content-Type', 'text/plain').send('x').expect(415);
+      await getUser(server, current.token).expect(200);
+      await getUser(server, other.token).expect(200);
+      await logout(current.token).send({}).expect(204);
+      await getUser(server, current.token).expect(401);
+      await getUser(server, other.token).expect(200);
+    });
+
     it('should refuse an unknown scope with 400', async () => {
       const [current] = await threeSessions();
       const response = await logout(current.token, 'everything').expect(400);
