@@ -7,6 +7,7 @@ import { DatabaseModule } from './database/database.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { PagesModule } from './pages/pages.module.js';
 import { AdminSeeder } from './users/admin-seeder.service.js';
+import { SignUpModule } from './users/sign-up.module.js';
 import { UsersModule } from './users/users.module.js';
 
 @Module({})
@@ -22,6 +23,7 @@ export class AppModule {
         DatabaseModule,
         UsersModule,
         AuthModule,
+        ...(env.SIGNUP_ENABLED ? [SignUpModule] : []),
         PagesModule,
       ],
       // Seeds an empty database at start-up. Registered here rather than in UsersModule so that

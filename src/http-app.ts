@@ -1,5 +1,5 @@
 import cookie from '@fastify/cookie';
-import type { IncomingMessage } from 'node:http';
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { FastifyReply } from 'fastify';
 import type {
   DynamicModule,
@@ -63,15 +63,19 @@ export function createHttpAdapter(env: Env): FastifyAdapter {
     genReqId: (request: IncomingMessage) => requestIdOf(request.headers['x-request-id']),
     // A URL the router cannot decode ("/%") fails before any hook or Nest filter runs;
     // Fastify's own answer quotes the URL and its error code, so it is worded here.
-    frameworkErrors: (_error: unknown, _request: unknown, reply: FastifyReply) => {
-      const body: ErrorBody = { statusCode: 400, error: 'Bad Request', message: 'request URL is malformed' };
-      void reply.code(400).header('Cache-Control', 'no-store').send(body);
-    },
+    frameworkErrors: (_error: unknown, _request: unknown, reply: FastifyReply) =>
+      sendError(reply, 400, 'request URL is malformed'),
   });
 }
 
 /** How often Node checks for requests past HTTP_REQUEST_TIMEOUT: it fires at most this late. */
 const TIMEOUT_CHECK_MS = 1_000;
+
+/** For answers given before Nest (and its HttpErrorFilter) sees the request: the same body and header. */
+function sendError(reply: FastifyReply, statusCode: number, message: string): void {
+  const body: ErrorBody = { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message };
+  void reply.code(statusCode).header('Cache-Control', 'no-store').send(body);
+}
 
 export const APP_OPTIONS: NestApplicationOptions = {
   // Fastify's own JSON parser is kept; Nest's would add a form-urlencoded one, and this API
@@ -119,6 +123,17 @@ export async function configureHttpApp(app: NestFastifyApplication, env: Env): P
     }
     const allowed = routeMethods.allowed((method) => fastify.findRoute({ method, url: request.url }));
     done(allowed.length > 0 ? new MethodNotAllowedError(allowed) : undefined);
+  });
+  // A request for no route is answered before its body is read: Fastify would otherwise parse it
+  // for the not-found handler, and a POST to a route that does not exist (POST /users with sign-up
+  // off) would be a 400, 413 or 415 about its body instead of a 404. After the security headers'
+  // hook (registered by the adapter), so the 404 carries them.
+  fastify.addHook('onRequest', (request, reply, done) => {
+    if (request.is404) {
+      sendError(reply, 404, 'no such resource');
+      return;
+    }
+    done();
   });
   fastify.addHook('onResponse', requestLogHook(app.get(Loggers).requests));
   // Parses Cookie (the refresh token reaches POST /refresh as an HttpOnly cookie) and adds setCookie.

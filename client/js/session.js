@@ -15,7 +15,10 @@ export const session = {
   },
 };
 
-/** Trades the refresh cookie for a new access token; false when the session is over. */
+/**
+ * Trades the refresh cookie for a new access token; false when the session is over. The JSON body
+ * `{}` is required: the server refuses a body-less refresh, which another origin could send.
+ */
 export async function renew() {
   const response = await fetch('/refresh?refreshToken=cookie', {
     method: 'POST',

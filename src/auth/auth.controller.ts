@@ -18,6 +18,7 @@ import {
   ACCESS_TOKEN_ERRORS,
   ApiErrorResponses,
   JSON_BODY_ERRORS,
+  NO_BODY_ERRORS,
   NO_STORE,
 } from '../docs/api-error-responses.decorator.js';
 import { AddressThrottlerGuard } from '../throttling/address-throttler.guard.js';
@@ -87,7 +88,10 @@ export class AuthController {
     return this.respond(reply, await this.auth.login(credentials, actor), delivery);
   }
 
-  /** Spends a refresh token (from the body, or else the cookie) for a new pair. */
+  /**
+   * Spends a refresh token (from the body, or else the cookie) for a new pair. The JSON body is
+   * required even for the cookie: the global pipe answers 415 to none, before anything is spent.
+   */
   @Public()
   @UseGuards(AddressThrottlerGuard)
   @Post('refresh')
@@ -97,15 +101,20 @@ export class AuthController {
     summary: 'Spend a refresh token for a new pair',
     description:
       'Rotation: the token is spent. Presenting a spent token again (after REFRESH_REUSE_GRACE ' +
-      'seconds) is a replay and ends the whole session. A body is optional: browsers send nothing ' +
-      'and the `refresh_token` cookie is read.',
+      "seconds) is a replay and ends the whole session. The token is the body's `refreshToken`, or " +
+      'else the `refresh_token` cookie; a JSON body is required either way (`{}` for the cookie), ' +
+      'so that no other origin can spend the cookie with a request it may send without a CORS ' +
+      'preflight (no body, a form, text).',
   })
-  @ApiBody({ type: RefreshDto, required: false })
+  @ApiBody({ type: RefreshDto, required: true })
   @ApiOkResponse({ ...TOKEN_RESPONSE, description: 'The same session, a new pair.' })
   @ApiErrorResponses({
     400: 'A malformed body or query string.',
     401: 'No refresh token, or one that is unknown, spent (a replay), or of an ended session.',
     ...JSON_BODY_ERRORS,
+    415:
+      'No body, or one that is not JSON (a form, text): `Content-Type` must be `application/json`, ' +
+      'with `{}` to use the cookie. Nothing is spent and the cookie is kept.',
     429: TOO_MANY_ATTEMPTS,
   })
   async refresh(
@@ -135,7 +144,11 @@ export class AuthController {
     description:
       'Ended: their access tokens are refused from now on; the refresh cookie is cleared (but for `others`).',
   })
-  @ApiErrorResponses({ 400: 'scope is not local, others or global.', ...ACCESS_TOKEN_ERRORS })
+  @ApiErrorResponses({
+    400: 'scope is not local, others or global, or a body was sent: none is taken (`{}` counts as none).',
+    ...ACCESS_TOKEN_ERRORS,
+    ...NO_BODY_ERRORS,
+  })
   async logout(
     @CurrentUser() user: AuthUser,
     @Query() { scope }: LogoutQueryDto,

@@ -27,6 +27,12 @@ const SWAGGER_UI_FILES = new Set(['/swagger-ui.css', '/swagger-ui-bundle.js', '/
 
 type Policy = Record<string, string[]>;
 
+/** The parts of an OpenAPI operation read here (@nestjs/swagger does not export its types). */
+interface Operation {
+  security?: object[];
+  requestBody?: { content?: Record<string, { schema?: { $ref?: string } }> };
+}
+
 /**
  * The OpenAPI document of every controller route, from the decorators on the controllers and
  * DTOs. Every operation needs a bearer token unless its handler or controller is @Public().
@@ -51,16 +57,29 @@ export function createOpenApiDocument(app: NestFastifyApplication): OpenAPIObjec
     .build();
   const document = SwaggerModule.createDocument(app, config);
   for (const pathItem of Object.values(document.paths)) {
-    for (const operation of Object.values(pathItem)) {
+    for (const operation of Object.values(pathItem) as Operation[]) {
+      closeRequestBody(document, operation);
       // @Public() records the requirement {} (no credentials): @nestjs/swagger drops an empty
       // list. An empty list is how OpenAPI lifts a document-wide requirement, so say it that way.
-      const security = (operation as { security?: object[] }).security;
+      const security = operation.security;
       if (security?.length === 1 && Object.keys(security[0]).length === 0) {
         security.length = 0;
       }
     }
   }
   return document;
+}
+
+/**
+ * JsonBodyValidationPipe refuses a property a body DTO does not declare (forbidNonWhitelisted), for
+ * every body: said here once, for every request body schema, so no DTO can leave it out.
+ */
+function closeRequestBody(document: OpenAPIObject, operation: Operation): void {
+  const ref = operation.requestBody?.content?.['application/json']?.schema?.$ref;
+  const schema = ref === undefined ? undefined : document.components?.schemas?.[ref.split('/').pop()!];
+  if (schema !== undefined) {
+    (schema as { additionalProperties?: boolean }).additionalProperties = false;
+  }
 }
 
 /**

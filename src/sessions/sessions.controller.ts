@@ -7,14 +7,19 @@ import {
   HttpStatus,
   NotFoundException,
   Param,
-  ParseUUIDPipe,
 } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '../common/request-context/actor.js';
 import type { AuthUser } from '../common/request-context/auth-user.js';
 import { CurrentActor } from '../common/request-context/current-actor.decorator.js';
+import { UuidPipe } from '../common/pipes/uuid.pipe.js';
 import { CurrentUser } from '../common/request-context/current-user.decorator.js';
-import { ACCESS_TOKEN_ERRORS, ApiErrorResponses, NO_STORE } from '../docs/api-error-responses.decorator.js';
+import {
+  ACCESS_TOKEN_ERRORS,
+  ApiErrorResponses,
+  NO_BODY_ERRORS,
+  NO_STORE,
+} from '../docs/api-error-responses.decorator.js';
 import { audit } from '../logging/audit.js';
 import { SessionView, toSessionView } from './session-view.js';
 import { SessionsService } from './sessions.service.js';
@@ -42,13 +47,14 @@ export class SessionsController {
   @ApiParam({ name: 'id', format: 'uuid', description: 'A session id from GET /user/sessions.' })
   @ApiNoContentResponse({ description: 'Ended: its tokens are refused from now on.' })
   @ApiErrorResponses({
-    400: 'id is not a UUID (v4).',
+    400: 'id is not a UUID (RFC 9562, any version), or a body was sent: none is taken (`{}` counts as none).',
     ...ACCESS_TOKEN_ERRORS,
+    ...NO_BODY_ERRORS,
     404: 'No live session of the caller has this id.',
   })
   async end(
     @CurrentUser() user: AuthUser,
-    @Param('id', new ParseUUIDPipe({ version: '4' })) id: string,
+    @Param('id', UuidPipe) id: string,
     @CurrentActor() actor: Actor,
   ): Promise<void> {
     if (!(await this.sessions.endOwn(user.id, id, 'revoked'))) {

@@ -1,17 +1,6 @@
-import {
-  Body,
-  ConflictException,
-  Controller,
-  HttpCode,
-  HttpStatus,
-  NotFoundException,
-  Post,
-  UseGuards,
-} from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
+import { Body, ConflictException, Controller, HttpCode, HttpStatus, Post, UseGuards } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Public } from '../common/request-context/public.decorator.js';
-import type { Env } from '../config/env.schema.js';
 import { ApiErrorResponses, JSON_BODY_ERRORS } from '../docs/api-error-responses.decorator.js';
 import { AddressThrottlerGuard } from '../throttling/address-throttler.guard.js';
 import { SignUpDto } from './dto/sign-up.dto.js';
@@ -23,16 +12,9 @@ import { UsersService } from './users.service.js';
 @Public()
 @Controller('users')
 export class SignUpController {
-  private readonly enabled: boolean;
+  constructor(private readonly users: UsersService) {}
 
-  constructor(
-    private readonly users: UsersService,
-    config: ConfigService<Env, true>,
-  ) {
-    this.enabled = config.get('SIGNUP_ENABLED', { infer: true });
-  }
-
-  /** Self-service sign-up, when SIGNUP_ENABLED=true; otherwise the route does not exist. */
+  /** Self-service sign-up. Registered only when SIGNUP_ENABLED=true (SignUpModule). */
   @Post()
   @UseGuards(AddressThrottlerGuard)
   @HttpCode(HttpStatus.CREATED)
@@ -40,15 +22,11 @@ export class SignUpController {
   @ApiCreatedResponse({ type: UserProfile, description: 'Created; log in next.' })
   @ApiErrorResponses({
     400: 'A malformed body: the name or the password breaks a rule.',
-    404: 'Sign-up is not enabled (SIGNUP_ENABLED=false, the default).',
     409: 'The name is taken (names compare case-insensitively).',
     ...JSON_BODY_ERRORS,
     429: 'Too many attempts from this address (LOGIN_RATE_LIMIT a minute).',
   })
   async create(@Body() body: SignUpDto): Promise<UserProfile> {
-    if (!this.enabled) {
-      throw new NotFoundException('no such resource');
-    }
     try {
       return await this.users.create(body.name, body.password);
     } catch (error) {

@@ -3,7 +3,6 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { SessionsModule } from '../sessions/sessions.module.js';
 import { ThrottlingModule } from '../throttling/throttling.module.js';
 import { PasswordHasher } from './password-hasher.service.js';
-import { SignUpController } from './sign-up.controller.js';
 import { UserEntity } from './user.entity.js';
 import { UsersController } from './users.controller.js';
 import { UsersRepository } from './users.repository.js';
@@ -11,7 +10,7 @@ import { UsersService } from './users.service.js';
 
 @Module({
   imports: [TypeOrmModule.forFeature([UserEntity]), SessionsModule, ThrottlingModule],
-  controllers: [UsersController, SignUpController],
+  controllers: [UsersController],
   providers: [UsersRepository, UsersService, PasswordHasher],
   exports: [UsersService],
 })

@@ -7,6 +7,7 @@ import SwaggerParser from '@apidevtools/swagger-parser';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import { BearerChallengeException } from '../../src/auth/bearer-challenge.exception.js';
+import { NAME_MAX_LENGTH, PASSWORD_MAX_BYTES } from '../../src/common/validation/limits.js';
 import { DEMO_ADMIN } from '../../src/users/admin-seeder.service.js';
 import { createTestApp, httpServer } from '../support/app.js';
 import { errorBody } from '../support/expected.js';
@@ -18,10 +19,19 @@ type Method = 'get' | 'put' | 'post' | 'delete' | 'patch';
 
 interface Operation {
   security?: Record<string, string[]>[];
-  requestBody?: { content: Record<string, unknown> };
+  parameters?: { name: string; in: string; schema?: { format?: string } }[];
+  requestBody?: { content: Record<string, { schema?: { $ref?: string } }> };
   responses: Record<
     string,
     { headers?: Record<string, unknown>; content?: Record<string, { schema?: unknown }> }
+  >;
+}
+
+interface BodySchema {
+  additionalProperties?: boolean;
+  properties: Record<
+    string,
+    { type?: string; maxLength?: number; pattern?: string; description?: string; 'x-maxBytes'?: number }
   >;
 }
 
@@ -29,7 +39,10 @@ interface OpenApiDocument {
   openapi: string;
   security: Record<string, string[]>[];
   paths: Record<string, Partial<Record<Method, Operation>>>;
-  components: { securitySchemes: Record<string, { type: string; scheme?: string }> };
+  components: {
+    securitySchemes: Record<string, { type: string; scheme?: string }>;
+    schemas: Record<string, BodySchema>;
+  };
 }
 
 /** Routes that are not the API: the pages, their assets and these docs (served by @fastify/static). */
@@ -97,7 +110,9 @@ describe('The OpenAPI document', () => {
 
     it('should document every route the app registers, and nothing else', () => {
       // Sanity: the hook saw the controllers, whatever they are.
-      expect(registered.size).toBeGreaterThanOrEqual(8);
+      expect(registered.size).toBeGreaterThanOrEqual(7);
+      // Sign-up is off (the default): POST /users is no route, so the document has none either.
+      expect(registered.has('POST /users')).toBe(false);
       expect(
         operations()
           .map(({ method, path }) => `${method.toUpperCase()} ${path}`)
@@ -168,7 +183,8 @@ describe('The OpenAPI document', () => {
         ];
         const token = await login();
         const withToken = () => request(httpServer(app))[method](url).set('Authorization', `Bearer ${token}`);
-        if (operation.requestBody !== undefined) {
+        if (operation.requestBody !== undefined || method !== 'get') {
+          // A route that takes no body gets these too: what it answers to one must be documented.
           probes.push(
             { what: 'a text body', send: () => withToken().set('Content-Type', 'text/plain').send('x') },
             {
@@ -176,6 +192,7 @@ describe('The OpenAPI document', () => {
               send: () => withToken().set('Content-Type', 'application/json').send('{'),
             },
             { what: 'an empty object', send: () => withToken().send({}) },
+            { what: 'an unknown field', send: () => withToken().send({ unknown: true }) },
           );
         }
         // Last: for POST /logout, this one ends the session.
@@ -188,6 +205,102 @@ describe('The OpenAPI document', () => {
         }
       }
       expect(undocumented).toEqual([]);
+    });
+  });
+
+  describe('every request body schema', () => {
+    const bodies = () =>
+      operations().flatMap(({ method, path, operation }) => {
+        const ref = operation.requestBody?.content['application/json']?.schema?.$ref;
+        const name = ref?.split('/').pop();
+        return name === undefined
+          ? []
+          : [{ route: `${method.toUpperCase()} ${path}`, name, schema: document.components.schemas[name] }];
+      });
+
+    it('should say what the service enforces: no other property, every string bounded, byte limits', () => {
+      const problems: string[] = [];
+      for (const { route, name, schema } of bodies()) {
+        // JsonBodyValidationPipe refuses any property a DTO does not declare.
+        if (schema.additionalProperties !== false) {
+          problems.push(`${route} ${name}: additionalProperties is not false`);
+        }
+        for (const [property, rules] of Object.entries(schema.properties)) {
+          const where = `${route} ${name}.${property}`;
+          if (rules.type === 'string' && rules.maxLength === undefined) {
+            problems.push(`${where}: no maxLength`);
+          }
+          const maxBytes = rules['x-maxBytes'];
+          if (/password/i.test(property) && maxBytes !== PASSWORD_MAX_BYTES) {
+            problems.push(`${where}: x-maxBytes is ${maxBytes}, not ${PASSWORD_MAX_BYTES}`);
+          }
+          if (maxBytes !== undefined && !rules.description?.includes(`${maxBytes} bytes`)) {
+            problems.push(`${where}: the description does not say "${maxBytes} bytes"`);
+          }
+          if (maxBytes !== undefined && (rules.maxLength ?? Infinity) > maxBytes) {
+            problems.push(`${where}: maxLength allows more characters than x-maxBytes allows bytes`);
+          }
+        }
+      }
+      expect(problems).toEqual([]);
+      // Sanity: the walk saw the bodies (POST /users is off here: test/e2e/signup.e2e-spec.ts).
+      expect(
+        bodies()
+          .map(({ name }) => name)
+          .sort(),
+      ).toEqual(['ChangePasswordDto', 'LoginDto', 'RefreshDto']);
+    });
+
+    it('should state no name pattern at login, which does not check the name policy', () => {
+      expect(document.components.schemas.LoginDto.properties.name).toEqual(
+        expect.objectContaining({ maxLength: NAME_MAX_LENGTH }),
+      );
+      expect(document.components.schemas.LoginDto.properties.name.pattern).toBeUndefined();
+    });
+  });
+
+  describe('every operation with no request body', () => {
+    it('should refuse a body in our words (400), and answer {} as it answers no body', async () => {
+      const refusals: string[] = [];
+      for (const { method, path, operation } of operations()) {
+        if (method === 'get' || operation.requestBody !== undefined) {
+          continue;
+        }
+        const url = concrete(path);
+        const send = async (body?: object) => {
+          const call = request(httpServer(app))
+            [method](url)
+            .set('Authorization', `Bearer ${await login()}`);
+          return body === undefined ? call : call.send(body);
+        };
+        const refused = await send({ scope: 'global' });
+        refusals.push(`${method.toUpperCase()} ${path}: ${refused.status} ${refused.text}`);
+        expect({ path, status: (await send({})).status }).toEqual({ path, status: (await send()).status });
+      }
+      const refusal = JSON.stringify(errorBody(400, 'Bad Request', 'request body must be empty'));
+      expect(refusals.sort()).toEqual([
+        `DELETE /user/sessions/{id}: 400 ${refusal}`,
+        `POST /logout: 400 ${refusal}`,
+      ]);
+    });
+  });
+
+  describe('every path parameter', () => {
+    it('should be refused in our words when malformed: a documented 400 naming the parameter', async () => {
+      const answers: string[] = [];
+      for (const { method, path, operation } of operations()) {
+        for (const { name } of (operation.parameters ?? []).filter((parameter) => parameter.in === 'path')) {
+          const token = await login();
+          const response = await request(httpServer(app))
+            [method](concrete(path.replace(`{${name}}`, 'not-a-uuid')))
+            .set('Authorization', `Bearer ${token}`);
+          const { message } = response.body as { message: string };
+          answers.push(`${method.toUpperCase()} ${path} ${name}: ${response.status} ${message}`);
+          expect(operation.responses[String(response.status)]).toBeDefined();
+          expect(message).toMatch(new RegExp(`^${name} must `));
+        }
+      }
+      expect(answers).toEqual(['DELETE /user/sessions/{id} id: 400 id must be a UUID']);
     });
   });
 

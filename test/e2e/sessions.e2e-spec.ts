@@ -3,7 +3,7 @@ import request from 'supertest';
 import { SessionsService } from '../../src/sessions/sessions.service.js';
 import { UsersService } from '../../src/users/users.service.js';
 import { createTestApp, httpServer } from '../support/app.js';
-import { errorBody } from '../support/expected.js';
+import { errorBody, UNSUPPORTED_MEDIA_TYPE_BODY } from '../support/expected.js';
 import { getUser, login, pairFrom, refresh, sleep } from '../support/session-client.js';
 
 const REFRESH_INVALID = 'Bearer error="invalid_token", error_description="The refresh token is invalid"';
@@ -119,6 +119,7 @@ describe('Sessions', () => {
       const refreshed = await request(server)
         .post('/refresh?refreshToken=cookie')
         .set('Cookie', cookie)
+        .send({})
         .expect(200);
       expect(Object.keys(refreshed.body as object).sort()).toEqual(['expiresIn', 'token', 'tokenType']);
       expect((refreshed.headers['set-cookie'] as unknown as string[])[0]).toMatch(
@@ -150,7 +151,7 @@ describe('Sessions', () => {
       await refresh(server, second.refreshToken).expect(200);
     });
 
-    it('should read the refresh token from the cookie when the body has none', async () => {
+    it('should read the refresh token from the cookie when the body is {}', async () => {
       const { name, password } = await newUser();
       const { refreshToken } = await login(server, name, password);
       const withEmptyBody = await request(server)
@@ -160,7 +161,61 @@ describe('Sessions', () => {
         .expect(200);
       const next = pairFrom(withEmptyBody);
       expect(next.cookie).toMatch(new RegExp(`^refresh_token=${next.refreshToken};`));
-      await request(server).post('/refresh').set('Cookie', `refresh_token=${next.refreshToken}`).expect(200);
+      await request(server)
+        .post('/refresh')
+        .set('Cookie', `refresh_token=${next.refreshToken}`)
+        .send({})
+        .expect(200);
+    });
+
+    // Another origin of the same site (another port, a subdomain) gets the SameSite=Strict cookie
+    // sent along. Without a CORS preflight it can send no body, a form, text or multipart, never
+    // Content-Type: application/json: none of those may spend the cookie, or even clear it.
+    describe('with the cookie, as a request another origin can send without a preflight', () => {
+      const simpleRequests: [string, (call: request.Test) => request.Test][] = [
+        ['no body and no Content-Type', (call) => call],
+        ['a form', (call) => call.type('form').send('refreshToken=')],
+        ['text/plain', (call) => call.set('Content-Type', 'text/plain').send('{}')],
+        ['multipart/form-data', (call) => call.field('refreshToken', '')],
+        ['a body without a Content-Type', (call) => call.set('Content-Type', '').send('{}')],
+      ];
+
+      it('should refuse each with 415, spending nothing and keeping the cookie', async () => {
+        const kept: { what: string; refreshToken: string }[] = [];
+        for (const [what, send] of simpleRequests) {
+          const { name, password } = await newUser();
+          const { refreshToken } = await login(server, name, password);
+          const refused = await send(
+            request(server)
+              .post('/refresh?refreshToken=cookie')
+              .set('Cookie', `refresh_token=${refreshToken}`),
+          );
+          expect({
+            what,
+            status: refused.status,
+            body: refused.body as object,
+            cacheControl: refused.headers['cache-control'],
+            setCookie: refused.headers['set-cookie'],
+          }).toEqual({
+            what,
+            status: 415,
+            body: UNSUPPORTED_MEDIA_TYPE_BODY,
+            cacheControl: 'no-store',
+            setCookie: undefined,
+          });
+          kept.push({ what, refreshToken });
+        }
+        // Past the reuse grace a spent token would be a replay (401, the session ended): a 200
+        // now proves the refused requests spent nothing.
+        await sleep(GRACE_MS + 200);
+        for (const { what, refreshToken } of kept) {
+          const { status } = await request(server)
+            .post('/refresh')
+            .set('Cookie', `refresh_token=${refreshToken}`)
+            .send({});
+          expect({ what, status }).toEqual({ what, status: 200 });
+        }
+      });
     });
 
     it('should keep the user logged in when two clients refresh with the same token at once', async () => {
@@ -220,6 +275,7 @@ describe('Sessions', () => {
       const response = await request(server)
         .post('/refresh')
         .set('Cookie', 'refresh_token=nonsense')
+        .send({})
         .expect(401);
       const [cookie] = response.headers['set-cookie'] as unknown as string[];
       expect(cookie).toMatch(/^refresh_token=;/);
@@ -242,6 +298,19 @@ describe('Sessions', () => {
         .set('Authorization', `Bearer ${token}`);
 
     it('should require authentication', () => request(server).post('/logout').expect(401));
+
+    // The access token is the Authorization header, which another origin cannot send without a
+    // preflight; the refresh cookie is no credential here (nor sent here: Path=/refresh).
+    it('should not take the refresh cookie as a credential, so no other origin can log the user out', async () => {
+      const [current] = await threeSessions();
+      const { refreshToken } = current;
+      await request(server)
+        .post('/logout?scope=global')
+        .set('Cookie', `refresh_token=${refreshToken}`)
+        .expect(401);
+      await getUser(server, current.token).expect(200);
+      await refresh(server, refreshToken).expect(200);
+    });
 
     it('should end only the current session by default, its access and refresh tokens at once', async () => {
       const [current, other] = await threeSessions();
@@ -284,6 +353,18 @@ describe('Sessions', () => {
         errorBody(400, 'Bad Request', 'query string must only have the parameters scope'),
       );
       await getUser(server, current.token).expect(200);
+    });
+
+    it('should take no body: none or {} logs out, any other is a 400 that ends nothing', async () => {
+      const [current, other] = await threeSessions();
+      const refused = await logout(current.token).send({ scope: 'global' }).expect(400);
+      expect(refused.body).toEqual(errorBody(400, 'Bad Request', 'request body must be empty'));
+      await logout(current.token).set('Content-Type', 'text/plain').send('x').expect(415);
+      await getUser(server, current.token).expect(200);
+      await getUser(server, other.token).expect(200);
+      await logout(current.token).send({}).expect(204);
+      await getUser(server, current.token).expect(401);
+      await getUser(server, other.token).expect(200);
     });
 
     it('should refuse an unknown scope with 400', async () => {
@@ -346,10 +427,37 @@ describe('Sessions', () => {
       ).map(({ id }) => id);
       const del = (id: string) =>
         request(server).delete(`/user/sessions/${id}`).set('Authorization', `Bearer ${bobSession.token}`);
-      await del(aliceId).expect(404);
+      await del(aliceId).expect(404, errorBody(404, 'Not Found', 'session not found'));
       await del('00000000-0000-4000-8000-000000000000').expect(404);
-      await del('not-a-uuid').expect(400);
       await getUser(server, aliceSession.token).expect(200);
+    });
+
+    it.each([
+      ['not a UUID', 'not-a-uuid'],
+      ['a UUID of no RFC 9562 version', '017f22e2-79b0-0cc3-98c4-dc0c0c07398f'],
+      ['a UUID with a suffix', '017f22e2-79b0-7cc3-98c4-dc0c0c07398f-x'],
+    ])('should refuse %s with 400 in its own words, naming the parameter', async (_what, id) => {
+      const { name, password } = await newUser();
+      const { token } = await login(server, name, password);
+      await request(server)
+        .delete(`/user/sessions/${id}`)
+        .set('Authorization', `Bearer ${token}`)
+        .expect(400, errorBody(400, 'Bad Request', 'id must be a UUID'));
+    });
+
+    it('should take any RFC 9562 UUID (an unknown version 7 is a 404) and either case', async () => {
+      const { name, password } = await newUser();
+      const { token } = await login(server, name, password);
+      const del = (id: string) =>
+        request(server).delete(`/user/sessions/${id}`).set('Authorization', `Bearer ${token}`);
+      await del('017f22e2-79b0-7cc3-98c4-dc0c0c07398f').expect(
+        404,
+        errorBody(404, 'Not Found', 'session not found'),
+      );
+      const [{ id }] = (await request(server).get('/user/sessions').set('Authorization', `Bearer ${token}`))
+        .body as { id: string }[];
+      await del(id.toUpperCase()).expect(204);
+      await getUser(server, token).expect(401);
     });
   });
 
@@ -404,12 +512,34 @@ describe('Sessions', () => {
   });
 
   describe('POST /users (sign-up off by default)', () => {
+    const NOT_FOUND = errorBody(404, 'Not Found', 'no such resource');
+
     it('should not exist', async () => {
       const response = await request(server)
         .post('/users')
         .send({ name: 'mallory', password: 'long enough' })
-        .expect(404);
-      expect(response.body).toEqual(errorBody(404, 'Not Found', 'no such resource'));
+        .expect(404)
+        .expect('cache-control', 'no-store');
+      expect(response.body).toEqual(NOT_FOUND);
+      // Answered before the body is read, yet with the security headers of every answer.
+      expect(response.headers['content-security-policy']).toContain("default-src 'self'");
+    });
+
+    // The route is not registered: nothing about the body is looked at, so nothing about it is said.
+    it.each([
+      ['no body', (call: request.Test) => call],
+      ['a body that breaks the rules', (call: request.Test) => call.send({ name: ' ', admin: true })],
+      ['malformed JSON', (call: request.Test) => call.set('Content-Type', 'application/json').send('{')],
+      ['an empty JSON body', (call: request.Test) => call.set('Content-Type', 'application/json')],
+      ['a form', (call: request.Test) => call.type('form').send('name=x&password=yyyyyyyy')],
+      ['text', (call: request.Test) => call.set('Content-Type', 'text/plain').send('x')],
+      [
+        'a body over the 16 KiB limit',
+        (call: request.Test) => call.send({ name: 'x', password: 'y'.repeat(20_000) }),
+      ],
+    ])('should answer %s with the same 404 as any unknown path', async (_what, send) => {
+      await send(request(server).post('/users')).expect(404, NOT_FOUND);
+      await send(request(server).post('/no-such-route')).expect(404, NOT_FOUND);
     });
   });
 

@@ -1,5 +1,11 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
+import { NAME_PATTERN } from '../../src/common/validation/account-name.js';
+import {
+  NAME_MAX_LENGTH,
+  PASSWORD_MAX_BYTES,
+  PASSWORD_MIN_LENGTH,
+} from '../../src/common/validation/limits.js';
 import { errorBody } from '../support/expected.js';
 
 // Set before AppModule is imported (ConfigModule reads the environment then).
@@ -74,6 +80,26 @@ describe('POST /users (SIGNUP_ENABLED=true)', () => {
         typeof message === 'string' ? message : (expect.stringMatching(message) as string),
       ),
     );
+  });
+
+  it('should be in the OpenAPI document, public, its body schema stating the name pattern and limits', async () => {
+    const response = await request(server).get('/docs/openapi.json').expect(200);
+    const { paths, components } = response.body as {
+      paths: Record<string, Record<string, { security?: unknown[] }>>;
+      components: { schemas: Record<string, object> };
+    };
+    expect(paths['/users']?.post?.security).toEqual([]);
+    expect(components.schemas.SignUpDto).toMatchObject({
+      additionalProperties: false,
+      properties: {
+        name: { pattern: NAME_PATTERN, maxLength: NAME_MAX_LENGTH },
+        password: {
+          minLength: PASSWORD_MIN_LENGTH,
+          maxLength: PASSWORD_MAX_BYTES,
+          'x-maxBytes': PASSWORD_MAX_BYTES,
+        },
+      },
+    });
   });
 
   it('should be public but refuse non-JSON with 415', () =>

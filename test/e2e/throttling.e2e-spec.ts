@@ -8,6 +8,8 @@ process.env.LOGIN_RATE_LIMIT = '10';
 process.env.LOGIN_FAILURE_LIMIT = '5';
 process.env.LOGIN_FAILURE_WINDOW = '900';
 process.env.LOGIN_HOLD_SECONDS = '2';
+// POST /users exists only with sign-up on; its throttle is tested here.
+process.env.SIGNUP_ENABLED = 'true';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const TOO_MANY = /^too many attempts: retry in \d+ seconds$/;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { accountNameProblem, nameSkeleton } from '../../src/common/validation/account-name.js';
+import fc from 'fast-check';
+import { accountNameProblem, NAME_PATTERN, nameSkeleton } from '../../src/common/validation/account-name.js';
 import { charLength, isWellFormed } from '../../src/common/validation/text.js';
 
 describe('accountNameProblem', () => {
@@ -92,5 +93,43 @@ describe('charLength and isWellFormed', () => {
     expect(isWellFormed('\ud83d')).toBe(false);
     expect(isWellFormed('a\ude00b')).toBe(false);
     expect(isWellFormed('\ude00\ud83d')).toBe(false);
+  });
+});
+
+describe('NAME_PATTERN (what the OpenAPI schema states of sign-up names)', () => {
+  const pattern = new RegExp(NAME_PATTERN, 'u');
+  // The characters the rules are about, and a few of every kind they refuse.
+  const char = fc.constantFrom(
+    ...['a', 'Z', 'é', 'Я', '山', '7', '٣', '\u0301', '.', '_', '-', ' ', '  '],
+    ...['\u0000', '\u200b', '\u202e', '!', '@', '🔑', '\t', '\u00a0', 'ǅ'],
+  );
+  const candidate = fc.array(char, { maxLength: 12 }).map((chars) => chars.join(''));
+
+  it('should match exactly the names the policy accepts, but for its script rule', () => {
+    fc.assert(
+      fc.property(candidate, (name) => {
+        const nfc = name.normalize('NFC');
+        if (accountNameProblem(name) === undefined) {
+          expect(pattern.test(nfc)).toBe(true);
+        }
+        if (!pattern.test(nfc)) {
+          expect(accountNameProblem(name)).toBeDefined();
+        } else {
+          // Matched: only the rule no pattern can state (one script) may still refuse it.
+          expect([undefined, expect.stringMatching(/must not mix letters/)]).toContainEqual(
+            accountNameProblem(name),
+          );
+        }
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it.each([['alice'], ['Alice Smith'], ['o.brien-2_x'], ['山田太郎']])('should match %p', (name) => {
+    expect(pattern.test(name)).toBe(true);
+  });
+
+  it.each([[' alice'], ['alice '], ['al  ice'], ['.alice'], ['al!ce'], ['']])('should refuse %p', (name) => {
+    expect(pattern.test(name)).toBe(false);
   });
 });

@@ -11,7 +11,9 @@ import { MaxChars } from '../../common/validation/text.decorators.js';
  */
 export class LoginDto {
   @ApiProperty({
-    description: 'The account name, compared case-insensitively.',
+    description:
+      'The account name, compared case-insensitively. Not checked against the name policy (no ' +
+      `pattern): accounts named before it must still log in. Any well-formed string of 1 to ${NAME_MAX_LENGTH} characters.`,
     minLength: 1,
     maxLength: NAME_MAX_LENGTH,
     example: 'admin',

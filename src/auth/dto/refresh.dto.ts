@@ -1,13 +1,13 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Length } from 'class-validator';
-import { AllowEmptyBody } from '../../common/pipes/allow-empty-body.decorator.js';
-
-/** The body of POST /refresh. Browsers send nothing: their refresh token is in a cookie. */
-@AllowEmptyBody()
+/**
+ * The body of POST /refresh: required, `{}` when the refresh token is the cookie. A request with no
+ * body is what another origin can send without a CORS preflight, so it must not spend the cookie.
+ */
 export class RefreshDto {
   @ApiPropertyOptional({
     description:
-      'The refresh token from the last login or refresh; without it, the `refresh_token` cookie is read.',
+      'The refresh token from the last login or refresh; without it (a body of `{}`), the `refresh_token` cookie is read.',
     minLength: 1,
     maxLength: 256,
   })

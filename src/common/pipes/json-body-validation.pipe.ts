@@ -8,7 +8,6 @@ import {
 } from '@nestjs/common';
 import { getMetadataStorage } from 'class-validator';
 import { isWellFormed } from '../validation/text.js';
-import { ALLOW_EMPTY_BODY_KEY } from './allow-empty-body.decorator.js';
 
 /**
  * The global validation pipe. On top of class-validator's rules it answers a missing body with
@@ -33,13 +32,9 @@ export class JsonBodyValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if (metadata.type === 'body') {
       if (value === undefined) {
-        // Fastify parsed nothing: no body and no Content-Type was sent.
-        if (
-          metadata.metatype !== undefined &&
-          Reflect.getMetadata(ALLOW_EMPTY_BODY_KEY, metadata.metatype) === true
-        ) {
-          return super.transform({}, metadata);
-        }
+        // Fastify parsed nothing: no body and no Content-Type was sent. Never read as `{}`, not
+        // even for a body whose every field is optional: a body-less POST is a "simple request"
+        // another origin can send without a preflight (POST /refresh would spend the cookie).
         throw new UnsupportedMediaTypeException('Content-Type must be application/json');
       }
       if (typeof value !== 'object' || value === null || Array.isArray(value)) {

@@ -20,6 +20,14 @@ export const NAME_POLICY_SUMMARY =
   'letters, digits, ".", "_", "-" and single inner spaces, from one script, at most ' +
   `${NAME_MAX_LENGTH} characters`;
 
+/**
+ * The policy's character rules as one ECMAScript pattern (`u` flag), for the OpenAPI schema: a
+ * letter or digit first, a space only before another allowed character. Not used to check names:
+ * accountNameProblem words each rule apart (a unit test holds the two together). The script rule
+ * and NFC are beyond a pattern; the schema's description says them.
+ */
+export const NAME_PATTERN = '^[\\p{L}\\p{Nd}](?: ?[\\p{L}\\p{M}\\p{Nd}._-])*$';
+
 const ALLOWED = /^[\p{L}\p{M}\p{Nd}._\- ]*$/u;
 const STARTS_WELL = /^[\p{L}\p{Nd}]/u;
 const LETTER = /\p{L}/u;

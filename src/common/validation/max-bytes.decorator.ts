@@ -1,7 +1,22 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiProperty, type ApiPropertyOptions } from '@nestjs/swagger';
 import { ValidateBy, type ValidationOptions } from 'class-validator';
 
-/** Limits a string's UTF-8 size: argon2 hashes bytes, and a character can be four of them. */
+/** The OpenAPI schema keyword that states a byte limit: JSON Schema's maxLength counts characters. */
+export const MAX_BYTES_KEYWORD = 'x-maxBytes';
+
+/**
+ * Limits a string's UTF-8 size: argon2 hashes bytes, and a character can be four of them. States
+ * the limit in the OpenAPI schema too (`x-maxBytes`), so a property cannot enforce it unsaid.
+ */
 export function MaxBytes(max: number, options?: ValidationOptions): PropertyDecorator {
+  return applyDecorators(
+    ApiProperty({ [MAX_BYTES_KEYWORD]: max } as ApiPropertyOptions),
+    maxBytesRule(max, options),
+  );
+}
+
+function maxBytesRule(max: number, options?: ValidationOptions): PropertyDecorator {
   return ValidateBy(
     {
       name: 'maxBytes',

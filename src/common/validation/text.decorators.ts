@@ -1,5 +1,7 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiProperty } from '@nestjs/swagger';
 import { ValidateBy, type ValidationOptions } from 'class-validator';
-import { accountNameProblem } from './account-name.js';
+import { accountNameProblem, NAME_PATTERN } from './account-name.js';
 import { charLength } from './text.js';
 
 /** At most `max` characters, counted as everywhere else in the service (charLength: code points). */
@@ -32,8 +34,15 @@ export function MinChars(min: number, options?: ValidationOptions): PropertyDeco
   );
 }
 
-/** The name policy (account-name.ts), for a name an account is given; the message names the rule. */
+/**
+ * The name policy (account-name.ts), for a name an account is given; the message names the rule.
+ * States the policy's pattern in the OpenAPI schema too.
+ */
 export function IsAccountName(options?: ValidationOptions): PropertyDecorator {
+  return applyDecorators(ApiProperty({ pattern: NAME_PATTERN }), accountNameRule(options));
+}
+
+function accountNameRule(options?: ValidationOptions): PropertyDecorator {
   return ValidateBy(
     {
       name: 'accountName',

@@ -13,7 +13,6 @@ export class SignUpDto {
       'and refused when it looks like a taken name (see docs/users.md).',
     minLength: 1,
     maxLength: NAME_MAX_LENGTH,
-    pattern: '^[\\p{L}\\p{Nd}][\\p{L}\\p{M}\\p{Nd}._ -]*$',
     example: 'alice',
   })
   @IsAccountName()
