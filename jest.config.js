@@ -42,5 +42,8 @@ export default {
       setupFiles: ['<rootDir>/test/support/e2e-env.ts'],
     },
   ],
+  // TEST_DATABASE=postgres (npm run test:postgres): a database per test file, dropped at the end.
+  globalSetup: '<rootDir>/test/support/global-setup.mjs',
+  globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
   collectCoverageFrom: ['src/**/*.ts', '!src/main.ts'],
 };

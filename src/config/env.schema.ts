@@ -33,6 +33,20 @@ function isProxyAddress(value: string): boolean {
   return bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
 }
 
+/** postgres://user:pass@host:5432/db (or postgresql://): what pg and TypeORM's postgres driver take. */
+function isPostgresUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (
+      (url.protocol === 'postgres:' || url.protocol === 'postgresql:') &&
+      url.hostname !== '' &&
+      url.pathname.length > 1
+    );
+  } catch {
+    return false;
+  }
+}
+
 /** true/false (or 1/0); unset leaves the choice to the default the caller derives. */
 const flag = () =>
   z
@@ -63,6 +77,13 @@ export const envSchema = z.preprocess(
       HOST: z.string().trim().min(1, 'must not be empty').optional(),
       DATA_DIR: z.string().trim().min(1, 'must not be empty').default('data'),
       DATABASE_PATH: z.string().trim().min(1, 'must not be empty').optional(),
+      // PostgreSQL instead of the embedded SQLite; never echoed (it holds a password).
+      DATABASE_URL: z
+        .string()
+        .trim()
+        .refine(isPostgresUrl, 'must be a postgres:// or postgresql:// URL with a host and a database name')
+        .optional(),
+      DATABASE_TIMEOUT: seconds(5, 1, 120),
       JWT_SECRET: z
         .string()
         .refine((value) => Buffer.byteLength(value) >= 32, 'must be at least 32 bytes')
@@ -155,6 +176,16 @@ export const envSchema = z.preprocess(
           });
         }
       }
+      if (env.DATABASE_URL !== undefined && env.JWT_SECRET === undefined) {
+        // Each instance would generate a secret of its own into its data directory: tokens from
+        // one would be refused by the others.
+        ctx.addIssue({
+          code: 'custom',
+          path: ['JWT_SECRET'],
+          message:
+            'is required with DATABASE_URL: every instance on a shared database must sign with the same secret (e.g. `openssl rand -base64 48`)',
+        });
+      }
       if (env.ACCESS_TOKEN_TTL > env.SESSION_IDLE_TTL) {
         ctx.addIssue({
           code: 'custom',
@@ -198,6 +229,8 @@ export interface Durations {
   loginFailureWindowMs: number;
   loginHoldMs: number;
   httpRequestTimeoutMs: number;
+  /** How long a PostgreSQL connection attempt or query may take before it fails (503). */
+  databaseTimeoutMs: number;
 }
 
 type Seconds = Record<
@@ -210,7 +243,8 @@ type Seconds = Record<
   | 'USER_CACHE_TTL'
   | 'LOGIN_FAILURE_WINDOW'
   | 'LOGIN_HOLD_SECONDS'
-  | 'HTTP_REQUEST_TIMEOUT',
+  | 'HTTP_REQUEST_TIMEOUT'
+  | 'DATABASE_TIMEOUT',
   number
 >;
 
@@ -227,6 +261,7 @@ function durationsOf(env: Seconds): Durations {
     userCacheMs: ms(env.USER_CACHE_TTL),
     loginFailureWindowMs: ms(env.LOGIN_FAILURE_WINDOW),
     loginHoldMs: ms(env.LOGIN_HOLD_SECONDS),
+    databaseTimeoutMs: ms(env.DATABASE_TIMEOUT),
     httpRequestTimeoutMs: ms(env.HTTP_REQUEST_TIMEOUT),
   };
 }

@@ -10,10 +10,10 @@ export class RefreshTokenEntity {
   @Column({ name: 'session_id', type: 'varchar', length: 36 })
   sessionId!: string;
 
-  @Column({ name: 'created_at', type: 'datetime' })
+  @Column({ name: 'created_at', type: Date })
   createdAt!: Date;
 
   /** When it was exchanged for a new pair; presenting it again later is a replay. */
-  @Column({ name: 'spent_at', type: 'datetime', nullable: true })
+  @Column({ name: 'spent_at', type: Date, nullable: true })
   spentAt!: Date | null;
 }

@@ -13,14 +13,14 @@ export class SessionEntity {
   @Column({ name: 'user_id', type: 'integer' })
   userId!: number;
 
-  @Column({ name: 'created_at', type: 'datetime' })
+  @Column({ name: 'created_at', type: Date })
   createdAt!: Date;
 
-  @Column({ name: 'last_used_at', type: 'datetime' })
+  @Column({ name: 'last_used_at', type: Date })
   lastUsedAt!: Date;
 
   /** The absolute end: SESSION_MAX_TTL after login, however much the session is used. */
-  @Column({ name: 'expires_at', type: 'datetime' })
+  @Column({ name: 'expires_at', type: Date })
   expiresAt!: Date;
 
   @Column({ name: 'user_agent', type: 'varchar', length: 512, nullable: true })
@@ -30,7 +30,7 @@ export class SessionEntity {
   ip!: string | null;
 
   @Index()
-  @Column({ name: 'ended_at', type: 'datetime', nullable: true })
+  @Column({ name: 'ended_at', type: Date, nullable: true })
   endedAt!: Date | null;
 
   @Column({ name: 'end_reason', type: 'varchar', length: 16, nullable: true })

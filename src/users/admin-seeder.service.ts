@@ -1,6 +1,8 @@
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { Env } from '../config/env.schema.js';
+import { DatabaseLock } from '../database/database-lock.js';
+import { SCHEMA_LOCK } from '../database/migrate.js';
 import { UsersService } from './users.service.js';
 
 /** The tutorial's account, kept for development only; it is not a secret, it is a demo. */
@@ -17,9 +19,16 @@ export class AdminSeeder implements OnApplicationBootstrap {
   constructor(
     private readonly users: UsersService,
     private readonly config: ConfigService<Env, true>,
+    private readonly lock: DatabaseLock,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    // Instances starting together on an empty PostgreSQL database: one seeds, the others then
+    // find the account (exactly one first account).
+    await this.lock.run(SCHEMA_LOCK, () => this.seed());
+  }
+
+  private async seed(): Promise<void> {
     if ((await this.users.count()) > 0) {
       return;
     }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hash } from '@node-rs/argon2';
 import request from 'supertest';
-import { DataSource } from 'typeorm';
+import { DataSource, type DataSourceOptions } from 'typeorm';
 import { migrations } from '../../src/database/migrations/index.js';
 import { AddNameSkeleton1764900000000 } from '../../src/database/migrations/1764900000000-add-name-skeleton.js';
 
@@ -14,7 +14,15 @@ const dataDir = mkdtempSync(join(tmpdir(), 'nest-jwt-auth-migrate-'));
 process.env.DATA_DIR = dataDir;
 process.env.SIGNUP_ENABLED = 'true';
 
-const database = join(dataDir, 'auth.sqlite');
+// The database the app will open: this file's PostgreSQL database (npm run test:postgres) or SQLite.
+const connection = (migrations: DataSourceOptions['migrations'] = []): DataSourceOptions =>
+  process.env.DATABASE_URL === undefined
+    ? { type: 'better-sqlite3', database: join(dataDir, 'auth.sqlite'), migrations }
+    : { type: 'postgres', url: process.env.DATABASE_URL, migrations };
+const placeholders = (count: number) =>
+  Array.from({ length: count }, (_, i) => (process.env.DATABASE_URL === undefined ? '?' : `$${i + 1}`)).join(
+    ', ',
+  );
 const OLD_NAMES = ['admin', 'adm1n', 'mallory\u200b', '\u202eevil'];
 const PASSWORD = 'an old password';
 
@@ -23,16 +31,14 @@ describe('Migrating a database from before the name policy', () => {
   let server: import('node:http').Server;
 
   beforeAll(async () => {
-    const before = new DataSource({
-      type: 'better-sqlite3',
-      database,
-      migrations: migrations.filter((migration) => migration !== AddNameSkeleton1764900000000),
-    });
+    const before = new DataSource(
+      connection(migrations.filter((migration) => migration !== AddNameSkeleton1764900000000)),
+    );
     await before.initialize();
     await before.runMigrations();
     const passwordHash = await hash(PASSWORD);
     for (const name of OLD_NAMES) {
-      await before.query('INSERT INTO users (name, name_key, password_hash) VALUES (?, ?, ?)', [
+      await before.query(`INSERT INTO users (name, name_key, password_hash) VALUES (${placeholders(3)})`, [
         name,
         name.normalize('NFC').toLowerCase(),
         passwordHash,
@@ -48,7 +54,7 @@ describe('Migrating a database from before the name policy', () => {
   afterAll(() => app?.close());
 
   it('should give the earlier of two look-alikes the skeleton and the later none', async () => {
-    const check = new DataSource({ type: 'better-sqlite3', database });
+    const check = new DataSource(connection());
     await check.initialize();
     const rows = await check.query<{ name: string; name_skeleton: string | null }[]>(
       'SELECT name, name_skeleton FROM users ORDER BY id',

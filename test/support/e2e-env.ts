@@ -3,12 +3,20 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createTestDatabase, usingPostgres } from './postgres.js';
 
 export const TEST_JWT_SECRET = 'e2e-test-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
 
 process.env.NODE_ENV = 'test';
 process.env.DATA_DIR = mkdtempSync(join(tmpdir(), 'nest-jwt-auth-e2e-'));
 process.env.JWT_SECRET = TEST_JWT_SECRET;
+// The in-process apps' database: SQLite in DATA_DIR, or a fresh PostgreSQL database of this file.
+// Services started as child processes (test/support/server-process.ts) keep their own SQLite.
+if (usingPostgres()) {
+  process.env.DATABASE_URL = createTestDatabase();
+} else {
+  delete process.env.DATABASE_URL;
+}
 process.env.JWT_ISSUER = 'nest-jwt-auth';
 process.env.JWT_AUDIENCE = 'nest-jwt-auth';
 delete process.env.DATABASE_PATH;

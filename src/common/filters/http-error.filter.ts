@@ -3,6 +3,7 @@ import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter 
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorBody } from '../error-body.js';
 import { BODY_LIMIT_BYTES } from '../http-limits.js';
+import { isDependencyOutage } from '../dependency-outage.js';
 import { carriesResponseHeaders } from '../response-headers.js';
 
 /**
@@ -38,6 +39,25 @@ export class HttpErrorFilter implements ExceptionFilter {
       });
       return;
     }
+    if (status >= 500 && isDependencyOutage(exception)) {
+      // The database is down or too slow: not a bug, and it passes. One line, no stack.
+      this.logger.warn({
+        req: { id: request.id },
+        reason: describeOutage(exception),
+        msg: 'a dependency is unavailable: answered 503',
+      });
+      const body: ErrorBody = {
+        statusCode: 503,
+        error: 'Service Unavailable',
+        message: 'the service is temporarily unavailable: retry shortly',
+      };
+      void reply
+        .status(503)
+        .header('Cache-Control', 'no-store')
+        .header('Retry-After', String(OUTAGE_RETRY_AFTER_SECONDS))
+        .send(body);
+      return;
+    }
     if (status >= 500) {
       // The cause, under the id of the request's own line (request-log.ts).
       this.logger.error({
@@ -57,6 +77,15 @@ export class HttpErrorFilter implements ExceptionFilter {
     };
     void reply.status(status).header('Cache-Control', 'no-store').send(body);
   }
+}
+
+/** What a client is told to wait after a 503 for an outage: about one reconnection attempt. */
+const OUTAGE_RETRY_AFTER_SECONDS = 5;
+
+/** The outage's code or first line, for the log: never a stack. */
+function describeOutage(error: unknown): string {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return [code, message].filter((part) => typeof part === 'string').join(': ') || String(error);
 }
 
 /** What a request's stream fails with when its client disconnects while the body is being read. */
