@@ -1,0 +1,142 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { jest } from '@jest/globals';
+import pg from 'pg';
+import { failedStart, startServer, type RunningServer } from '../support/server-process.js';
+import { createTestDatabase, dropTestDatabase, postgresUnavailable } from '../support/postgres.js';
+import { PRODUCTION_SECRET } from '../support/secrets.js';
+import { login } from '../support/session-client.js';
+
+// Three instances of the built service, as real processes, on one PostgreSQL database and no
+// Redis: they start together on an empty database (one migration run, exactly one first
+// account), accept each other's tokens, see each other's revocations through the database poll,
+// and keep every session across a restart of all of them.
+jest.setTimeout(120_000);
+
+const unavailable = postgresUnavailable();
+if (unavailable !== undefined) {
+  console.warn(`postgres-instances skipped: ${unavailable}`);
+}
+const describeWithPostgres = unavailable === undefined ? describe : describe.skip;
+
+const POLL_S = 1;
+const workdir = () => mkdtempSync(join(tmpdir(), 'nest-jwt-auth-instances-'));
+const statusOf = async (url: string, token: string) =>
+  (await fetch(`${url}/user`, { headers: { Authorization: `Bearer ${token}` } })).status;
+
+/** Milliseconds until GET /user on `url` answers `expected` for `token` (or throws after `limitMs`). */
+async function timeUntil(url: string, token: string, expected: number, limitMs: number): Promise<number> {
+  const started = Date.now();
+  while ((await statusOf(url, token)) !== expected) {
+    if (Date.now() - started > limitMs) {
+      throw new Error(`GET /user on ${url} did not answer ${expected} within ${limitMs} ms`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return Date.now() - started;
+}
+
+describeWithPostgres(
+  `Several instances on PostgreSQL${unavailable === undefined ? '' : ` (skipped: ${unavailable})`}`,
+  () => {
+    let database: string;
+    let instances: RunningServer[] = [];
+    const env = () => ({
+      DATABASE_URL: database,
+      JWT_SECRET: PRODUCTION_SECRET,
+      REVOCATION_POLL_INTERVAL: String(POLL_S),
+      USER_CACHE_TTL: '1',
+    });
+    /** Starts three at the same moment; if any fails, stops the others (no orphan keeps jest alive). */
+    async function startAll(): Promise<RunningServer[]> {
+      const results = await Promise.allSettled([0, 1, 2].map(() => startServer(env(), workdir())));
+      const started = results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+      const failure = results.find((result) => result.status === 'rejected');
+      if (failure !== undefined) {
+        await Promise.all(started.map((instance) => instance.stop()));
+        throw failure.reason;
+      }
+      return started;
+    }
+
+    beforeAll(async () => {
+      database = createTestDatabase();
+      instances = await startAll();
+    });
+
+    afterAll(async () => {
+      await Promise.all(instances.map((instance) => instance.stop()));
+      if (database !== undefined) dropTestDatabase(database);
+    });
+
+    it('should migrate once and create exactly one first account when all start at the same moment', async () => {
+      const client = new pg.Client({ connectionString: database });
+      await client.connect();
+      try {
+        const users = await client.query<{ name: string }>('SELECT name FROM users');
+        expect(users.rows).toEqual([{ name: 'admin' }]);
+        const runs = await client.query<{ name: string }>('SELECT name FROM migrations ORDER BY id');
+        expect(runs.rows.map((row) => row.name)).toEqual([
+          'CreateUsers1764230400000',
+          'CreateSessions1764230500000',
+          'AddNameSkeleton1764900000000',
+        ]);
+      } finally {
+        await client.end();
+      }
+      const created = instances.filter((instance) => instance.output().includes('created the tutorial'));
+      expect(created).toHaveLength(1);
+    });
+
+    it("should accept one instance's tokens on every other", async () => {
+      const { token } = await login(instances[0].url, 'admin', '1234');
+      for (const instance of instances) {
+        expect(await statusOf(instance.url, token)).toBe(200);
+      }
+    });
+
+    it('should refuse a logged-out session on every instance within the poll interval', async () => {
+      const { token } = await login(instances[0].url, 'admin', '1234');
+      await fetch(`${instances[0].url}/logout`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}` },
+      });
+      expect(await statusOf(instances[0].url, token)).toBe(401);
+      const times = await Promise.all(
+        instances.slice(1).map((instance) => timeUntil(instance.url, token, 401, 5_000)),
+      );
+      console.info(
+        `logout on instance 1 refused on instances 2 and 3 after ${times.join(' and ')} ms (database poll, ${POLL_S} s)`,
+      );
+      for (const ms of times) {
+        expect(ms).toBeLessThanOrEqual(POLL_S * 1000 * 2 + 500);
+      }
+    });
+
+    it('should keep every session across a restart of all instances', async () => {
+      const pair = await login(instances[1].url, 'admin', '1234');
+      await Promise.all(instances.map((instance) => instance.stop()));
+      instances = await startAll();
+      expect(await statusOf(instances[2].url, pair.token)).toBe(200);
+      const refreshed = await fetch(`${instances[0].url}/refresh`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ refreshToken: pair.refreshToken }),
+      });
+      expect(refreshed.status).toBe(200);
+    });
+
+    it('should refuse to start with DATABASE_URL but no JWT_SECRET, in one line', async () => {
+      const cwd = workdir();
+      const { code, stderr } = await failedStart(
+        { DATABASE_URL: database, DATA_DIR: join(cwd, 'data') },
+        cwd,
+      );
+      expect(code).toBe(1);
+      expect(stderr.trim().split('\n')).toHaveLength(1);
+      expect(stderr).toContain('JWT_SECRET is required with DATABASE_URL');
+      expect(stderr).not.toContain(database);
+    });
+  },
+);
