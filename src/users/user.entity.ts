@@ -11,7 +11,7 @@ export class UserEntity {
   name!: string;
 
   /** `name` folded for comparison (see `nameKey()`): unique, so "Admin" cannot sit beside "admin". */
-  @Column({ name: 'name_key', type: 'varchar', length: 64, unique: true })
+  @Column({ name: 'name_key', type: 'varchar', length: 255, unique: true })
   nameKey!: string;
 
   /**

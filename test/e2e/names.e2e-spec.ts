@@ -116,6 +116,13 @@ describe('Account names', () => {
       expect((user.body as { name: string }).name).toBe(name);
     });
 
+    it('should take a 64-character name whose folded form is longer ("İ" lower-cases to two)', async () => {
+      const name = `${'İ'.repeat(32)}${'i'.repeat(32)}`.slice(0, 64);
+      expect([...name.toLowerCase()].length).toBeGreaterThan(64);
+      await signUp(name).expect(201);
+      await login(name).expect(200);
+    });
+
     it('should refuse 65 of them, in characters, at sign-up and at login', async () => {
       expectRefusal(await signUp(astral(65)).expect(400), 400, 'name must be at most 64 characters');
       expectRefusal(await login(astral(65)).expect(400), 400, 'name must be at most 64 characters');

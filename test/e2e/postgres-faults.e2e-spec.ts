@@ -56,6 +56,9 @@ describeWithPostgres(
       url.host = `127.0.0.1:${proxy.port}`;
       process.env.DATABASE_URL = url.toString();
       process.env.DATABASE_TIMEOUT = String(TIMEOUT_S);
+      // No background queries in the window the round-trip test counts.
+      process.env.REVOCATION_POLL_INTERVAL = '3600';
+      process.env.USER_CACHE_TTL = '3600';
       const { createTestApp, httpServer } = await import('../support/app.js');
       app = await createTestApp();
       server = httpServer(app);
@@ -68,6 +71,18 @@ describeWithPostgres(
       await app?.close();
       await proxy?.stop();
       if (database !== undefined) dropTestDatabase(database);
+    });
+
+    it('should make no PostgreSQL round trip for GET /user', async () => {
+      const before = { bytes: proxy.bytesUp, writes: proxy.writesUp };
+      const requests = 2000;
+      for (let i = 0; i < requests; i += 1) {
+        await request(server).get('/user').set('Authorization', `Bearer ${token}`).expect(200);
+      }
+      console.info(
+        `${requests} GET /user sent ${proxy.writesUp - before.writes} messages (${proxy.bytesUp - before.bytes} bytes) to PostgreSQL`,
+      );
+      expect(proxy.bytesUp - before.bytes).toBe(0);
     });
 
     it('should answer login and refresh with 503 + Retry-After at once when the server is gone', async () => {

@@ -11,6 +11,9 @@ export class TcpProxy {
   private readonly sockets = new Set<Socket>();
   private mode: 'forward' | 'hang' = 'forward';
   port = 0;
+  /** Bytes forwarded from clients to the target, and the number of writes: round trips made. */
+  bytesUp = 0;
+  writesUp = 0;
 
   constructor(
     private readonly targetHost: string,
@@ -81,8 +84,12 @@ export class TcpProxy {
     });
     upstream.on('error', () => upstream.destroy());
     client.on('close', () => upstream.destroy());
-    client.on('data', (chunk) => {
-      if (this.mode === 'forward') upstream.write(chunk);
+    client.on('data', (chunk: Buffer) => {
+      if (this.mode === 'forward') {
+        this.bytesUp += chunk.length;
+        this.writesUp += 1;
+        upstream.write(chunk);
+      }
     });
     upstream.on('data', (chunk) => {
       if (this.mode === 'forward') client.write(chunk);
