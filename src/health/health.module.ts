@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
+import { DrainConnections } from './drain-connections.js';
 import { Draining } from './draining.js';
 import { HealthController } from './health.controller.js';
 import { ReadinessService } from './readiness.service.js';
@@ -12,7 +13,7 @@ import { ReadinessService } from './readiness.service.js';
   // Terminus' own logger writes an error line for every failed probe; ReadinessService logs changes.
   imports: [TerminusModule.forRoot({ logger: false })],
   controllers: [HealthController],
-  providers: [Draining, ReadinessService],
+  providers: [Draining, DrainConnections, ReadinessService],
   exports: [Draining],
 })
 export class HealthModule {}
