@@ -13,6 +13,7 @@ export const LAYERS = {
   sessions: ['common', 'config', 'database', 'logging', 'docs'],
   throttling: ['common', 'config', 'logging', 'docs'],
   pages: ['common', 'config'],
+  health: ['common', 'config', 'database', 'logging', 'docs'],
   docs: ['common'],
   database: ['config', 'common'],
   logging: ['config'],

@@ -237,6 +237,8 @@ function serviceEnv({ port, dataDir, secret, password }) {
     JWT_SECRET: secret,
     ADMIN_NAME: 'bench',
     ADMIN_PASSWORD: password,
+    // No load balancer to drain: stop at once, not after production's 5 s (docs/scaling.md).
+    SHUTDOWN_DELAY: '0',
     LOGIN_RATE_LIMIT: THROTTLE_OFF,
     LOGIN_FAILURE_LIMIT: THROTTLE_OFF,
   };

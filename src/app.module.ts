@@ -4,6 +4,7 @@ import { CommonModule } from './common/common.module.js';
 import { configModule } from './config/config.module.js';
 import type { Env } from './config/env.schema.js';
 import { DatabaseModule } from './database/database.module.js';
+import { HealthModule } from './health/health.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { PagesModule } from './pages/pages.module.js';
 import { AdminSeeder } from './users/admin-seeder.service.js';
@@ -25,6 +26,7 @@ export class AppModule {
         AuthModule,
         ...(env.SIGNUP_ENABLED ? [SignUpModule] : []),
         PagesModule,
+        HealthModule,
       ],
       // Seeds an empty database at start-up. Registered here rather than in UsersModule so that
       // only the HTTP service seeds: the operators' CLI (src/cli/cli.module.ts) imports UsersModule too.

@@ -2,6 +2,8 @@ import 'reflect-metadata';
 import { Logger as NestLogger } from '@nestjs/common';
 import { AppModule } from './app.module.js';
 import { loadEnv } from './config/environment.js';
+import { Draining } from './health/draining.js';
+import { shutDownOnSignals } from './health/graceful-shutdown.js';
 import { createApp } from './http-app.js';
 import { PinoLoggerService } from './logging/loggers.js';
 import { StartupLogger } from './startup-logger.js';
@@ -13,12 +15,19 @@ async function bootstrap(): Promise<void> {
   await app.listen(env.PORT, env.HOST);
   const url = (await app.getUrl()).replace('[::1]', 'localhost').replace('127.0.0.1', 'localhost');
   // Not enableShutdownHooks(): it re-raises the signal after closing, so the exit status
-  // would read as a crash. Closing finishes requests in flight and closes the database.
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      void app.close().then(() => process.exit(0));
-    });
-  }
+  // would read as a crash. The listener closes before app.close(): Nest runs the modules'
+  // destroy hooks (the hashing workers, the database) before it closes the server, under the
+  // requests still in flight.
+  const shutdownLogger = new NestLogger('Shutdown');
+  shutDownOnSignals(process, {
+    delayMs: env.durations.shutdownDelayMs,
+    drain: (signal) => app.get(Draining).begin(signal),
+    closeListener: () => app.getHttpAdapter().close() as Promise<void>,
+    closeApp: () => app.close(),
+    exit: (code) => process.exit(code),
+    log: (message) => shutdownLogger.log(message),
+    error: (message, error) => shutdownLogger.error({ msg: message, err: error }),
+  });
   new NestLogger('Bootstrap').log(`Listening on ${url} (open it in a browser; log in at ${url}/login)`);
 }
 

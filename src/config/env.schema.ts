@@ -10,15 +10,17 @@ import { estimateEntropyBits, MIN_SECRET_BITS, WEAK_SECRET } from './secret-stre
  * A whole number written in decimal digits, between min and max. Stricter than z.coerce,
  * which would read "0x50" as 80 and "1e3" as 1000.
  */
-const integer = (fallback: number, min: number, max: number, what: string) =>
+const wholeNumber = (min: number, max: number, what: string) =>
   z
     .string()
     .regex(/^\d+$/, `must be ${what}`)
     .transform(Number)
     .pipe(
       z.number().min(min, `must be between ${min} and ${max}`).max(max, `must be between ${min} and ${max}`),
-    )
-    .default(fallback);
+    );
+
+const integer = (fallback: number, min: number, max: number, what: string) =>
+  wholeNumber(min, max, what).default(fallback);
 
 const seconds = (fallback: number, min = 1, max = 10 * 365 * 86_400) =>
   integer(fallback, min, max, 'a whole number of seconds');
@@ -103,6 +105,8 @@ export const envSchema = z.preprocess(
       LOGIN_FAILURE_WINDOW: seconds(900),
       LOGIN_HOLD_SECONDS: seconds(30),
       HTTP_REQUEST_TIMEOUT: seconds(15, 1, 600),
+      // Unset: the default depends on NODE_ENV (shutdownDelayOf).
+      SHUTDOWN_DELAY: wholeNumber(0, 300, 'a whole number of seconds').optional(),
       LOG_LEVEL: z
         .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
           error: 'must be one of fatal, error, warn, info, debug, trace, silent',
@@ -145,7 +149,8 @@ export const envSchema = z.preprocess(
     })
     .transform((env) => ({
       ...env,
-      durations: durationsOf(env),
+      durations: durationsOf({ ...env, SHUTDOWN_DELAY: shutdownDelayOf(env) }),
+      SHUTDOWN_DELAY: shutdownDelayOf(env),
       HOST: env.HOST ?? (env.NODE_ENV === 'production' ? '0.0.0.0' : '127.0.0.1'),
       DATABASE_PATH: env.DATABASE_PATH ?? `${env.DATA_DIR}/auth.sqlite`,
       REFRESH_COOKIE_SECURE: env.REFRESH_COOKIE_SECURE ?? env.NODE_ENV === 'production',
@@ -231,6 +236,8 @@ export interface Durations {
   httpRequestTimeoutMs: number;
   /** How long a PostgreSQL connection attempt or query may take before it fails (503). */
   databaseTimeoutMs: number;
+  /** How long a SIGTERM leaves the listener open while readiness answers 503 (main.ts). */
+  shutdownDelayMs: number;
 }
 
 type Seconds = Record<
@@ -244,9 +251,18 @@ type Seconds = Record<
   | 'LOGIN_FAILURE_WINDOW'
   | 'LOGIN_HOLD_SECONDS'
   | 'HTTP_REQUEST_TIMEOUT'
-  | 'DATABASE_TIMEOUT',
+  | 'DATABASE_TIMEOUT'
+  | 'SHUTDOWN_DELAY',
   number
 >;
+
+/**
+ * SHUTDOWN_DELAY, or its default: 5 s in production, time for a load balancer to see readiness
+ * fail and stop sending; none elsewhere, so that a developer's Ctrl-C stops at once.
+ */
+function shutdownDelayOf(env: { NODE_ENV: string; SHUTDOWN_DELAY?: number }): number {
+  return env.SHUTDOWN_DELAY ?? (env.NODE_ENV === 'production' ? 5 : 0);
+}
 
 function durationsOf(env: Seconds): Durations {
   const ms = (seconds: number) => seconds * 1000;
@@ -263,6 +279,7 @@ function durationsOf(env: Seconds): Durations {
     loginHoldMs: ms(env.LOGIN_HOLD_SECONDS),
     databaseTimeoutMs: ms(env.DATABASE_TIMEOUT),
     httpRequestTimeoutMs: ms(env.HTTP_REQUEST_TIMEOUT),
+    shutdownDelayMs: ms(env.SHUTDOWN_DELAY),
   };
 }
 

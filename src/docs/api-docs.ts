@@ -43,12 +43,14 @@ export function createOpenApiDocument(app: NestFastifyApplication): OpenAPIObjec
     .setDescription(
       'JWT authentication: log in for an access token (a JWT, 15 minutes by default) and a ' +
         'refresh token, call the API with `Authorization: Bearer <token>`, refresh, log out. ' +
-        'Every error is `{statusCode, error, message}` with `Cache-Control: no-store`.',
+        'Every error is `{statusCode, error, message}` with `Cache-Control: no-store`; readiness answers ' +
+        "its 503 in the same body as its 200 (@nestjs/terminus').",
     )
     .setVersion(version)
     .addTag('auth', 'Log in, refresh, log out.')
     .addTag('users', 'The caller, their password, sign-up.')
     .addTag('sessions', "The caller's sessions (one per login).")
+    .addTag('health', 'Probes for load balancers and orchestrators: liveness and readiness.')
     .addBearerAuth(
       { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'The `token` from POST /login.' },
       BEARER_SCHEME,

@@ -1,6 +1,17 @@
 import type { FastifyReply, FastifyRequest, onResponseHookHandler } from 'fastify';
 import type { Logger } from 'pino';
 
+/** What a route's Fastify config may say of its line (`@RouteConfig(QUIET_REQUEST_LOG)`). */
+interface RequestLogConfig {
+  requestLogLevel?: 'debug';
+}
+
+/**
+ * For routes polled by machines (the health probes): their lines at debug, so that a load balancer
+ * asking every second does not fill the log at info. Errors of theirs are logged where they arise.
+ */
+export const QUIET_REQUEST_LOG: RequestLogConfig = { requestLogLevel: 'debug' };
+
 /**
  * The line every answered request leaves (Fastify onResponse hook): its id (the X-Request-Id it
  * was answered with), method, path without the query string, the client address (request.ip,
@@ -10,7 +21,8 @@ import type { Logger } from 'pino';
 export function requestLogHook(logger: Logger): onResponseHookHandler {
   return (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
     const statusCode = reply.statusCode;
-    const level = statusCode >= 500 ? 'error' : 'info';
+    const quiet = (request.routeOptions.config as RequestLogConfig | undefined)?.requestLogLevel;
+    const level = quiet ?? (statusCode >= 500 ? 'error' : 'info');
     if (logger.isLevelEnabled(level)) {
       const url = request.url;
       const query = url.indexOf('?');

@@ -8,6 +8,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import { BearerChallengeException } from '../../src/auth/bearer-challenge.exception.js';
 import { NAME_MAX_LENGTH, PASSWORD_MAX_BYTES } from '../../src/common/validation/limits.js';
+import { Draining } from '../../src/health/draining.js';
 import { DEMO_ADMIN } from '../../src/users/admin-seeder.service.js';
 import { createTestApp, httpServer } from '../support/app.js';
 import { errorBody } from '../support/expected.js';
@@ -155,13 +156,27 @@ describe('The OpenAPI document', () => {
       const problems: string[] = [];
       for (const { method, path, operation } of operations()) {
         const route = `${method.toUpperCase()} ${path}`;
-        const errors = Object.entries(operation.responses).filter(([status]) => /^4\d\d$/.test(status));
-        if (errors.length === 0) {
+        const errors = Object.entries(operation.responses).filter(([status]) => /^[45]\d\d$/.test(status));
+        // What takes a token, a body or a parameter can be refused; GET /health/live takes nothing.
+        const takesInput =
+          !isPublic(operation) ||
+          method !== 'get' ||
+          operation.requestBody !== undefined ||
+          (operation.parameters ?? []).length > 0;
+        if (errors.length === 0 && takesInput) {
           problems.push(`${route}: no error documented`);
         }
         for (const [status, response] of errors) {
-          if (!isDeepStrictEqual(response.content?.['application/json']?.schema, ERROR_BODY_REF)) {
+          const schema = response.content?.['application/json']?.schema;
+          // A 503 of readiness is a state, said in terminus' body (docs/api.md#health).
+          if (status.startsWith('4') && !isDeepStrictEqual(schema, ERROR_BODY_REF)) {
             problems.push(`${route} ${status}: not the error body schema`);
+          }
+          if (
+            status.startsWith('5') &&
+            (schema as { required?: string[] } | undefined)?.required === undefined
+          ) {
+            problems.push(`${route} ${status}: no body schema`);
           }
           if (response.headers?.['Cache-Control'] === undefined) {
             problems.push(`${route} ${status}: no Cache-Control`);
@@ -328,6 +343,49 @@ describe('The OpenAPI document', () => {
       request(httpServer(app))
         .get('/docs/swagger-ui/index.html')
         .expect(404, errorBody(404, 'Not Found', 'no such resource')));
+  });
+
+  describe('the health probes', () => {
+    it("should be tagged 'health', with a 200 and (readiness) a 503 schema", () => {
+      const tags = (document as unknown as { tags: { name: string }[] }).tags.map(({ name }) => name);
+      expect(tags).toContain('health');
+      for (const path of ['/health/live', '/health/ready']) {
+        const operation = document.paths[path].get as Operation & { tags: string[] };
+        expect(operation.tags).toEqual(['health']);
+        expect(operation.responses['200'].content?.['application/json']?.schema).toBeDefined();
+      }
+      expect(
+        document.paths['/health/ready'].get!.responses['503'].content?.['application/json']?.schema,
+      ).toBeDefined();
+    });
+  });
+
+  // Last: draining does not end.
+  describe('every documented 5xx', () => {
+    it('should be answered as documented: GET /health/ready while draining', async () => {
+      const documented = Object.entries(document.paths).flatMap(([path, item]) =>
+        Object.entries(item).flatMap(([method, operation]) =>
+          Object.keys(operation.responses)
+            .filter((status) => status.startsWith('5'))
+            .map((status) => `${method.toUpperCase()} ${path} ${status}`),
+        ),
+      );
+      expect(documented).toEqual(['GET /health/ready 503']);
+      const { schema } = document.paths['/health/ready'].get!.responses['503'].content![
+        'application/json'
+      ] as {
+        schema: { required: string[]; properties: { status: { enum: string[] } } };
+      };
+      app.get(Draining).begin('SIGTERM');
+      const response = await request(httpServer(app))
+        .get('/health/ready')
+        .expect(503)
+        .expect('cache-control', 'no-store')
+        .expect('content-type', 'application/json; charset=utf-8');
+      const body = response.body as Record<string, unknown>;
+      expect(Object.keys(body)).toEqual(expect.arrayContaining(schema.required));
+      expect(schema.properties.status.enum).toContain(body.status);
+    });
   });
 });
 

@@ -13,7 +13,13 @@ export interface RunningServer {
 /** A clean environment: nothing inherited from the developer's shell or the jest setup files. */
 export function serviceEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   // Throttling is off unless a test sets the limits: these tests log in many times from one address.
-  return cleanEnv({ LOGIN_RATE_LIMIT: '1000000', LOGIN_FAILURE_LIMIT: '1000000', ...env });
+  // No shutdown delay (5 s in production) unless a test sets one: test/e2e/health.e2e-spec.ts does.
+  return cleanEnv({
+    LOGIN_RATE_LIMIT: '1000000',
+    LOGIN_FAILURE_LIMIT: '1000000',
+    SHUTDOWN_DELAY: '0',
+    ...env,
+  });
 }
 
 /** Starts the built service and resolves once it listens, with the URL it printed. */

@@ -42,6 +42,7 @@ describe('validateEnv', () => {
         LOGIN_FAILURE_WINDOW: 900,
         LOGIN_HOLD_SECONDS: 30,
         HTTP_REQUEST_TIMEOUT: 15,
+        SHUTDOWN_DELAY: 0,
         LOG_LEVEL: 'info',
         LOG_FORMAT: 'pretty',
         JWT_CLOCK_TOLERANCE: 30,
@@ -58,6 +59,7 @@ describe('validateEnv', () => {
           loginFailureWindowMs: 900_000,
           loginHoldMs: 30_000,
           httpRequestTimeoutMs: 15_000,
+          shutdownDelayMs: 0,
         },
       });
     });
@@ -75,6 +77,7 @@ describe('validateEnv', () => {
           LOGIN_FAILURE_WINDOW: '6',
           LOGIN_HOLD_SECONDS: '7',
           HTTP_REQUEST_TIMEOUT: '8',
+          SHUTDOWN_DELAY: '9',
         }).durations,
       ).toEqual({
         accessTokenMs: 60_000,
@@ -88,8 +91,29 @@ describe('validateEnv', () => {
         loginFailureWindowMs: 6_000,
         loginHoldMs: 7_000,
         httpRequestTimeoutMs: 8_000,
+        shutdownDelayMs: 9_000,
       });
     });
+
+    it('should keep the listener open 5 s after SIGTERM in production and none elsewhere, unless told', () => {
+      const production = { NODE_ENV: 'production', JWT_SECRET: SECRET };
+      expect(validateEnv(production)).toMatchObject({
+        SHUTDOWN_DELAY: 5,
+        durations: { shutdownDelayMs: 5_000 },
+      });
+      expect(validateEnv({ ...production, SHUTDOWN_DELAY: '0' })).toMatchObject({
+        SHUTDOWN_DELAY: 0,
+        durations: { shutdownDelayMs: 0 },
+      });
+      expect(validateEnv({ NODE_ENV: 'test' }).SHUTDOWN_DELAY).toBe(0);
+      expect(validateEnv({ SHUTDOWN_DELAY: '30' }).durations.shutdownDelayMs).toBe(30_000);
+    });
+
+    it.each([['-1'], ['1.5'], ['5s'], ['301']])('should refuse SHUTDOWN_DELAY %p', (value) =>
+      expect(() => validateEnv({ SHUTDOWN_DELAY: value })).toThrow(
+        /^Invalid environment: SHUTDOWN_DELAY must be (a whole number of seconds|between 0 and 300)$/,
+      ),
+    );
 
     it.each([
       ['127.0.0.1', ['127.0.0.1']],

@@ -35,6 +35,7 @@ describe('the import direction (eslint.layers.mjs)', () => {
         'config',
         'database',
         'docs',
+        'health',
         'logging',
         'pages',
         'sessions',

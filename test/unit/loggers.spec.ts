@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { pino } from 'pino';
 import { PinoLoggerService } from '../../src/logging/loggers.js';
-import { requestLogHook } from '../../src/logging/request-log.js';
+import { QUIET_REQUEST_LOG, requestLogHook } from '../../src/logging/request-log.js';
 
 /** A pino logger writing into an array, one parsed line per entry. */
 function capture(level = 'info') {
@@ -59,9 +59,15 @@ describe('PinoLoggerService', () => {
 });
 
 describe('requestLogHook', () => {
-  const answer = (statusCode: number, url = '/user?token=secret') => {
-    const { logger, lines } = capture();
-    const request = { id: 'abc', method: 'GET', url, ip: '10.0.0.7' } as FastifyRequest;
+  const answer = (statusCode: number, url = '/user?token=secret', config: object = {}, level = 'info') => {
+    const { logger, lines } = capture(level);
+    const request = {
+      id: 'abc',
+      method: 'GET',
+      url,
+      ip: '10.0.0.7',
+      routeOptions: { config },
+    } as unknown as FastifyRequest;
     const reply = { statusCode, elapsedTime: 1.23456 } as FastifyReply;
     let done = false;
     requestLogHook(logger).call(undefined as never, request, reply, () => (done = true));
@@ -84,5 +90,13 @@ describe('requestLogHook', () => {
 
   it('should log a 5xx as an error', () => {
     expect(answer(503, '/user')[0]).toMatchObject({ level: 50, req: { path: '/user' } });
+  });
+
+  it('should log a route marked QUIET_REQUEST_LOG at debug whatever its status, so not at info', () => {
+    expect(answer(200, '/health/ready', QUIET_REQUEST_LOG)).toEqual([]);
+    expect(answer(503, '/health/ready', QUIET_REQUEST_LOG)).toEqual([]);
+    expect(answer(503, '/health/ready', QUIET_REQUEST_LOG, 'debug')).toEqual([
+      expect.objectContaining({ level: 20, req: expect.objectContaining({ path: '/health/ready' }) }),
+    ]);
   });
 });
