@@ -6,6 +6,8 @@ import { nameKey } from '../common/validation/name-key.js';
 import { NameTakenError } from './name-taken.error.js';
 import { UserEntity } from './user.entity.js';
 
+const holdsNul = (text: string) => text.includes('\u0000');
+
 /** Persistence of users. The rest of the code never sees TypeORM or SQL. */
 @Injectable()
 export class UsersRepository {
@@ -16,7 +18,8 @@ export class UsersRepository {
   }
 
   findByName(name: string): Promise<UserEntity | null> {
-    return this.users.findOneBy({ nameKey: nameKey(name) });
+    // PostgreSQL text cannot hold NUL (it refuses the query: a 500), so no account has it.
+    return holdsNul(name) ? Promise.resolve(null) : this.users.findOneBy({ nameKey: nameKey(name) });
   }
 
   findAll(): Promise<UserEntity[]> {
@@ -29,7 +32,9 @@ export class UsersRepository {
 
   /** The account whose name looks like `name` (the same nameSkeleton), if any. */
   findLookAlike(name: string): Promise<UserEntity | null> {
-    return this.users.findOneBy({ nameSkeleton: nameSkeleton(name) });
+    return holdsNul(name)
+      ? Promise.resolve(null)
+      : this.users.findOneBy({ nameSkeleton: nameSkeleton(name) });
   }
 
   /** Creates a user; throws NameTakenError when the name, or a look-alike, is taken. */

@@ -8,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { jest } from '@jest/globals';
 import type BetterSqlite3 from 'better-sqlite3';
 import { startService, type ServiceProcess } from '../../scripts/lib/service-process.mjs';
+import { migrations } from '../../src/database/migrations/index.js';
 import { MAIN, serviceEnv } from '../support/server-process.js';
 import { PRODUCTION_SECRET } from '../support/secrets.js';
 
@@ -18,7 +19,7 @@ jest.setTimeout(60_000);
 const require = createRequire(import.meta.url);
 const Database = require('better-sqlite3') as typeof BetterSqlite3;
 
-const NEWEST_MIGRATION = 'AddNameSkeleton1764900000000';
+const NEWEST_MIGRATION = migrations[migrations.length - 1].name;
 const PASSWORD = 'correct horse battery staple';
 const PRODUCTION = {
   NODE_ENV: 'production',
@@ -173,7 +174,7 @@ describe('GET /health/live and GET /health/ready', () => {
       error: {},
       details: {
         database: { status: 'up', responseTime: expect.any(Number) },
-        migrations: { status: 'up', applied: 3, responseTime: expect.any(Number) },
+        migrations: { status: 'up', applied: migrations.length, responseTime: expect.any(Number) },
         redis: { status: 'disabled' },
       },
     });
@@ -217,7 +218,7 @@ describe('GET /health/live and GET /health/ready', () => {
       expect(response.status).toBe(200);
       expect(body.details.migrations).toEqual({
         status: 'up',
-        applied: 4,
+        applied: migrations.length + 1,
         newer: [newer],
         responseTime: expect.any(Number),
       });

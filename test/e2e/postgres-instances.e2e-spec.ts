@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jest } from '@jest/globals';
 import pg from 'pg';
+import { migrations } from '../../src/database/migrations/index.js';
 import { failedStart, startServer, type RunningServer } from '../support/server-process.js';
 import { createTestDatabase, dropTestDatabase, postgresUnavailable } from '../support/postgres.js';
 import { PRODUCTION_SECRET } from '../support/secrets.js';
@@ -77,11 +78,7 @@ describeWithPostgres(
         const users = await client.query<{ name: string }>('SELECT name FROM users');
         expect(users.rows).toEqual([{ name: 'admin' }]);
         const runs = await client.query<{ name: string }>('SELECT name FROM migrations ORDER BY id');
-        expect(runs.rows.map((row) => row.name)).toEqual([
-          'CreateUsers1764230400000',
-          'CreateSessions1764230500000',
-          'AddNameSkeleton1764900000000',
-        ]);
+        expect(runs.rows.map((row) => row.name)).toEqual(migrations.map((migration) => migration.name));
       } finally {
         await client.end();
       }
