@@ -93,6 +93,18 @@ describeWithPostgres(
       expectUnavailable(await request(server).post('/refresh').send({ refreshToken }));
     });
 
+    it('should say it is not ready (503) while the database is gone, and live (200)', async () => {
+      // Readiness caches its database checks for a second.
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      const [ready, ms] = await timed(() => request(server).get('/health/ready'));
+      expect(ready.status).toBe(503);
+      expect((ready.body as { details: { database: { status: string } } }).details.database.status).toBe(
+        'down',
+      );
+      expect(ms).toBeLessThan(3000);
+      await request(server).get('/health/live').expect(200);
+    });
+
     it('should keep answering GET /user for a signed-in user from memory', async () => {
       const response = await request(server).get('/user').set('Authorization', `Bearer ${token}`);
       expect(response.status).toBe(200);
