@@ -42,6 +42,7 @@ describe('validateEnv', () => {
         LOGIN_FAILURE_WINDOW: 900,
         LOGIN_HOLD_SECONDS: 30,
         HTTP_REQUEST_TIMEOUT: 15,
+        DATABASE_TIMEOUT: 5,
         SHUTDOWN_DELAY: 0,
         LOG_LEVEL: 'info',
         LOG_FORMAT: 'pretty',
@@ -59,6 +60,7 @@ describe('validateEnv', () => {
           loginFailureWindowMs: 900_000,
           loginHoldMs: 30_000,
           httpRequestTimeoutMs: 15_000,
+          databaseTimeoutMs: 5_000,
           shutdownDelayMs: 0,
         },
       });
@@ -78,6 +80,7 @@ describe('validateEnv', () => {
           LOGIN_HOLD_SECONDS: '7',
           HTTP_REQUEST_TIMEOUT: '8',
           SHUTDOWN_DELAY: '9',
+          DATABASE_TIMEOUT: '11',
         }).durations,
       ).toEqual({
         accessTokenMs: 60_000,
@@ -92,7 +95,31 @@ describe('validateEnv', () => {
         loginHoldMs: 7_000,
         httpRequestTimeoutMs: 8_000,
         shutdownDelayMs: 9_000,
+        databaseTimeoutMs: 11_000,
       });
+    });
+
+    it.each([
+      ['postgres://user:pass@db:5432/auth'],
+      ['postgresql://db/auth'],
+      ['postgres://user@127.0.0.1/auth?sslmode=require'],
+    ])('should take DATABASE_URL %p (with JWT_SECRET)', (url) => {
+      expect(validateEnv({ DATABASE_URL: url, JWT_SECRET: SECRET }).DATABASE_URL).toBe(url);
+    });
+
+    it.each([['mysql://db/auth'], ['postgres://db'], ['postgres:///auth'], ['not a url']])(
+      'should refuse DATABASE_URL %p without echoing it',
+      (url) => {
+        expect(() => validateEnv({ DATABASE_URL: url, JWT_SECRET: SECRET })).toThrow(
+          'DATABASE_URL must be a postgres:// or postgresql:// URL with a host and a database name',
+        );
+      },
+    );
+
+    it('should require JWT_SECRET with DATABASE_URL, also outside production', () => {
+      expect(() => validateEnv({ DATABASE_URL: 'postgres://db/auth' })).toThrow(
+        'JWT_SECRET is required with DATABASE_URL',
+      );
     });
 
     it('should keep the listener open 5 s after SIGTERM in production and none elsewhere, unless told', () => {

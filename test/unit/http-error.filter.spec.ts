@@ -119,11 +119,11 @@ describe(HttpErrorFilter.name, () => {
       expect(reply.send).not.toHaveBeenCalled();
     });
 
-    it("should still take a reset with the client connected (a backend's) for our error", () => {
-      const errors = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    it("should take a reset with the client connected (a backend's) for an outage: logged, 503", () => {
+      const warnings = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
       filter.catch(aborted(), withSocket(false));
-      expect(errors).toHaveBeenCalledTimes(1);
-      expect(reply.statusCode).toBe(500);
+      expect(warnings).toHaveBeenCalledTimes(1);
+      expect(reply.statusCode).toBe(503);
     });
   });
 
