@@ -6,6 +6,7 @@ import type { Env } from './config/env.schema.js';
 import { DatabaseModule } from './database/database.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { PagesModule } from './pages/pages.module.js';
+import { RedisModule } from './redis/redis.module.js';
 import { AdminSeeder } from './users/admin-seeder.service.js';
 import { SignUpModule } from './users/sign-up.module.js';
 import { UsersModule } from './users/users.module.js';
@@ -21,6 +22,7 @@ export class AppModule {
         LoggingModule,
         CommonModule,
         DatabaseModule,
+        RedisModule.forRoot(env),
         UsersModule,
         AuthModule,
         ...(env.SIGNUP_ENABLED ? [SignUpModule] : []),
