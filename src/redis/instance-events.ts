@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Logger, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import type { RedisConnection } from './redis-connection.js';
+import { COMMAND_TIMEOUT_MS, withTimeout, type RedisConnection } from './redis-connection.js';
 
 /**
  * What one process tells the others (docs/scaling.md#redis). Each feature owns the meaning of
@@ -74,7 +74,11 @@ export class InstanceEvents implements OnModuleInit, BeforeApplicationShutdown {
   /** Tells the other processes, without waiting; while Redis is down they learn it otherwise. */
   publish(event: InstanceEvent): void {
     const sent = this.connection.canSend()
-      ? this.connection.commands.publish(this.channel, JSON.stringify({ ...event, origin: this.origin }))
+      ? withTimeout(
+          this.connection.commands.publish(this.channel, JSON.stringify({ ...event, origin: this.origin })),
+          COMMAND_TIMEOUT_MS,
+          'fan-out',
+        )
       : Promise.reject(new Error('Redis is unreachable'));
     const settled = sent
       .then(() => this.connection.backOnRedis('fan-out'))

@@ -41,7 +41,21 @@ export class LuaScript {
 /** How long start-up waits for Redis before going on without it. */
 const CONNECT_WAIT_MS = 2000;
 /** A command not answered within this is taken as failed (the caller falls back). */
-const COMMAND_TIMEOUT_MS = 1000;
+export const COMMAND_TIMEOUT_MS = 1000;
+
+/**
+ * `promise`, or a rejection after `ms`. node-redis's own command timeout stops counting once a
+ * command is written, so a Redis that stops answering without closing the connection would
+ * otherwise hold a login until TCP keepalive gives up (minutes).
+ */
+export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer from Redis within ${ms} ms`)), ms);
+    timer.unref();
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
 
 /** Exponential backoff from 100 ms up to 2 s, with jitter so instances do not reconnect in step. */
 export function reconnectDelay(retries: number): number {
@@ -97,6 +111,7 @@ export class RedisConnection implements RedisState, OnApplicationShutdown {
     const commands = createClient({
       url: env.REDIS_URL,
       disableOfflineQueue: true,
+      // Bounds only the wait to be written; withTimeout() bounds the wait for the answer.
       commandOptions: { timeout: COMMAND_TIMEOUT_MS },
       socket: { connectTimeout: CONNECT_WAIT_MS, reconnectStrategy: reconnectDelay },
     });
@@ -232,13 +247,14 @@ export class RedisConnection implements RedisState, OnApplicationShutdown {
     }
   }
 
+  /** Closes both connections, sending what is queued; a Redis that does not answer is cut off after a second. */
   async onApplicationShutdown(): Promise<void> {
     this.closing = true;
     await Promise.all(
       [this.commands, this.subscriber].map(async (client) => {
         try {
           if (client.isReady) {
-            await client.close();
+            await withTimeout(client.close(), COMMAND_TIMEOUT_MS, 'close');
           } else if (client.isOpen) {
             client.destroy();
           }

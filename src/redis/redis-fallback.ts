@@ -1,8 +1,9 @@
-import type { RedisConnection } from './redis-connection.js';
+import { COMMAND_TIMEOUT_MS, withTimeout, type RedisConnection } from './redis-connection.js';
 
 /**
- * Runs an operation on Redis, or on a per-instance stand-in while Redis is unreachable or fails
- * (fail open: availability over sharing). The switch is logged once each way by RedisConnection.
+ * Runs an operation on Redis, or on a per-instance stand-in while Redis is unreachable, fails or
+ * does not answer within COMMAND_TIMEOUT_MS (fail open: availability over sharing). The switch is
+ * logged once each way by RedisConnection.
  */
 export class RedisFallback {
   constructor(
@@ -20,7 +21,7 @@ export class RedisFallback {
     }
     let result: T;
     try {
-      result = await onRedis();
+      result = await withTimeout(onRedis(), COMMAND_TIMEOUT_MS, this.what);
     } catch (error) {
       this.connection.fellBack(this.what, this.instead, error);
       return standIn();

@@ -164,6 +164,24 @@ await describeWithRedis('Redis storages', () => {
       });
       expect(connection.details()).toMatchObject({ status: 'up', fallbacks: [] });
     });
+
+    it('should not wait more than a second on a Redis that stops answering without closing', async () => {
+      const connection = await open();
+      const storage = new RedisThrottlerStorage(connection);
+      await storage.increment('hang', 60_000, 5, 0, 'address');
+      proxy.blackhole();
+      const start = Date.now();
+      expect(await storage.increment('hang', 60_000, 5, 0, 'address')).toMatchObject({
+        totalHits: 1,
+        isBlocked: false,
+      });
+      expect(Date.now() - start).toBeLessThan(1500);
+      expect(warnings).toEqual([
+        expect.stringMatching(
+          /^throttling falls back to per-instance memory \(throttling: no answer from Redis within 1000 ms\)$/,
+        ),
+      ]);
+    });
   });
 
   describe('RedisLoginAttemptStore', () => {

@@ -93,6 +93,7 @@ export class RedisProxy {
   private readonly sockets = new Set<Socket>();
   private readonly clients = new Set<Socket>();
   private cut = false;
+  private silent = false;
 
   private constructor(private readonly server: Server) {}
 
@@ -132,6 +133,12 @@ export class RedisProxy {
 
   restore(): void {
     this.cut = false;
+    this.silent = false;
+  }
+
+  /** Keeps every connection open but forwards nothing more, as a Redis that hangs or a lost route. */
+  blackhole(): void {
+    this.silent = true;
   }
 
   async close(): Promise<void> {
@@ -156,8 +163,16 @@ export class RedisProxy {
         upstream.destroy();
       });
     }
-    client.on('data', (chunk: Buffer) => (this.bytesToRedis += chunk.length));
-    client.pipe(upstream);
-    upstream.pipe(client);
+    client.on('data', (chunk: Buffer) => {
+      this.bytesToRedis += chunk.length;
+      if (!this.silent) {
+        upstream.write(chunk);
+      }
+    });
+    upstream.on('data', (chunk: Buffer) => {
+      if (!this.silent) {
+        client.write(chunk);
+      }
+    });
   }
 }
