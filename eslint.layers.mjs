@@ -8,15 +8,16 @@
  * (src/*.ts, src/cli/) may import anything, and nothing imports them.
  */
 export const LAYERS = {
-  auth: ['users', 'sessions', 'throttling', 'common', 'config', 'database', 'logging', 'docs'],
-  users: ['sessions', 'throttling', 'common', 'config', 'database', 'logging', 'docs'],
-  sessions: ['common', 'config', 'database', 'logging', 'docs'],
-  throttling: ['common', 'config', 'logging', 'docs'],
+  auth: ['users', 'sessions', 'throttling', 'common', 'config', 'database', 'logging', 'docs', 'redis'],
+  users: ['sessions', 'throttling', 'common', 'config', 'database', 'logging', 'docs', 'redis'],
+  sessions: ['common', 'config', 'database', 'logging', 'docs', 'redis'],
+  throttling: ['common', 'config', 'logging', 'docs', 'redis'],
   pages: ['common', 'config'],
   health: ['common', 'config', 'database', 'logging', 'docs'],
   docs: ['common'],
   database: ['config', 'common'],
   logging: ['config'],
+  redis: ['config', 'common', 'logging'],
   common: [],
   config: ['common'],
 };

@@ -7,6 +7,7 @@ import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { PagesModule } from './pages/pages.module.js';
+import { RedisModule } from './redis/redis.module.js';
 import { AdminSeeder } from './users/admin-seeder.service.js';
 import { SignUpModule } from './users/sign-up.module.js';
 import { UsersModule } from './users/users.module.js';
@@ -22,6 +23,7 @@ export class AppModule {
         LoggingModule,
         CommonModule,
         DatabaseModule,
+        RedisModule.forRoot(env),
         UsersModule,
         AuthModule,
         ...(env.SIGNUP_ENABLED ? [SignUpModule] : []),

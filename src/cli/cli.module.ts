@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { configModule } from '../config/config.module.js';
 import type { Env } from '../config/env.schema.js';
 import { DatabaseModule } from '../database/database.module.js';
+import { RedisModule } from '../redis/redis.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { UsersCommands } from './users.commands.js';
@@ -16,7 +17,8 @@ export class CliModule {
   static forRoot(env: Env): DynamicModule {
     return {
       module: CliModule,
-      imports: [configModule(env), DatabaseModule, UsersModule, SessionsModule],
+      // With REDIS_URL set, what the CLI changes reaches every instance at once (docs/scaling.md#redis).
+      imports: [configModule(env), DatabaseModule, RedisModule.forRoot(env), UsersModule, SessionsModule],
       providers: [UsersCommands],
     };
   }

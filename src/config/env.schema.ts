@@ -49,6 +49,23 @@ function isPostgresUrl(value: string): boolean {
   }
 }
 
+/** redis://host[:port][/db] or rediss:// (TLS), credentials allowed; any other form is refused. */
+function isRedisUrl(value: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  return (
+    (url.protocol === 'redis:' || url.protocol === 'rediss:') &&
+    url.hostname !== '' &&
+    /^(\/\d{0,5})?$/.test(url.pathname) &&
+    url.search === '' &&
+    url.hash === ''
+  );
+}
+
 /** true/false (or 1/0); unset leaves the choice to the default the caller derives. */
 const flag = () =>
   z
@@ -124,6 +141,17 @@ export const envSchema = z.preprocess(
         .optional(),
       JWT_CLOCK_TOLERANCE: seconds(30, 0, 300),
       USER_CACHE_TTL: seconds(30),
+      // Unset: one instance's state stays its own (docs/scaling.md#redis).
+      REDIS_URL: z
+        .string()
+        .trim()
+        .refine(isRedisUrl, 'must be redis://host[:port][/db] or rediss://host[:port][/db]')
+        .optional(),
+      REDIS_KEY_PREFIX: z
+        .string()
+        .regex(/^[\x21-\x7e]{1,64}$/, 'must be 1-64 printable ASCII characters without spaces')
+        .refine((value) => !/[{}]/.test(value), 'must not contain { or } (they mark Redis Cluster hash tags)')
+        .default('nest-jwt-auth:'),
       // The first account's name follows the name policy of every name an account is given.
       ADMIN_NAME: z
         .string()

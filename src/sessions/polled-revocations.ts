@@ -55,6 +55,14 @@ export class PolledRevocations implements Revocations, OnModuleInit, OnModuleDes
     }
   }
 
+  /**
+   * Reads again the sessions ended since `since` (less one poll interval, for transactions that
+   * were still running), for a fan-out that may have missed messages.
+   */
+  resync(since: Date): Promise<void> {
+    return this.sync(new Date(since.getTime() - this.pollMs));
+  }
+
   private async sync(since: Date): Promise<void> {
     const startedAt = new Date();
     for (const { id, endedAt } of await this.sessions.endedSince(since)) {

@@ -1,8 +1,12 @@
 import { Module } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import type { Env } from '../config/env.schema.js';
+import { InstanceEvents } from '../redis/instance-events.js';
+import { FannedOutRevocations } from './fanned-out-revocations.js';
 import { PolledRevocations } from './polled-revocations.js';
 import { RefreshTokenEntity } from './refresh-token.entity.js';
-import { MemoryRevocationList, REVOCATION_LIST } from './revocation-list.js';
+import { MemoryRevocationList, REVOCATION_LIST, type RevocationList } from './revocation-list.js';
 import { REVOCATIONS } from './revocations.js';
 import { SessionEntity } from './session.entity.js';
 import { SessionsController } from './sessions.controller.js';
@@ -17,7 +21,20 @@ import { SessionsService } from './sessions.service.js';
     SessionsService,
     // A factory, not a value: every application instance (tests build several) gets its own list.
     { provide: REVOCATION_LIST, useFactory: () => new MemoryRevocationList() },
-    { provide: REVOCATIONS, useClass: PolledRevocations },
+    {
+      provide: REVOCATIONS,
+      // One instance holds the lifecycle hooks: the fan-out (REDIS_URL set) wraps the poll.
+      inject: [SessionsRepository, REVOCATION_LIST, ConfigService, { token: InstanceEvents, optional: true }],
+      useFactory: (
+        repository: SessionsRepository,
+        list: RevocationList,
+        config: ConfigService<Env, true>,
+        events?: InstanceEvents,
+      ) => {
+        const polled = new PolledRevocations(repository, list, config);
+        return events === undefined ? polled : new FannedOutRevocations(polled, events);
+      },
+    },
   ],
   exports: [SessionsService, REVOCATIONS],
 })

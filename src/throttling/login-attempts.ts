@@ -11,15 +11,35 @@ export interface FailureRecord {
   heldUntil: number;
 }
 
+/** The hold rule: LOGIN_FAILURE_LIMIT, LOGIN_HOLD_SECONDS and LOGIN_FAILURE_WINDOW, in milliseconds. */
+export interface HoldPolicy {
+  limit: number;
+  holdMs: number;
+  windowMs: number;
+}
+
+/**
+ * Until when a name is held after its `failures`-th failure at `now` (0: not held): from the
+ * limit on, holdMs at first, doubling with each further failure, at most the window. The Redis
+ * store's script (redis-login-attempt.store.ts) computes the same.
+ */
+export function heldUntilAfter(failures: number, policy: HoldPolicy, now: number): number {
+  const excess = failures - policy.limit;
+  return excess >= 0 ? now + Math.min(policy.holdMs * 2 ** Math.min(excess, 30), policy.windowMs) : 0;
+}
+
 /**
  * Where failure counters live. A ThrottlerStorage counts on every call and cannot be read
  * without counting, which "is this name held back?" needs; so the per-account counters have
- * this small interface of their own, in memory now and shareable (Redis) later.
+ * this small interface of their own, in memory or shared through Redis.
  */
 export interface LoginAttemptStore {
   get(key: string): Promise<FailureRecord | undefined>;
-  /** Stores the record until `ttlMs` from now (the failure window, renewed by each failure). */
-  set(key: string, record: FailureRecord, ttlMs: number): Promise<void>;
+  /**
+   * Counts one failure, in one step so that concurrent failures (on any instance) all count, and
+   * returns the record it leaves, kept for the failure window (or the hold, if longer).
+   */
+  recordFailure(key: string, policy: HoldPolicy, now: number): Promise<FailureRecord>;
   delete(key: string): Promise<void>;
 }
 
@@ -33,9 +53,11 @@ export class MemoryLoginAttemptStore implements LoginAttemptStore {
     return Promise.resolve(this.records.get(key));
   }
 
-  set(key: string, record: FailureRecord, ttlMs: number): Promise<void> {
-    this.records.set(key, record, { ttl: ttlMs });
-    return Promise.resolve();
+  recordFailure(key: string, policy: HoldPolicy, now: number): Promise<FailureRecord> {
+    const failures = (this.records.get(key)?.failures ?? 0) + 1;
+    const record = { failures, heldUntil: heldUntilAfter(failures, policy, now) };
+    this.records.set(key, record, { ttl: Math.max(policy.windowMs, record.heldUntil - now) });
+    return Promise.resolve(record);
   }
 
   delete(key: string): Promise<void> {
@@ -52,18 +74,18 @@ export class MemoryLoginAttemptStore implements LoginAttemptStore {
  */
 @Injectable()
 export class LoginAttemptLimiter {
-  private readonly limit: number;
-  private readonly windowMs: number;
-  private readonly holdMs: number;
+  private readonly policy: HoldPolicy;
 
   constructor(
     @Inject(LOGIN_ATTEMPT_STORE) private readonly store: LoginAttemptStore,
     config: ConfigService<Env, true>,
   ) {
-    this.limit = config.get('LOGIN_FAILURE_LIMIT', { infer: true });
     const durations = config.get('durations', { infer: true });
-    this.windowMs = durations.loginFailureWindowMs;
-    this.holdMs = durations.loginHoldMs;
+    this.policy = {
+      limit: config.get('LOGIN_FAILURE_LIMIT', { infer: true }),
+      holdMs: durations.loginHoldMs,
+      windowMs: durations.loginFailureWindowMs,
+    };
   }
 
   /** Seconds the name must still wait, or 0. */
@@ -73,12 +95,7 @@ export class LoginAttemptLimiter {
   }
 
   async recordFailure(name: string, now = Date.now()): Promise<void> {
-    const key = this.key(name);
-    const failures = ((await this.store.get(key))?.failures ?? 0) + 1;
-    const excess = failures - this.limit;
-    const heldUntil =
-      excess >= 0 ? now + Math.min(this.holdMs * 2 ** Math.min(excess, 30), this.windowMs) : 0;
-    await this.store.set(key, { failures, heldUntil }, Math.max(this.windowMs, heldUntil - now));
+    await this.store.recordFailure(this.key(name), this.policy, now);
   }
 
   async recordSuccess(name: string): Promise<void> {

@@ -1,19 +1,35 @@
 import { Module } from '@nestjs/common';
+import { RedisConnection } from '../redis/redis-connection.js';
 import { AddressThrottlerGuard } from './address-throttler.guard.js';
 import { LOGIN_ATTEMPT_STORE, LoginAttemptLimiter, MemoryLoginAttemptStore } from './login-attempts.js';
 import { MemoryThrottlerStorage, THROTTLER_STORAGE } from './memory-throttler.storage.js';
+import { RedisLoginAttemptStore } from './redis-login-attempt.store.js';
+import { RedisThrottlerStorage } from './redis-throttler.storage.js';
+
+const redis = { token: RedisConnection, optional: true };
 
 /**
  * Throttling of the routes that take a secret: per client address (AddressThrottlerGuard) and
  * per account name for failed logins (LoginAttemptLimiter). Both keep their counters behind a
- * storage interface, in memory here; a shared store (Redis) replaces the two providers.
+ * storage interface: in memory, or shared through Redis when REDIS_URL is set (RedisModule
+ * provides RedisConnection), falling back to memory while Redis is unreachable.
  */
 @Module({
   providers: [
     AddressThrottlerGuard,
     LoginAttemptLimiter,
-    { provide: THROTTLER_STORAGE, useFactory: () => new MemoryThrottlerStorage() },
-    { provide: LOGIN_ATTEMPT_STORE, useFactory: () => new MemoryLoginAttemptStore() },
+    {
+      provide: THROTTLER_STORAGE,
+      inject: [redis],
+      useFactory: (connection?: RedisConnection) =>
+        connection === undefined ? new MemoryThrottlerStorage() : new RedisThrottlerStorage(connection),
+    },
+    {
+      provide: LOGIN_ATTEMPT_STORE,
+      inject: [redis],
+      useFactory: (connection?: RedisConnection) =>
+        connection === undefined ? new MemoryLoginAttemptStore() : new RedisLoginAttemptStore(connection),
+    },
   ],
   exports: [AddressThrottlerGuard, LoginAttemptLimiter, THROTTLER_STORAGE],
 })

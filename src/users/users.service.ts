@@ -1,10 +1,11 @@
-import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
+import { BadRequestException, Injectable, NotFoundException, Optional } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { LRUCache } from 'lru-cache';
 import { OPERATOR, type Actor } from '../common/request-context/actor.js';
 import { normalizeName } from '../common/validation/account-name.js';
 import type { Env } from '../config/env.schema.js';
 import { audit } from '../logging/audit.js';
+import { InstanceEvents } from '../redis/instance-events.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { LoginAttemptLimiter } from '../throttling/login-attempts.js';
 import { TooManyRequestsException } from '../throttling/too-many-requests.exception.js';
@@ -24,7 +25,8 @@ export class UsersService {
    * Active users by id. Every authenticated request
    * asks this, so a warm cache answers without a query; entries expire after USER_CACHE_TTL so
    * a change made outside this process (another instance, the database itself) is seen soon.
-   * Changes made through this service update it at once.
+   * Changes made through this service update it at once, and with REDIS_URL set those of every
+   * other instance and of the CLI too (a `user.changed` message).
    */
   private readonly activeUsers: LRUCache<number, UserProfile>;
 
@@ -34,6 +36,7 @@ export class UsersService {
     private readonly sessions: SessionsService,
     private readonly attempts: LoginAttemptLimiter,
     config: ConfigService<Env, true>,
+    @Optional() private readonly events?: InstanceEvents,
   ) {
     this.activeUsers = new LRUCache({
       max: 10_000,
@@ -46,6 +49,15 @@ export class UsersService {
         return user !== null && !user.disabled ? toUserProfile(user) : undefined;
       },
     });
+    events?.on('user.changed', ({ userId }) => this.activeUsers.delete(userId));
+    // Changes published while this process was not listening are unknown: forget them all.
+    events?.onResync(() => this.activeUsers.clear());
+  }
+
+  /** Forgets a changed user here and, with REDIS_URL set, in every other process. */
+  private changed(id: number): void {
+    this.activeUsers.delete(id);
+    this.events?.publish({ type: 'user.changed', userId: id });
   }
 
   /**
@@ -135,7 +147,7 @@ export class UsersService {
     if (!(await this.users.rename(id, normalized))) {
       throw new NotFoundException('user not found');
     }
-    this.activeUsers.delete(id);
+    this.changed(id);
     audit('user.renamed', actor.requestId, { userId: id });
     return { id, name: normalized };
   }
@@ -161,7 +173,7 @@ export class UsersService {
     if (!(await this.users.setDisabled(id, disabled))) {
       throw new NotFoundException('user not found');
     }
-    this.activeUsers.delete(id);
+    this.changed(id);
     const sessionsEnded = disabled ? await this.sessions.endAllOf(id, 'disabled') : 0;
     if (disabled) {
       audit('user.disabled', actor.requestId, { userId: id, sessions: sessionsEnded });

@@ -33,5 +33,8 @@ delete process.env.SESSION_MAX_TTL;
 process.env.LOGIN_RATE_LIMIT = '1000000';
 process.env.LOGIN_FAILURE_LIMIT = '1000000';
 delete process.env.TRUST_PROXY;
+// No Redis unless a test brings its own (test/support/redis.ts): a developer's REDIS_URL stays out.
+delete process.env.REDIS_URL;
+delete process.env.REDIS_KEY_PREFIX;
 // Quiet test output; test/e2e/audit-log.e2e-spec.ts reads the logs of a real process instead.
 process.env.LOG_LEVEL = 'silent';

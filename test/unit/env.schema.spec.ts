@@ -48,6 +48,7 @@ describe('validateEnv', () => {
         LOG_FORMAT: 'pretty',
         JWT_CLOCK_TOLERANCE: 30,
         USER_CACHE_TTL: 30,
+        REDIS_KEY_PREFIX: 'nest-jwt-auth:',
         durations: {
           accessTokenMs: 900_000,
           accessTokenAcceptedMs: 930_000,
@@ -251,6 +252,16 @@ describe('validateEnv', () => {
       expect(env.JWT_SECRET).toBeUndefined();
     });
 
+    it.each([
+      'redis://127.0.0.1:6379',
+      'redis://cache',
+      'redis://cache:6379/2',
+      'rediss://user:p%40ss@cache.example.com:6380/0',
+      'redis://[::1]:6379',
+    ])('should accept the REDIS_URL %s', (url) => {
+      expect(validateEnv({ REDIS_URL: url }).REDIS_URL).toBe(url);
+    });
+
     it('should coerce numbers given as strings', () => {
       // Not the defaults (3000, 900): a value that was ignored would not pass.
       expect(validateEnv({ PORT: '8080', ACCESS_TOKEN_TTL: '600', SESSION_IDLE_TTL: '7200' })).toMatchObject({
@@ -263,6 +274,36 @@ describe('validateEnv', () => {
 
   describe('invalid values', () => {
     it.each([
+      [
+        'REDIS_URL',
+        { REDIS_URL: 'http://cache:6379' },
+        'cache',
+        'REDIS_URL must be redis://host[:port][/db] or rediss://host[:port][/db]',
+      ],
+      [
+        'REDIS_URL',
+        { REDIS_URL: 'redis://:hunter2-secret@cache:6379/db' },
+        'hunter2',
+        'REDIS_URL must be redis://host[:port][/db] or rediss://host[:port][/db]',
+      ],
+      [
+        'REDIS_URL',
+        { REDIS_URL: 'cache:6379' },
+        'cache',
+        'REDIS_URL must be redis://host[:port][/db] or rediss://host[:port][/db]',
+      ],
+      [
+        'REDIS_KEY_PREFIX',
+        { REDIS_KEY_PREFIX: 'my app:' },
+        'app',
+        'REDIS_KEY_PREFIX must be 1-64 printable ASCII characters without spaces',
+      ],
+      [
+        'REDIS_KEY_PREFIX',
+        { REDIS_KEY_PREFIX: 'app{x}:' },
+        'app',
+        'REDIS_KEY_PREFIX must not contain { or } (they mark Redis Cluster hash tags)',
+      ],
       ['PORT', { PORT: 'abc' }, 'abc', 'PORT must be a port number'],
       ['PORT', { PORT: '70000' }, '70000', 'PORT must be between 0 and 65535'],
       [

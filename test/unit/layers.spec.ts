@@ -38,6 +38,7 @@ describe('the import direction (eslint.layers.mjs)', () => {
         'health',
         'logging',
         'pages',
+        'redis',
         'sessions',
         'throttling',
         'users',
@@ -76,6 +77,8 @@ describe('the import direction (eslint.layers.mjs)', () => {
     ['common', 'throttling'],
     ['database', 'users'],
     ['database', 'sessions'],
+    ['redis', 'sessions'],
+    ['redis', 'throttling'],
   ])('should keep %s/ from importing %s/ (the arrows issue 10 straightened)', async (folder, target) => {
     await expect(lint(folder, importOf(target))).resolves.toHaveLength(1);
   });
@@ -84,7 +87,7 @@ describe('the import direction (eslint.layers.mjs)', () => {
     await expect(lint('users', importOf('auth'))).resolves.toEqual([
       "no-restricted-imports: '../auth/x.js' import is restricted from being used by a pattern. " +
         'src/users/ may import only from sessions/, throttling/, common/, config/, database/, logging/, ' +
-        'docs/: arrows point down (docs/architecture.md).',
+        'docs/, redis/: arrows point down (docs/architecture.md).',
     ]);
   });
 

@@ -11,6 +11,7 @@ import type { UserEntity } from '../../src/users/user.entity.js';
 import { UsersRepository } from '../../src/users/users.repository.js';
 import { NameTakenError } from '../../src/users/name-taken.error.js';
 import { UsersService } from '../../src/users/users.service.js';
+import { InstanceEvents, type InstanceEvent } from '../../src/redis/instance-events.js';
 
 const HASH = '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g';
 const SESSION = '5f0c4a8e-3b2d-4e1f-9a7c-1d2e3f4a5b6c';
@@ -54,6 +55,15 @@ describe(UsersService.name, () => {
     recordFailure: jest.Mock<(name: string) => Promise<void>>;
     recordSuccess: jest.Mock<(name: string) => Promise<void>>;
   };
+  /** The instances' channel (REDIS_URL set): what this service published, and its handlers. */
+  let events: {
+    published: InstanceEvent[];
+    publish: (event: InstanceEvent) => void;
+    handlers: Map<string, (event: InstanceEvent) => void>;
+    on: (type: string, handler: (event: InstanceEvent) => void) => void;
+    resync?: () => void;
+    onResync: (handler: () => void) => void;
+  };
   let hasher: {
     hash: jest.Mock<(password: string) => Promise<string>>;
     verify: jest.Mock<(hash: string | undefined, password: string) => Promise<boolean>>;
@@ -91,9 +101,17 @@ describe(UsersService.name, () => {
         .mockResolvedValue(true),
       needsRehash: jest.fn<(hash: string) => boolean>().mockReturnValue(false),
     };
+    events = {
+      published: [],
+      publish: (event) => events.published.push(event),
+      handlers: new Map(),
+      on: (type, handler) => events.handlers.set(type, handler),
+      onResync: (handler) => (events.resync = handler),
+    };
     const moduleRef = await Test.createTestingModule({
       providers: [
         UsersService,
+        { provide: InstanceEvents, useValue: events },
         { provide: UsersRepository, useValue: repository },
         { provide: PasswordHasher, useValue: hasher },
         { provide: SessionsService, useValue: sessions },
@@ -447,6 +465,35 @@ describe(UsersService.name, () => {
       repository.findByName.mockResolvedValue(null);
       repository.rename.mockResolvedValue(false);
       await expect(service.rename(99, 'carol')).rejects.toThrow(new NotFoundException('user not found'));
+    });
+  });
+
+  describe('with other instances (REDIS_URL)', () => {
+    const changed = (userId: number) =>
+      events.handlers.get('user.changed')?.({ type: 'user.changed', userId });
+
+    it('should tell the other instances of a disabled, re-enabled or renamed user', async () => {
+      await service.setDisabled(7, true);
+      await service.setDisabled(7, false);
+      await service.rename(7, 'Alicia');
+      expect(events.published).toEqual(Array(3).fill({ type: 'user.changed', userId: 7 }));
+    });
+
+    it('should forget a user another instance changed, and look them up again', async () => {
+      await service.findActive(7);
+      repository.findById.mockResolvedValue(entity({ name: 'Alicia' }));
+      changed(8);
+      await expect(service.findActive(7)).resolves.toStrictEqual({ id: 7, name: 'Alice' });
+      changed(7);
+      await expect(service.findActive(7)).resolves.toStrictEqual({ id: 7, name: 'Alicia' });
+      expect(repository.findById).toHaveBeenCalledTimes(2);
+    });
+
+    it('should forget every cached user after a resync (messages may have been missed)', async () => {
+      await service.findActive(7);
+      events.resync?.();
+      await service.findActive(7);
+      expect(repository.findById).toHaveBeenCalledTimes(2);
     });
   });
 });

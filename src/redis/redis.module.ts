@@ -1,0 +1,33 @@
+import { Global, Module, type DynamicModule } from '@nestjs/common';
+import type { Env } from '../config/env.schema.js';
+import { InstanceEvents } from './instance-events.js';
+import { REDIS_STATE, RedisConnection } from './redis-connection.js';
+
+/**
+ * Redis, when REDIS_URL is set: the connections (RedisConnection, also as REDIS_STATE for a
+ * readiness check) and the instances' channel (InstanceEvents). Global, so that sessions/,
+ * users/ and throttling/ choose their shared implementations by whether these are provided;
+ * without REDIS_URL the module provides nothing and no Redis code runs.
+ */
+@Global()
+@Module({})
+export class RedisModule {
+  static forRoot(env: Env): DynamicModule {
+    if (env.REDIS_URL === undefined) {
+      return { module: RedisModule };
+    }
+    return {
+      module: RedisModule,
+      providers: [
+        { provide: RedisConnection, useFactory: () => RedisConnection.open(env) },
+        { provide: REDIS_STATE, useExisting: RedisConnection },
+        {
+          provide: InstanceEvents,
+          inject: [RedisConnection],
+          useFactory: (c: RedisConnection) => new InstanceEvents(c),
+        },
+      ],
+      exports: [RedisConnection, REDIS_STATE, InstanceEvents],
+    };
+  }
+}
