@@ -1,7 +1,9 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import type { Env } from '../config/env.schema.js';
 import { InstanceEvents } from './instance-events.js';
+import { REDIS_HEALTH } from '../common/health/redis-health.js';
 import { REDIS_STATE, RedisConnection } from './redis-connection.js';
+import { redisHealth } from './redis-health.js';
 
 /**
  * Redis, when REDIS_URL is set: the connections (RedisConnection, also as REDIS_STATE for a
@@ -21,13 +23,14 @@ export class RedisModule {
       providers: [
         { provide: RedisConnection, useFactory: () => RedisConnection.open(env) },
         { provide: REDIS_STATE, useExisting: RedisConnection },
+        { provide: REDIS_HEALTH, inject: [RedisConnection], useFactory: redisHealth },
         {
           provide: InstanceEvents,
           inject: [RedisConnection],
           useFactory: (c: RedisConnection) => new InstanceEvents(c),
         },
       ],
-      exports: [RedisConnection, REDIS_STATE, InstanceEvents],
+      exports: [RedisConnection, REDIS_STATE, REDIS_HEALTH, InstanceEvents],
     };
   }
 }

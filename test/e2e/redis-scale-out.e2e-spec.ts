@@ -329,6 +329,14 @@ await describeWithRedis('Scale-out through Redis (two instances, one database)',
     await untilOutput(a, /throttling falls back to per-instance memory/);
     await untilOutput(b, /throttling falls back to per-instance memory/);
 
+    // Readiness stays 200 (the instance serves without Redis) and says Redis is degraded, and why.
+    await sleep(1100);
+    const ready = await fetch(`${a.url}/health/ready`);
+    expect(ready.status).toBe(200);
+    const { details } = (await ready.json()) as { details: { redis: { status: string; message?: string } } };
+    expect(details.redis.status).toBe('degraded');
+    expect(details.redis.message).toContain('fallback: throttling: per-instance memory');
+
     // B's logout reaches A by A's database poll (every 2 s).
     const start = Date.now();
     expect((await call(b.url, 'POST', '/logout', { token: onB.token })).status).toBe(204);
@@ -351,7 +359,12 @@ await describeWithRedis('Scale-out through Redis (two instances, one database)',
       `Redis restored after ${restoredAt - cutAt} ms: B refused the session A ended during the outage ${resynced} ms later (resync from the database)`,
     );
 
-    // Fan-out works again.
+    // Fan-out works again, and readiness says Redis is up.
+    await sleep(1100);
+    const readyAgain = (await (await fetch(`${a.url}/health/ready`)).json()) as {
+      details: { redis: { status: string } };
+    };
+    expect(readyAgain.details.redis.status).toBe('up');
     const again = await login(a.url, 'alice');
     expect(await userStatus(b.url, again.token)).toBe(200);
     const logoutAt = Date.now();
