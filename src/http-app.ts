@@ -23,7 +23,7 @@ import { requestIdOf } from './common/request-context/request-id.js';
 import type { Env } from './config/env.schema.js';
 import { setupApiDocs } from './docs/api-docs.js';
 import { Loggers } from './logging/loggers.js';
-import { requestLogHook } from './logging/request-log.js';
+import { rememberClientAddress, requestLogHook } from './logging/request-log.js';
 
 /**
  * The HTTP layer shared by main.ts and the e2e tests, so that tests exercise exactly what
@@ -109,6 +109,8 @@ export async function configureHttpApp(app: NestFastifyApplication, env: Env): P
   // One more than the limit, so that a request over it is seen to be (Node drops the rest unseen).
   fastify.server.maxHeadersCount = HEADER_COUNT_LIMIT + 1;
   fastify.removeContentTypeParser('text/plain');
+  // Before the hooks that may answer early: the request line needs the address while it is there.
+  fastify.addHook('onRequest', rememberClientAddress);
   useStrictJsonParser(fastify);
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('X-Request-Id', request.id);

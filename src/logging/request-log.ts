@@ -1,4 +1,4 @@
-import type { FastifyReply, FastifyRequest, onResponseHookHandler } from 'fastify';
+import type { FastifyReply, FastifyRequest, onRequestHookHandler, onResponseHookHandler } from 'fastify';
 import type { Logger } from 'pino';
 
 /** What a route's Fastify config may say of its line (`@RouteConfig(QUIET_REQUEST_LOG)`). */
@@ -12,10 +12,24 @@ interface RequestLogConfig {
  */
 export const QUIET_REQUEST_LOG: RequestLogConfig = { requestLogLevel: 'debug' };
 
+/** Each request's client address as it arrived (rememberClientAddress), for its line. */
+const clientAddresses = new WeakMap<FastifyRequest, string | undefined>();
+
+/**
+ * Notes the client's address when the request arrives (Fastify onRequest hook, registered first).
+ * `request.ip` is read from the socket on every call, and once the connection has closed it is
+ * undefined: a client or a load balancer that closes right after the answer (Connection: close)
+ * would otherwise leave a line without its address.
+ */
+export const rememberClientAddress: onRequestHookHandler = (request, _reply, done) => {
+  clientAddresses.set(request, request.ip);
+  done();
+};
+
 /**
  * The line every answered request leaves (Fastify onResponse hook): its id (the X-Request-Id it
  * was answered with), method, path without the query string, the client address (request.ip,
- * which honours TRUST_PROXY), status and time. No headers, no query, no body. 5xx lines are
+ * which honours TRUST_PROXY, as rememberClientAddress saw it), status and time. No headers, no query, no body. 5xx lines are
  * errors; the exception filter logs the cause with the same id.
  */
 export function requestLogHook(logger: Logger): onResponseHookHandler {
@@ -32,7 +46,7 @@ export function requestLogHook(logger: Logger): onResponseHookHandler {
             id: request.id,
             method: request.method,
             path: query === -1 ? url : url.slice(0, query),
-            remoteAddress: request.ip,
+            remoteAddress: clientAddresses.get(request) ?? request.ip,
           },
           res: { statusCode },
           responseTime: Math.round(reply.elapsedTime * 1000) / 1000,

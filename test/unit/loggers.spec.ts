@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { pino } from 'pino';
 import { PinoLoggerService } from '../../src/logging/loggers.js';
-import { QUIET_REQUEST_LOG, requestLogHook } from '../../src/logging/request-log.js';
+import { QUIET_REQUEST_LOG, rememberClientAddress, requestLogHook } from '../../src/logging/request-log.js';
 
 /** A pino logger writing into an array, one parsed line per entry. */
 function capture(level = 'info') {
@@ -98,5 +98,25 @@ describe('requestLogHook', () => {
     expect(answer(503, '/health/ready', QUIET_REQUEST_LOG, 'debug')).toEqual([
       expect.objectContaining({ level: 20, req: expect.objectContaining({ path: '/health/ready' }) }),
     ]);
+  });
+
+  it('should log the address the request came from even after its connection closed', () => {
+    const { logger, lines } = capture();
+    // Fastify reads request.ip from the socket on each call: undefined once the connection is gone.
+    let connected = true;
+    const request = {
+      id: 'abc',
+      method: 'GET',
+      url: '/user',
+      get ip() {
+        return connected ? '10.0.0.7' : undefined;
+      },
+      routeOptions: { config: {} },
+    } as unknown as FastifyRequest;
+    const reply = { statusCode: 200, elapsedTime: 1 } as FastifyReply;
+    rememberClientAddress.call(undefined as never, request, reply, () => undefined);
+    connected = false;
+    requestLogHook(logger).call(undefined as never, request, reply, () => undefined);
+    expect(lines[0]).toMatchObject({ req: { remoteAddress: '10.0.0.7' } });
   });
 });
