@@ -202,7 +202,8 @@ function scaleOutSection(r) {
       (x.redis.used
         ? `${x.redis.version}, key prefix \`${x.redis.prefix}\` (deleted after the run).`
         : `no Redis: ${x.redis.reason}, so these rows run on PostgreSQL alone.`) +
-      ' GET /user sends nothing to either by design; what the instances do meanwhile is the revocation poll.',
+      ' GET /user sends nothing to either by design; meanwhile the instances poll for revocations' +
+      (x.redis.used ? ' and listen on their Redis channel.' : '.'),
   );
   lines.push(
     pinned

@@ -10,6 +10,7 @@ import { createClient } from 'redis';
 export const POSTGRES_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432';
 export const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const CONNECT_TIMEOUT_MS = 3_000;
+const QUERY_TIMEOUT_MS = 30_000;
 
 /** `url` with its path replaced by `/database`. */
 function withDatabase(url, database) {
@@ -28,6 +29,8 @@ async function query(sql) {
   const client = new pg.Client({
     connectionString: withDatabase(POSTGRES_URL, 'postgres'),
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    // A server that accepts connections but never answers must not hang the run.
+    query_timeout: QUERY_TIMEOUT_MS,
   });
   await client.connect();
   try {
