@@ -12,10 +12,16 @@
 //   - (4) cold start: a data directory with the user and a live session is prepared once (and a
 //     token minted by logging in), then for each start it is copied, the service spawned, and the
 //     time to the first 200 of GET /user with that token taken;
+//   - when PostgreSQL is reachable (BENCH_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432;
+//     otherwise skipped with the reason), on a fresh database created for the run and dropped
+//     after it, with Redis too (BENCH_REDIS_URL, a key prefix of the run's own) when the service's
+//     env schema knows REDIS_URL and Redis answers: (5) GET /user on one instance, pinned like the
+//     service above; (6) GET /user on two instances, one per CPU, one autocannon instance per
+//     instance at 32 connections each, their figures summed;
 //   - when ../shared/peers exists, the node:http ceiling and the FastAPI tutorial app, one after
 //     the other, GET /user the same way.
 // Servers run on CPU 0 and the load generator (autocannon, in this process) on CPU 1 when
-// taskset exists. Writes bench/results/<date>.json and .md and prints the Markdown tables with
+// taskset exists; for (6) the instances take CPU 0 and CPU 1 and the generator may run on either. Writes bench/results/<date>.json and .md and prints the Markdown tables with
 // the issue's targets, which are informational: the exit status is 1 only when the harness
 // failed or a figure is unsound (unexpected statuses, socket errors), never for a slow figure.
 //
@@ -31,7 +37,7 @@ import os from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { loadProblems, runLoad } from './lib/load.mjs';
+import { LatencyRecorder, loadProblems, runLoad } from './lib/load.mjs';
 import {
   cpuSince,
   cpuSnapshot,
@@ -43,6 +49,13 @@ import {
   waitForHttp,
 } from './lib/processes.mjs';
 import { evaluateTargets, markdown, megabytes, ms, num } from './lib/report.mjs';
+import {
+  clearRedisPrefix,
+  createDatabase,
+  dropDatabase,
+  postgresStatus,
+  redisStatus,
+} from './lib/scale-out.mjs';
 import {
   MAIN,
   productionNodeFlags,
@@ -126,6 +139,15 @@ function parseOptions() {
   };
 }
 
+/** Pins this process (all its threads: the load generator) to the CPUs of `cpus`, a taskset list. */
+function pinSelf(cpus) {
+  return spawnSync('taskset', ['-a', '-p', '-c', cpus, String(process.pid)]).status === 0;
+}
+
+/** Where setUpPinning puts the load generator, and the servers. */
+const GENERATOR_CPU = '1';
+const SERVER_CPU = '0';
+
 /** Pins this process (the load generator) to CPU 1; returns the CPU list for servers, or null. */
 function setUpPinning() {
   const cpus = os.availableParallelism();
@@ -138,11 +160,11 @@ function setUpPinning() {
   if (cpus < 2) {
     return { server: null, description: 'none (one CPU): servers and load generator share it' };
   }
-  if (spawnSync('taskset', ['-a', '-p', '-c', '1', String(process.pid)]).status !== 0) {
+  if (!pinSelf(GENERATOR_CPU)) {
     return { server: null, description: 'none (taskset could not pin the load generator)' };
   }
   return {
-    server: '0',
+    server: SERVER_CPU,
     description:
       'servers (and bare argon2) on CPU 0, load generator (autocannon, in the bench process) on CPU 1, with taskset' +
       (cpus > 2 ? `; CPUs 2-${cpus - 1} idle` : ''),
@@ -227,8 +249,11 @@ async function withBuild(task, attempts = 3) {
   }
 }
 
-/** What a service process gets, on top of spawnService's clean environment (PATH, NO_COLOR). */
-function serviceEnv({ port, dataDir, secret, password }) {
+/**
+ * What a service process gets, on top of spawnService's clean environment (PATH, NO_COLOR);
+ * `extra` adds to it (DATABASE_URL, REDIS_URL).
+ */
+function serviceEnv({ port, dataDir, secret, password, extra = {} }) {
   return {
     NODE_ENV: 'production',
     HOST,
@@ -241,6 +266,7 @@ function serviceEnv({ port, dataDir, secret, password }) {
     SHUTDOWN_DELAY: '0',
     LOGIN_RATE_LIMIT: THROTTLE_OFF,
     LOGIN_FAILURE_LIMIT: THROTTLE_OFF,
+    ...extra,
   };
 }
 
@@ -323,17 +349,17 @@ class Bench {
     return child;
   }
 
-  async startService(dir, label, { dataDir, secret, password }) {
+  async startService(dir, label, { dataDir, secret, password, env, pin = this.pin }) {
     return withBuild(async () => {
       const port = await freePort();
       const url = `http://${HOST}:${port}`;
       const child = await this.startServer(
         spawnService({
           label,
-          env: serviceEnv({ port, dataDir, secret, password }),
+          env: serviceEnv({ port, dataDir, secret, password, extra: env }),
           cwd: dir, // no .env of the developer's is read
           logFile: join(dir, `${label}.log`),
-          pin: this.pin,
+          pin,
         }),
         url,
       );
@@ -355,6 +381,55 @@ class Bench {
     Object.assign(run, await cpuSince(before, child));
     run.rssAfterKb = await child.memoryKb();
     return run;
+  }
+
+  /**
+   * `measure` for several servers at once, one autocannon instance (spec) each, all in this
+   * process: the sum of their rates, the percentiles of all their responses together, and each
+   * instance's own figures. With `generatorCpus` (a taskset list), this process may run on those
+   * CPUs during the figure and goes back to its own CPU after it.
+   */
+  async measureTogether(children, specs, { generatorCpus = null } = {}) {
+    const { warmup, duration } = this.options;
+    await this.settle();
+    if (generatorCpus !== null && !pinSelf(generatorCpus)) {
+      throw new Error(`taskset could not move the load generator to CPUs ${generatorCpus}`);
+    }
+    try {
+      if (warmup > 0) {
+        await Promise.all(specs.map((spec) => runLoad({ ...spec, duration: warmup }, this.running)));
+        this.checkInterrupted();
+      }
+      const latency = new LatencyRecorder();
+      const before = await cpuSnapshot(children);
+      const runs = await Promise.all(
+        specs.map((spec) => runLoad({ ...spec, duration }, this.running, { alsoRecord: latency })),
+      );
+      this.checkInterrupted();
+      const cpu = await cpuSince(before, children);
+      const instances = await Promise.all(
+        runs.map(async (run, i) => ({
+          ...run,
+          serverCpuPercent: cpu.serversCpuPercent[i],
+          rssAfterKb: await children[i].memoryKb(),
+        })),
+      );
+      const total = (pick) => instances.reduce((sum, run) => sum + pick(run), 0);
+      return {
+        connections: total((run) => run.connections),
+        requests: total((run) => run.requests),
+        perSecond: total((run) => run.perSecond),
+        latency: latency.summary(),
+        serverCpuPercent: cpu.serverCpuPercent,
+        clientCpuPercent: cpu.clientCpuPercent,
+        otherCpuPercent: cpu.otherCpuPercent,
+        instances,
+      };
+    } finally {
+      if (generatorCpus !== null && this.pin !== null) {
+        pinSelf(GENERATOR_CPU);
+      }
+    }
   }
 
   async argon2(when) {
@@ -577,6 +652,170 @@ class Bench {
     return { medianMs, samplesMs, rssAtFirstKb, starts };
   }
 
+  /**
+   * (5) and (6): GET /user on PostgreSQL (+ Redis when the service knows REDIS_URL and Redis
+   * answers), one instance pinned like the service, then two, one per CPU, on the same fresh
+   * database (+ key prefix), dropped (deleted) after. Skipped, with the reason, without PostgreSQL.
+   */
+  async scaleOut(dir) {
+    const postgres = await postgresStatus();
+    if (!postgres.ok) {
+      say(`(5) and (6) GET /user on PostgreSQL: skipped, ${postgres.reason}`);
+      return { skipped: postgres.reason, problems: [] };
+    }
+    const redis = await redisStatus(ROOT);
+    const label = redis.used ? 'PostgreSQL + Redis' : 'PostgreSQL alone';
+    say(
+      `${label}: ${postgres.version}${redis.used ? `, ${redis.version}, key prefix ${redis.prefix}` : ` (no Redis: ${redis.reason})`}`,
+    );
+    const database = await createDatabase();
+    say(`  fresh database ${database.name} (dropped after these figures)`);
+    const result = {
+      label,
+      postgres: postgres.version,
+      redis: redis.used
+        ? { used: true, version: redis.version, prefix: redis.prefix }
+        : { used: false, reason: redis.reason },
+      problems: [],
+    };
+    const env = {
+      DATABASE_URL: database.url,
+      ...(redis.used ? { REDIS_URL: redis.url, REDIS_KEY_PREFIX: redis.prefix } : {}),
+    };
+    const secret = randomBytes(48).toString('base64');
+    const password = randomBytes(18).toString('base64url');
+    try {
+      result.single = await this.scaleOutSingle(dir, label, { secret, password, env }, result.problems);
+      result.pair = await this.scaleOutPair(dir, label, { secret, password, env }, result.problems);
+    } finally {
+      // Also after a failure or an interrupt: nothing of the run is left on the servers.
+      try {
+        await dropDatabase(database.name);
+        if (redis.used) {
+          await clearRedisPrefix(redis.url, redis.prefix);
+        }
+      } catch (error) {
+        say(
+          `  could not clean up (database ${database.name}, Redis prefix ${redis.prefix}): ${error.message}`,
+        );
+      }
+    }
+    return result;
+  }
+
+  async scaleOutSingle(dir, label, { secret, password, env }, problems) {
+    const { child, url } = await this.startService(dir, 'postgres-single', {
+      dataDir: join(dir, 'postgres-single-data'),
+      secret,
+      password,
+      env,
+    });
+    say(`  service on ${label}: pid ${child.pid} on ${url} (log in ${child.logFile})`);
+    const result = {};
+    try {
+      await sleep(IDLE_SETTLE_MS);
+      result.idleRssKb = await child.memoryKb();
+      const token = await login(url, 'bench', password);
+      const { warmup, duration } = this.options;
+      say(
+        `  (5) GET /user on ${label}, ${USER_CONNECTIONS} connections (${warmup} s warm-up + ${duration} s); idle RSS ${megabytes(result.idleRssKb)}`,
+      );
+      result.getUser = await this.measure(child, {
+        url: `${url}/user`,
+        headers: { authorization: `Bearer ${token}` },
+        connections: USER_CONNECTIONS,
+      });
+      problems.push(...loadProblems(`${label} GET /user`, result.getUser, [200]));
+      result.peakRssKb = await child.memoryKb('VmHWM');
+      say(
+        `      ${describe(result.getUser)}; RSS now ${megabytes(result.getUser.rssAfterKb)}, peak ${megabytes(result.peakRssKb)}`,
+      );
+    } catch (error) {
+      error.tail ??= await child.tail();
+      throw error;
+    } finally {
+      const exit = await this.stop(child);
+      if (!this.interrupted && exit.code !== 0) {
+        problems.push(
+          `${label} service exited ${exit.signal ?? exit.code} on SIGTERM (log: ${child.logFile})`,
+        );
+      }
+    }
+    return result;
+  }
+
+  async scaleOutPair(dir, label, { secret, password, env }, problems) {
+    // One instance per CPU; without pinning (no taskset, one CPU) they share whatever there is.
+    const pins = this.pin === null ? [null, null] : [SERVER_CPU, GENERATOR_CPU];
+    const started = [];
+    const result = { pins };
+    try {
+      for (const [i, pin] of pins.entries()) {
+        started.push(
+          await this.startService(dir, `postgres-pair-${i + 1}`, {
+            dataDir: join(dir, `postgres-pair-${i + 1}-data`),
+            secret,
+            password,
+            env,
+            pin,
+          }),
+        );
+      }
+      const children = started.map(({ child }) => child);
+      say(
+        `  two services on ${label}: ${started.map(({ child, url }, i) => `pid ${child.pid} on ${url}${pins[i] === null ? '' : ` (CPU ${pins[i]})`}`).join(', ')}`,
+      );
+      await sleep(IDLE_SETTLE_MS);
+      result.idleRssKb = await Promise.all(children.map((child) => child.memoryKb()));
+      // One login; its token must open the other instance too (same secret, same sessions).
+      const token = await login(started[0].url, 'bench', password);
+      const auth = { authorization: `Bearer ${token}` };
+      for (const { url } of started) {
+        const status = await probe(`${url}/user`, auth);
+        if (status !== 200) {
+          throw new Error(`GET ${url}/user with the other instance's token answered ${status}`);
+        }
+      }
+      const { warmup, duration } = this.options;
+      const generatorCpus = this.pin === null ? null : `${SERVER_CPU},${GENERATOR_CPU}`;
+      say(
+        `  (6) GET /user on both, ${USER_CONNECTIONS} connections each (${warmup} s warm-up + ${duration} s)` +
+          (generatorCpus === null ? '' : `, load generator on CPUs ${generatorCpus}`),
+      );
+      result.getUser = await this.measureTogether(
+        children,
+        started.map(({ url }) => ({ url: `${url}/user`, headers: auth, connections: USER_CONNECTIONS })),
+        { generatorCpus },
+      );
+      result.getUser.instances.forEach((run, i) =>
+        problems.push(...loadProblems(`${label} GET /user, instance ${i + 1} of 2`, run, [200])),
+      );
+      result.peakRssKb = await Promise.all(children.map((child) => child.memoryKb('VmHWM')));
+      say(
+        `      together ${describe(result.getUser)}; ` +
+          result.getUser.instances
+            .map(
+              (run, i) =>
+                `instance ${i + 1}: ${num(run.perSecond)} req/s, CPU ${num(run.serverCpuPercent)}%, peak RSS ${megabytes(result.peakRssKb[i])}`,
+            )
+            .join('; '),
+      );
+    } catch (error) {
+      error.tail ??= (await Promise.all(started.map(({ child }) => child.tail()))).join('\n---\n');
+      throw error;
+    } finally {
+      for (const { child } of started) {
+        const exit = await this.stop(child);
+        if (!this.interrupted && exit.code !== 0) {
+          problems.push(
+            `${child.label} exited ${exit.signal ?? exit.code} on SIGTERM (log: ${child.logFile})`,
+          );
+        }
+      }
+    }
+    return result;
+  }
+
   /** A peer: start, idle RSS, a token, GET /user measured like the service's, stop. */
   async peer(label, { spawnSpec, url, getToken }) {
     const child = await this.startServer(spawnProcess({ ...spawnSpec, pin: this.pin }), url);
@@ -752,6 +991,8 @@ function notesFor(r) {
     ['service GET /user', r.service?.getUser?.otherCpuPercent],
     ['service POST /login', r.service?.login?.otherCpuPercent],
     ['isolation', r.service?.isolation?.otherCpuPercent],
+    [`${r.scaleOut?.label} GET /user, one instance`, r.scaleOut?.single?.getUser?.otherCpuPercent],
+    [`${r.scaleOut?.label} GET /user, two instances`, r.scaleOut?.pair?.getUser?.otherCpuPercent],
     ['ceiling GET /user', r.peers.ceiling?.getUser?.otherCpuPercent],
     ['FastAPI GET /user', r.peers.fastapi?.getUser?.otherCpuPercent],
     ['Fastify floor GET /user', r.peers.fastifyFloor?.getUser?.otherCpuPercent],
@@ -817,6 +1058,7 @@ async function main() {
     },
     argon2: null,
     service: null,
+    scaleOut: null,
     peers: { ceiling: null, fastapi: null },
     targets: [],
     notes: [],
@@ -831,6 +1073,9 @@ async function main() {
     r.service.coldStart = await bench.coldStarts(dir);
     r.problems.push(...r.service.problems);
     say(`      median ${ms(r.service.coldStart.medianMs)}`);
+    say('');
+    r.scaleOut = await bench.scaleOut(dir);
+    r.problems.push(...r.scaleOut.problems);
     say('');
     const argonAfter = await bench.argon2('after the service');
     const fastest = argonAfter.perSecond > argonBefore.perSecond ? argonAfter : argonBefore;

@@ -62,11 +62,14 @@ export class LatencyRecorder {
 
 /**
  * One autocannon run. `running` (a Set) holds the instance while it runs so that Ctrl-C can stop
- * it. Resolves with the figures of the run; `statuses` counts every HTTP status seen.
+ * it. Resolves with the figures of the run; `statuses` counts every HTTP status seen. Every
+ * latency also goes to `alsoRecord` (a LatencyRecorder) if given: runs side by side can share one
+ * for their combined percentiles.
  */
 export function runLoad(
   { url, method = 'GET', headers = {}, body, connections, duration, timeout = 10 },
   running,
+  { alsoRecord } = {},
 ) {
   const latency = new LatencyRecorder();
   const errorCodes = {};
@@ -76,6 +79,7 @@ export function runLoad(
   instance.on('response', (_client, statusCode, _bytes, responseTime) => {
     statuses[statusCode] = (statuses[statusCode] ?? 0) + 1;
     latency.record(responseTime);
+    alsoRecord?.record(responseTime);
   });
   instance.on('reqError', (error) => {
     const key = error.code ?? error.message;

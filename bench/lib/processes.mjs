@@ -27,14 +27,15 @@ export async function machineBusySeconds() {
 }
 
 /**
- * A snapshot of who used the CPUs: `server` (a ServiceProcess), this process (the load generator) and
- * the machine as a whole. `cpuSince` turns it into percentages of one CPU over the wall time,
- * `otherPercent` being what every other process used: noise, on a shared machine.
+ * A snapshot of who used the CPUs: `server` (a ServiceProcess, or an array of them), this process
+ * (the load generator) and the machine as a whole. `cpuSince` turns it into percentages of one CPU
+ * over the wall time, `otherPercent` being what every other process used: noise, on a shared
+ * machine. With several servers, `serverCpuPercent` is their sum and `serversCpuPercent` each one's.
  */
 export async function cpuSnapshot(server) {
   return {
     at: performance.now(),
-    server: server ? await processCpuSeconds(server.pid) : 0,
+    servers: await Promise.all(serverList(server).map((child) => processCpuSeconds(child.pid))),
     client: process.cpuUsage(),
     machine: await machineBusySeconds(),
   };
@@ -42,17 +43,24 @@ export async function cpuSnapshot(server) {
 
 export async function cpuSince(snapshot, server) {
   const wall = (performance.now() - snapshot.at) / 1000;
-  const serverSeconds = server ? (await processCpuSeconds(server.pid)) - snapshot.server : 0;
+  const servers = serverList(server);
+  const serverSeconds = await Promise.all(
+    servers.map(async (child, i) => (await processCpuSeconds(child.pid)) - snapshot.servers[i]),
+  );
+  const serverTotal = serverSeconds.reduce((sum, seconds) => sum + seconds, 0);
   const client = process.cpuUsage(snapshot.client);
   const clientSeconds = (client.user + client.system) / 1e6;
   const machineSeconds = (await machineBusySeconds()) - snapshot.machine;
   const pct = (seconds) => (seconds / wall) * 100;
   return {
-    serverCpuPercent: pct(serverSeconds),
+    serverCpuPercent: pct(serverTotal),
+    ...(Array.isArray(server) ? { serversCpuPercent: serverSeconds.map(pct) } : {}),
     clientCpuPercent: pct(clientSeconds),
-    otherCpuPercent: Math.max(0, pct(machineSeconds - serverSeconds - clientSeconds)),
+    otherCpuPercent: Math.max(0, pct(machineSeconds - serverTotal - clientSeconds)),
   };
 }
+
+const serverList = (server) => (Array.isArray(server) ? server : server ? [server] : []);
 
 /** A port free on HOST right now (the kernel's pick; released before it is handed to a child). */
 export function freePort() {

@@ -88,7 +88,144 @@ export function evaluateTargets(r) {
     megabytes(idle),
     check(idle, (v) => mb(v) < 100),
   );
+  const scaleOut = r.scaleOut;
+  const single = scaleOut?.single?.getUser;
+  const ofEmbedded = ratio(single?.perSecond ?? null, userRps);
+  add(
+    `GET /user on ${scaleOut?.label ?? 'PostgreSQL + Redis'} >= 90% of the embedded default (req/s, issue 12)`,
+    scaleOut?.skipped
+      ? `skipped: ${scaleOut.skipped}`
+      : ofEmbedded === null
+        ? 'n/a'
+        : `${share(ofEmbedded)} (${num(single.perSecond)} vs ${num(userRps)})`,
+    check(ofEmbedded, (v) => v >= 0.9),
+  );
   return targets;
+}
+
+/** The memory a container gives one instance (issue 12): what the RSS rows are read against. */
+export const CONTAINER_BUDGET_MB = 256;
+
+/** (5) and (6): the embedded default next to PostgreSQL (+ Redis), one instance and two. */
+function scaleOutSection(r) {
+  const x = r.scaleOut;
+  const lines = [''];
+  if (!x) {
+    return [];
+  }
+  if (x.skipped) {
+    lines.push(`GET /user on PostgreSQL (+ Redis): skipped, ${x.skipped}.`);
+    return lines;
+  }
+  const s = r.service;
+  const u = s.getUser;
+  const one = x.single.getUser;
+  const two = x.pair.getUser;
+  const each = (values, format, joiner = ' + ') => values.map(format).join(joiner);
+  const pinned = x.pair.pins.every((pin) => pin !== null);
+  lines.push(
+    `GET /user on ${x.label} next to the embedded default (SQLite), ${r.settings.connections.user} connections per instance:`,
+  );
+  lines.push('');
+  lines.push(
+    table(
+      [
+        '',
+        'embedded default (SQLite)',
+        `${x.label}, one instance`,
+        `${x.label}, two instances${pinned ? ` (CPU ${x.pair.pins.join(' + CPU ')})` : ''}`,
+      ],
+      [
+        [
+          'requests/s',
+          num(u.perSecond),
+          num(one.perSecond),
+          `${num(two.perSecond)} (${each(two.instances, (run) => num(run.perSecond))})`,
+        ],
+        [
+          'of the embedded default',
+          '',
+          share(ratio(one.perSecond, u.perSecond)),
+          share(ratio(two.perSecond, u.perSecond)),
+        ],
+        ['of one instance on the same database', '', '', times(ratio(two.perSecond, one.perSecond))],
+        ['latency p50', ms(u.latency.p50Ms), ms(one.latency.p50Ms), ms(two.latency.p50Ms)],
+        ['latency p99', ms(u.latency.p99Ms), ms(one.latency.p99Ms), ms(two.latency.p99Ms)],
+        [
+          'server CPU (of one core)',
+          percent(u.serverCpuPercent),
+          percent(one.serverCpuPercent),
+          each(two.instances, (run) => percent(run.serverCpuPercent)),
+        ],
+        [
+          'load generator CPU',
+          percent(u.clientCpuPercent),
+          percent(one.clientCpuPercent),
+          percent(two.clientCpuPercent),
+        ],
+        [
+          "other processes' CPU (noise)",
+          percent(u.otherCpuPercent),
+          percent(one.otherCpuPercent),
+          percent(two.otherCpuPercent),
+        ],
+        [
+          'RSS idle',
+          megabytes(s.idleRssKb),
+          megabytes(x.single.idleRssKb),
+          each(x.pair.idleRssKb, megabytes),
+        ],
+        [
+          'RSS at the end of the run',
+          megabytes(u.rssAfterKb),
+          megabytes(one.rssAfterKb),
+          each(two.instances, (run) => megabytes(run.rssAfterKb)),
+        ],
+        [
+          'peak RSS (VmHWM)',
+          megabytes(s.peakRssKb),
+          megabytes(x.single.peakRssKb),
+          each(x.pair.peakRssKb, megabytes),
+        ],
+      ],
+    ),
+  );
+  const peaks = [
+    ['the embedded default', s.peakRssKb],
+    [`one instance on ${x.label}`, x.single.peakRssKb],
+    ...x.pair.peakRssKb.map((kb, i) => [`instance ${i + 1} of two`, kb]),
+  ];
+  const over = peaks.filter(([, kb]) => mb(kb) > CONTAINER_BUDGET_MB);
+  lines.push('');
+  lines.push(
+    `- ${x.postgres} on a fresh database for the run, dropped after it; ` +
+      (x.redis.used
+        ? `${x.redis.version}, key prefix \`${x.redis.prefix}\` (deleted after the run).`
+        : `no Redis: ${x.redis.reason}, so these rows run on PostgreSQL alone.`) +
+      ' GET /user sends nothing to either by design; meanwhile the instances poll for revocations' +
+      (x.redis.used ? ' and listen on their Redis channel.' : '.'),
+  );
+  lines.push(
+    pinned
+      ? `- Pinning: the embedded default and the one instance on CPU ${x.pair.pins[0]}, the load generator on CPU ${x.pair.pins[1]}. ` +
+          `The two instances run on CPU ${x.pair.pins.join(' and CPU ')}, each driven by its own autocannon instance; both autocannon instances run in the bench process ` +
+          '(one thread), which may run on either CPU during that figure: the generator competes with both instances for the two cores, so the sum is what two cores hold ' +
+          'with the load generator on them too, a lower bound for two instances, not their ceiling.'
+      : '- Pinning: none, so the instances and the load generator share every CPU.',
+  );
+  if (two.clientCpuPercent >= 90) {
+    lines.push(
+      `- The load generator used ${percent(two.clientCpuPercent)} of a CPU during the two-instance figure: one autocannon process may be what limits the sum.`,
+    );
+  }
+  lines.push(
+    `- Peak RSS against the ${CONTAINER_BUDGET_MB} MB container budget: ` +
+      (over.length === 0
+        ? `every instance stayed under it (highest ${megabytes(Math.max(...peaks.map(([, kb]) => kb)))}).`
+        : `over it: ${over.map(([name, kb]) => `${name} (${megabytes(kb)})`).join(', ')}.`) +
+      " The embedded default's peak is over the whole run, logins and the login flood included (argon2's memory); the other rows' over GET /user and one login.",
+  );
+  return lines;
 }
 
 const verdict = (met) => (met === null ? 'n/a' : met ? 'met' : 'MISSED');
@@ -199,6 +336,7 @@ export function markdown(r) {
       ],
     ),
   );
+  lines.push(...scaleOutSection(r));
   const floors = [
     ['Fastify alone', r.peers.fastifyFloor],
     ['NestJS on Fastify, one global guard', r.peers.nestFloor],
@@ -269,7 +407,7 @@ export function markdown(r) {
     ),
   );
   lines.push('');
-  lines.push('Targets of issue 5 (informational; the bench never fails on a speed figure):');
+  lines.push('Targets of issues 5 and 12 (informational; the bench never fails on a speed figure):');
   lines.push('');
   lines.push(
     table(
