@@ -109,33 +109,30 @@ export async function configureHttpApp(app: NestFastifyApplication, env: Env): P
   // One more than the limit, so that a request over it is seen to be (Node drops the rest unseen).
   fastify.server.maxHeadersCount = HEADER_COUNT_LIMIT + 1;
   fastify.removeContentTypeParser('text/plain');
-  // Before the hooks that may answer early: the request line needs the address while it is there.
-  fastify.addHook('onRequest', rememberClientAddress);
   useStrictJsonParser(fastify);
-  fastify.addHook('onRequest', (request, reply, done) => {
-    void reply.header('X-Request-Id', request.id);
-    done(requestHeadProblem(request.raw));
-  });
   // Before any route is added (the docs below, the controllers and pages at init).
   const routeMethods = new RouteMethods();
   fastify.addHook('onRoute', (route) => routeMethods.add(route.method));
-  fastify.addHook('onRequest', (request, _reply, done) => {
-    if (!request.is404) {
-      return done();
+  // One hook for what every request needs before its route runs (GET /user included, so one
+  // call rather than one per concern). In order: the client's address for the request line,
+  // while the connection is there; the request id; the head's limits; and, for a request that
+  // matches no route, its answer before the body is read: 405 with Allow when the path has other
+  // methods, else 404. Fastify would otherwise parse the body for the not-found handler, and a
+  // POST to a route that does not exist (POST /users with sign-up off) would be a 400, 413 or 415
+  // about its body. After the security headers' hook (registered by the adapter), so these
+  // answers carry them.
+  fastify.addHook('onRequest', (request, reply, done) => {
+    rememberClientAddress(request);
+    void reply.header('X-Request-Id', request.id);
+    const problem = requestHeadProblem(request.raw);
+    if (problem !== undefined || !request.is404) {
+      return done(problem);
     }
     const allowed = routeMethods.allowed((method) => fastify.findRoute({ method, url: request.url }));
-    done(allowed.length > 0 ? new MethodNotAllowedError(allowed) : undefined);
-  });
-  // A request for no route is answered before its body is read: Fastify would otherwise parse it
-  // for the not-found handler, and a POST to a route that does not exist (POST /users with sign-up
-  // off) would be a 400, 413 or 415 about its body instead of a 404. After the security headers'
-  // hook (registered by the adapter), so the 404 carries them.
-  fastify.addHook('onRequest', (request, reply, done) => {
-    if (request.is404) {
-      sendError(reply, 404, 'no such resource');
-      return;
+    if (allowed.length > 0) {
+      return done(new MethodNotAllowedError(allowed));
     }
-    done();
+    sendError(reply, 404, 'no such resource');
   });
   fastify.addHook('onResponse', requestLogHook(app.get(Loggers).requests));
   // Parses Cookie (the refresh token reaches POST /refresh as an HttpOnly cookie) and adds setCookie.

@@ -1,4 +1,4 @@
-import type { FastifyReply, FastifyRequest, onRequestHookHandler, onResponseHookHandler } from 'fastify';
+import type { FastifyReply, FastifyRequest, onResponseHookHandler } from 'fastify';
 import type { Logger } from 'pino';
 
 /** What a route's Fastify config may say of its line (`@RouteConfig(QUIET_REQUEST_LOG)`). */
@@ -16,15 +16,14 @@ export const QUIET_REQUEST_LOG: RequestLogConfig = { requestLogLevel: 'debug' };
 const clientAddresses = new WeakMap<FastifyRequest, string | undefined>();
 
 /**
- * Notes the client's address when the request arrives (Fastify onRequest hook, registered first).
+ * Notes the client's address when the request arrives (from the first onRequest hook).
  * `request.ip` is read from the socket on every call, and once the connection has closed it is
  * undefined: a client or a load balancer that closes right after the answer (Connection: close)
  * would otherwise leave a line without its address.
  */
-export const rememberClientAddress: onRequestHookHandler = (request, _reply, done) => {
+export function rememberClientAddress(request: FastifyRequest): void {
   clientAddresses.set(request, request.ip);
-  done();
-};
+}
 
 /**
  * The line every answered request leaves (Fastify onResponse hook): its id (the X-Request-Id it

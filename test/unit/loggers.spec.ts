@@ -114,7 +114,7 @@ describe('requestLogHook', () => {
       routeOptions: { config: {} },
     } as unknown as FastifyRequest;
     const reply = { statusCode: 200, elapsedTime: 1 } as FastifyReply;
-    rememberClientAddress.call(undefined as never, request, reply, () => undefined);
+    rememberClientAddress(request);
     connected = false;
     requestLogHook(logger).call(undefined as never, request, reply, () => undefined);
     expect(lines[0]).toMatchObject({ req: { remoteAddress: '10.0.0.7' } });

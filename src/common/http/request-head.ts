@@ -33,19 +33,22 @@ export function requestHeadProblem(head: RequestHead): HttpException | undefined
   if (headBytes(head) > HEAD_LIMIT_BYTES) {
     return tooLarge(`request headers must be at most ${HEAD_LIMIT_BYTES} bytes`);
   }
-  const hosts: string[] = [];
+  // Every request takes this: no array, and a name is lower-cased only when it could be Host.
+  let hosts = 0;
+  let host = '';
   for (let i = 0; i < rawHeaders.length; i += 2) {
-    if (rawHeaders[i].toLowerCase() === 'host') {
-      hosts.push(rawHeaders[i + 1]);
+    if (rawHeaders[i].length === 4 && rawHeaders[i].toLowerCase() === 'host') {
+      hosts += 1;
+      host = rawHeaders[i + 1];
     }
   }
-  if (hosts.length > 1) {
+  if (hosts > 1) {
     return new BadRequestException('Host header must be sent once');
   }
-  if (hosts.length === 0 && head.httpVersion === '1.1') {
+  if (hosts === 0 && head.httpVersion === '1.1') {
     return new BadRequestException('Host header is required');
   }
-  if (hosts.length === 1 && !HOST.test(hosts[0])) {
+  if (hosts === 1 && !HOST.test(host)) {
     return new BadRequestException('Host header must be a host name or address and an optional port');
   }
   return undefined;
@@ -56,10 +59,15 @@ export function requestHeadProblem(head: RequestHead): HttpException | undefined
  * blank line. Node reads headers as latin1, one character per byte. Whitespace around values,
  * which Node drops, is not counted.
  */
-export function headBytes({ method = '', url = '', httpVersion, rawHeaders }: RequestHead): number {
-  let bytes = `${method} ${url} HTTP/${httpVersion}\r\n\r\n`.length;
-  for (let i = 0; i < rawHeaders.length; i += 2) {
-    bytes += rawHeaders[i].length + 2 + (rawHeaders[i + 1]?.length ?? 0) + 2;
+export function headBytes(head: RequestHead): number {
+  let bytes = requestLineBytes(head);
+  for (let i = 0; i < head.rawHeaders.length; i += 2) {
+    bytes += head.rawHeaders[i].length + 2 + (head.rawHeaders[i + 1]?.length ?? 0) + 2;
   }
   return bytes;
+}
+
+/** `METHOD url HTTP/x.y` and its CRLF, and the blank line that ends the head. */
+function requestLineBytes({ method = '', url = '', httpVersion }: RequestHead): number {
+  return method.length + 1 + url.length + ' HTTP/'.length + httpVersion.length + 4;
 }
