@@ -211,32 +211,24 @@ const liar = fc.constantFrom(
   '  ',
 );
 const unicodeChar = fc.string({ unit: 'binary', minLength: 1, maxLength: 1 });
-const unicodeName = fc
-  .array(
-    fc.oneof(
-      { weight: 6, arbitrary: letters },
-      { weight: 2, arbitrary: liar },
-      { weight: 1, arbitrary: unicodeChar },
-    ),
-    {
-      minLength: 1,
-      maxLength: 70,
-    },
-  )
-  .map((parts) => parts.join(''));
-const unicodePassword = fc
-  .array(
-    fc.oneof(
-      { weight: 4, arbitrary: letters },
-      { weight: 1, arbitrary: liar },
-      { weight: 2, arbitrary: unicodeChar },
-    ),
-    {
-      minLength: 6,
-      maxLength: 40,
-    },
-  )
-  .map((parts) => parts.join(''));
+/** Text of `minLength` to `maxLength` pieces, drawn from the three sources in these proportions. */
+const unicodeText = (
+  weights: { letters: number; liars: number; any: number },
+  minLength: number,
+  maxLength: number,
+) =>
+  fc
+    .array(
+      fc.oneof(
+        { weight: weights.letters, arbitrary: letters },
+        { weight: weights.liars, arbitrary: liar },
+        { weight: weights.any, arbitrary: unicodeChar },
+      ),
+      { minLength, maxLength },
+    )
+    .map((parts) => parts.join(''));
+const unicodeName = unicodeText({ letters: 6, liars: 2, any: 1 }, 1, 70);
+const unicodePassword = unicodeText({ letters: 4, liars: 1, any: 2 }, 6, 40);
 /** No lone surrogate: in a `u` regex, only an unpaired one is a code point of category Cs. */
 const isWellFormed = (text: string) => !/\p{Cs}/u.test(text);
 /** What no accepted name may hold: controls, format, private-use, unassigned, surrogates, odd spaces. */
