@@ -1,5 +1,5 @@
 import cookie from '@fastify/cookie';
-import { STATUS_CODES, type IncomingMessage } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { FastifyReply } from 'fastify';
 import type {
   DynamicModule,
@@ -12,7 +12,7 @@ import { NestFactory } from '@nestjs/core';
 // carry exactly its headers (exported by @nestjs/core's package.json, not its index).
 import { resolveSecurityHeaders } from '@nestjs/core/security/security-headers.js';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { ErrorBody } from './common/error-body.js';
+import { errorBody } from './common/error-body.js';
 import { MethodNotAllowedError } from './common/http/method-not-allowed.exception.js';
 import { parserRefusalHandler } from './common/http/parser-refusal.js';
 import { requestHeadProblem } from './common/http/request-head.js';
@@ -73,8 +73,7 @@ const TIMEOUT_CHECK_MS = 1_000;
 
 /** For answers given before Nest (and its HttpErrorFilter) sees the request: the same body and header. */
 function sendError(reply: FastifyReply, statusCode: number, message: string): void {
-  const body: ErrorBody = { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message };
-  void reply.code(statusCode).header('Cache-Control', 'no-store').send(body);
+  void reply.code(statusCode).header('Cache-Control', 'no-store').send(errorBody(statusCode, message));
 }
 
 export const APP_OPTIONS: NestApplicationOptions = {

@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import { ApiProperty } from '@nestjs/swagger';
 
 /** The one shape of every error body (HttpErrorFilter writes it). */
@@ -14,3 +15,10 @@ export class ErrorBody {
   })
   message!: string;
 }
+
+/** The body for `statusCode`, its reason phrase filled in: every place that answers an error uses it. */
+export const errorBody = (statusCode: number, message: string): ErrorBody => ({
+  statusCode,
+  error: STATUS_CODES[statusCode] ?? 'Error',
+  message,
+});

@@ -1,7 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { ErrorBody } from '../error-body.js';
+import { errorBody } from '../error-body.js';
 import { BODY_LIMIT_BYTES } from '../http-limits.js';
 import { isDependencyOutage } from '../dependency-outage.js';
 import { carriesResponseHeaders } from '../response-headers.js';
@@ -46,16 +46,11 @@ export class HttpErrorFilter implements ExceptionFilter {
         reason: describeOutage(exception),
         msg: 'a dependency is unavailable: answered 503',
       });
-      const body: ErrorBody = {
-        statusCode: 503,
-        error: 'Service Unavailable',
-        message: 'the service is temporarily unavailable: retry shortly',
-      };
       void reply
         .status(503)
         .header('Cache-Control', 'no-store')
         .header('Retry-After', String(OUTAGE_RETRY_AFTER_SECONDS))
-        .send(body);
+        .send(errorBody(503, 'the service is temporarily unavailable: retry shortly'));
       return;
     }
     if (status >= 500) {
@@ -70,12 +65,8 @@ export class HttpErrorFilter implements ExceptionFilter {
         void reply.header(name, value);
       }
     }
-    const body: ErrorBody = {
-      statusCode: status,
-      error: STATUS_CODES[status] ?? 'Error',
-      message: status >= 500 ? 'internal server error' : clientMessage(exception as HttpException),
-    };
-    void reply.status(status).header('Cache-Control', 'no-store').send(body);
+    const message = status >= 500 ? 'internal server error' : clientMessage(exception as HttpException);
+    void reply.status(status).header('Cache-Control', 'no-store').send(errorBody(status, message));
   }
 }
 

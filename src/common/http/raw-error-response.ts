@@ -1,5 +1,4 @@
-import { STATUS_CODES } from 'node:http';
-import type { ErrorBody } from '../error-body.js';
+import { errorBody } from '../error-body.js';
 
 /** Response headers as `[name, value]` pairs, in the order they are written. */
 export type HeaderList = ReadonlyArray<readonly [name: string, value: string]>;
@@ -17,8 +16,7 @@ export function rawErrorResponse(
   headers: HeaderList,
   now: Date = new Date(),
 ): string {
-  const error = STATUS_CODES[statusCode] ?? 'Error';
-  const body: ErrorBody = { statusCode, error, message };
+  const body = errorBody(statusCode, message);
   const json = JSON.stringify(body);
   const lines = [
     ...headers,
@@ -34,5 +32,5 @@ export function rawErrorResponse(
     }
     return `${name}: ${value}\r\n`;
   });
-  return `HTTP/1.1 ${statusCode} ${error}\r\n${lines.join('')}\r\n${json}`;
+  return `HTTP/1.1 ${statusCode} ${body.error}\r\n${lines.join('')}\r\n${json}`;
 }
