@@ -73,10 +73,13 @@ describe('Session lifetimes', () => {
 
   it('should let access tokens expire after ACCESS_TOKEN_TTL while the session renews them', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'nest-jwt-auth-access-'));
-    server = await startServer({ ACCESS_TOKEN_TTL: '1', JWT_CLOCK_TOLERANCE: '0' }, cwd);
+    // exp is in whole seconds, so a token lives between TTL - 1 and TTL seconds: a TTL of 1 could
+    // already be over when the login's answer arrives (CI saw exactly that). With 2 it lives at
+    // least 1 s, and 3.1 s later it is over whatever the second it was issued in.
+    server = await startServer({ ACCESS_TOKEN_TTL: '2', JWT_CLOCK_TOLERANCE: '0' }, cwd);
     const pair = await loginAsAdmin(server.url);
     expect(await userStatus(server.url, pair.token)).toBe(200);
-    await sleep(2100);
+    await sleep(3100);
     const expired = await fetch(`${server.url}/user`, { headers: { Authorization: `Bearer ${pair.token}` } });
     expect(expired.status).toBe(401);
     expect(expired.headers.get('www-authenticate')).toContain('expired');
