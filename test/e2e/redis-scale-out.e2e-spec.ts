@@ -1,3 +1,4 @@
+import type { TcpProxy } from '../support/tcp-proxy.js';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync } from 'node:fs';
@@ -11,7 +12,8 @@ import {
   describeWithRedis,
   freshPrefix,
   REDIS_URL,
-  RedisProxy,
+  redisUrlThrough,
+  startRedisProxy,
   testClient,
   type TestRedisClient,
 } from '../support/redis.js';
@@ -110,8 +112,8 @@ await describeWithRedis('Scale-out through Redis (two instances, one database)',
     REFRESH_REUSE_GRACE: '0',
   };
   const cliEnv = { ...shared, REDIS_URL };
-  let proxyA: RedisProxy;
-  let proxyB: RedisProxy;
+  let proxyA: TcpProxy;
+  let proxyB: TcpProxy;
   let a: RunningServer;
   let b: RunningServer;
   let redis: TestRedisClient;
@@ -123,11 +125,19 @@ await describeWithRedis('Scale-out through Redis (two instances, one database)',
 
   beforeAll(async () => {
     redis = await testClient();
-    [proxyA, proxyB] = await Promise.all([RedisProxy.start(), RedisProxy.start()]);
+    [proxyA, proxyB] = await Promise.all([startRedisProxy(), startRedisProxy()]);
     // One after the other: the first runs the migrations and seeds the database.
-    a = await startServer({ ...shared, REDIS_URL: proxyA.url, REVOCATION_POLL_INTERVAL: '2' }, cwd);
+    a = await startServer(
+      { ...shared, REDIS_URL: redisUrlThrough(proxyA), REVOCATION_POLL_INTERVAL: '2' },
+      cwd,
+    );
     b = await startServer(
-      { ...shared, REDIS_URL: proxyB.url, REVOCATION_POLL_INTERVAL: '3600', USER_CACHE_TTL: '3600' },
+      {
+        ...shared,
+        REDIS_URL: redisUrlThrough(proxyB),
+        REVOCATION_POLL_INTERVAL: '3600',
+        USER_CACHE_TTL: '3600',
+      },
       cwd,
     );
     await untilOutput(a, /Redis at [^ ]+ connected/);
@@ -146,7 +156,7 @@ await describeWithRedis('Scale-out through Redis (two instances, one database)',
     const closed = [proxyA.openConnections, proxyB.openConnections];
     await deleteKeys(redis, prefix);
     await redis.close();
-    await Promise.all([proxyA.close(), proxyB.close()]);
+    await Promise.all([proxyA.stop(), proxyB.stop()]);
     console.log(`Redis scale-out measurements:\n  ${report.join('\n  ')}`);
     // Each instance held two connections (commands, subscriber), and closed both on shutdown.
     expect({ open, closed, codes }).toEqual({ open: [2, 2], closed: [0, 0], codes: [0, 0] });
@@ -275,7 +285,7 @@ await describeWithRedis('Scale-out through Redis (two instances, one database)',
     const { token } = await login(b.url, 'alice');
     expect(await userStatus(b.url, token)).toBe(200);
     await sleep(200);
-    const bytesBefore = proxyB.bytesToRedis;
+    const bytesBefore = proxyB.bytesUp;
     const before = await commandCalls(redis);
     const requests = 3000;
     const statuses = new Map<number, number>();
@@ -289,7 +299,7 @@ await describeWithRedis('Scale-out through Redis (two instances, one database)',
       }),
     );
     const after = await commandCalls(redis);
-    const sent = proxyB.bytesToRedis - bytesBefore;
+    const sent = proxyB.bytesUp - bytesBefore;
     // INFO commandstats is server-wide: other clients of this Redis (other test runs) count too.
     const delta = [...after]
       .map(([command, calls]) => [command, calls - (before.get(command) ?? 0)] as const)
@@ -311,8 +321,8 @@ await describeWithRedis('Scale-out through Redis (two instances, one database)',
     expect(await userStatus(a.url, onB.token)).toBe(200);
 
     const cutAt = Date.now();
-    proxyA.cutOff();
-    proxyB.cutOff();
+    proxyA.cut();
+    proxyB.cut();
     await untilOutput(a, /Redis at [^ ]+ is unreachable/);
     await untilOutput(b, /Redis at [^ ]+ is unreachable/);
 

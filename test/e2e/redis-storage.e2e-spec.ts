@@ -1,3 +1,4 @@
+import type { TcpProxy } from '../support/tcp-proxy.js';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it, jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import { validateEnv } from '../../src/config/env.schema.js';
@@ -11,7 +12,8 @@ import {
   deleteKeys,
   describeWithRedis,
   freshPrefix,
-  RedisProxy,
+  redisUrlThrough,
+  startRedisProxy,
   testClient,
   type TestRedisClient,
 } from '../support/redis.js';
@@ -32,21 +34,21 @@ const until = async (condition: () => boolean, timeoutMs = 5000) => {
 
 await describeWithRedis('Redis storages', () => {
   const prefix = freshPrefix('storage');
-  let proxy: RedisProxy;
+  let proxy: TcpProxy;
   let client: TestRedisClient;
   const connections: RedisConnection[] = [];
   let warnings: string[];
 
   const open = async () => {
     const connection = await RedisConnection.open(
-      validateEnv({ REDIS_URL: proxy.url, REDIS_KEY_PREFIX: prefix }),
+      validateEnv({ REDIS_URL: redisUrlThrough(proxy), REDIS_KEY_PREFIX: prefix }),
     );
     connections.push(connection);
     return connection;
   };
 
   beforeAll(async () => {
-    proxy = await RedisProxy.start();
+    proxy = await startRedisProxy();
     client = await testClient();
   });
 
@@ -68,7 +70,7 @@ await describeWithRedis('Redis storages', () => {
   afterAll(async () => {
     await deleteKeys(client, prefix);
     await client.close();
-    await proxy.close();
+    await proxy.stop();
   });
 
   describe('RedisThrottlerStorage', () => {
@@ -138,7 +140,7 @@ await describeWithRedis('Redis storages', () => {
       const storage = new RedisThrottlerStorage(connection);
       await storage.increment('fallback', 60_000, 2, 0, 'address');
       await storage.increment('fallback', 60_000, 2, 0, 'address');
-      proxy.cutOff();
+      proxy.cut();
       await until(() => !connection.canSend());
       // Memory starts its own count: fail open, never an error.
       expect(await storage.increment('fallback', 60_000, 2, 0, 'address')).toMatchObject({
@@ -169,7 +171,7 @@ await describeWithRedis('Redis storages', () => {
       const connection = await open();
       const storage = new RedisThrottlerStorage(connection);
       await storage.increment('hang', 60_000, 5, 0, 'address');
-      proxy.blackhole();
+      proxy.hang();
       const start = Date.now();
       expect(await storage.increment('hang', 60_000, 5, 0, 'address')).toMatchObject({
         totalHits: 1,
@@ -221,7 +223,7 @@ await describeWithRedis('Redis storages', () => {
     it('should fall back to memory while Redis is unreachable, never failing', async () => {
       const connection = await open();
       const store = new RedisLoginAttemptStore(connection);
-      proxy.cutOff();
+      proxy.cut();
       await until(() => !connection.canSend());
       expect(await store.recordFailure('login:carol', policy, t0)).toEqual({ failures: 1, heldUntil: 0 });
       expect(await store.get('login:carol')).toEqual({ failures: 1, heldUntil: 0 });
@@ -268,7 +270,7 @@ await describeWithRedis('Redis storages', () => {
       events.onModuleInit();
       await until(() => resyncs.length === 1); // after the first SUBSCRIBE, from the start
       const cutAt = Date.now();
-      proxy.cutOff();
+      proxy.cut();
       await sleep(300);
       proxy.restore();
       await until(() => resyncs.length === 2, 10_000);
@@ -279,7 +281,7 @@ await describeWithRedis('Redis storages', () => {
     it('should not fail a publish while Redis is unreachable, and say once that the poll takes over', async () => {
       const connection = await open();
       const events = new InstanceEvents(connection);
-      proxy.cutOff();
+      proxy.cut();
       await until(() => !connection.canSend());
       events.publish({ type: 'user.changed', userId: 1 });
       events.publish({ type: 'user.changed', userId: 2 });

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import { createConnection } from 'node:net';
 import { describe } from '@jest/globals';
 import { createClient } from 'redis';
+import { TcpProxy } from './tcp-proxy.js';
 
 // Redis for the tests that need one: the development and CI machines run it on 127.0.0.1:6379
 // (TEST_REDIS_URL overrides it; docs/testing.md). Every test file uses a fresh key prefix and
@@ -83,96 +84,9 @@ export async function commandCalls(client: TestRedisClient): Promise<Map<string,
   return calls;
 }
 
-/**
- * A TCP proxy in front of Redis that a test can cut (every connection dropped, new ones closed
- * at once, as an unreachable Redis looks to the service) and restore. Counts what the service sends.
- */
-export class RedisProxy {
-  /** Bytes received from the service's side, towards Redis. */
-  bytesToRedis = 0;
-  private readonly sockets = new Set<Socket>();
-  private readonly clients = new Set<Socket>();
-  private cut = false;
-  private silent = false;
-
-  private constructor(private readonly server: Server) {}
-
-  static async start(): Promise<RedisProxy> {
-    const server = createServer();
-    const proxy = new RedisProxy(server);
-    server.on('connection', (client) => proxy.accept(client));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    return proxy;
-  }
-
-  get port(): number {
-    const address = this.server.address();
-    if (address === null || typeof address === 'string') {
-      throw new Error('the proxy is not listening');
-    }
-    return address.port;
-  }
-
-  get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
-  }
-
-  /** Drops every connection and refuses new ones until restore(). */
-  cutOff(): void {
-    this.cut = true;
-    for (const socket of this.sockets) {
-      socket.destroy();
-    }
-    this.sockets.clear();
-  }
-
-  /** Connections from the service open now. */
-  get openConnections(): number {
-    return [...this.clients].filter((socket) => !socket.destroyed).length;
-  }
-
-  restore(): void {
-    this.cut = false;
-    this.silent = false;
-  }
-
-  /** Keeps every connection open but forwards nothing more, as a Redis that hangs or a lost route. */
-  blackhole(): void {
-    this.silent = true;
-  }
-
-  async close(): Promise<void> {
-    this.cutOff();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-
-  private accept(client: Socket): void {
-    if (this.cut) {
-      client.destroy();
-      return;
-    }
-    const upstream = createConnection({ host: REDIS_HOST, port: REDIS_PORT });
-    this.clients.add(client);
-    client.on('close', () => this.clients.delete(client));
-    for (const socket of [client, upstream]) {
-      this.sockets.add(socket);
-      socket.on('error', () => undefined);
-      socket.on('close', () => {
-        this.sockets.delete(socket);
-        client.destroy();
-        upstream.destroy();
-      });
-    }
-    client.on('data', (chunk: Buffer) => {
-      this.bytesToRedis += chunk.length;
-      if (!this.silent) {
-        upstream.write(chunk);
-      }
-    });
-    upstream.on('data', (chunk: Buffer) => {
-      if (!this.silent) {
-        client.write(chunk);
-      }
-    });
-  }
+/** A TcpProxy in front of the tests' Redis; `redisUrlThrough(proxy)` is the URL the service gets. */
+export function startRedisProxy(): Promise<TcpProxy> {
+  return TcpProxy.start(REDIS_HOST, REDIS_PORT);
 }
+
+export const redisUrlThrough = (proxy: TcpProxy): string => `redis://${proxy.host}`;

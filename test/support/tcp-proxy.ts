@@ -1,114 +1,121 @@
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 
 /**
- * A TCP proxy a test puts between the service and a dependency (PostgreSQL, Redis), to cut the
- * connection and restore it: `cut()` drops every connection and refuses new ones (a server that
- * went away), `hang()` keeps accepting but forwards nothing (a server that stopped answering),
- * `restore()` forwards again on the same port.
+ * A TCP proxy a test puts between the service and a dependency (PostgreSQL, Redis), to take the
+ * dependency away and bring it back without touching the real server:
+ * - `cut()`: every connection dropped, new ones closed as soon as they are accepted (a server that
+ *   went away). The listener stays bound, so no other process can take the port meanwhile and the
+ *   service's configured address stays the same.
+ * - `hang()`: connections stay open and new ones are accepted, but not a byte is forwarded either
+ *   way (a server that stopped answering, a lost route): only the client's own timeouts end it.
+ * - `restore()`: forwards again. Connections that hung are dropped, as a recovered server would
+ *   have dropped them: the bytes they lost would leave their protocol out of step.
+ * It counts what the service sends, to prove that a request made no round trip.
  */
 export class TcpProxy {
-  private server?: Server;
+  private readonly server: Server;
+  /** Every socket on both sides, to drop them at once. */
   private readonly sockets = new Set<Socket>();
-  private mode: 'forward' | 'hang' = 'forward';
-  port = 0;
-  /** Bytes forwarded from clients to the target, and the number of writes: round trips made. */
+  /** The service's side only: its open connections. */
+  private readonly clients = new Set<Socket>();
+  private mode: 'forward' | 'cut' | 'hang' = 'forward';
+  /** Bytes the service sent towards the target, and in how many writes (messages, near enough). */
   bytesUp = 0;
   writesUp = 0;
 
-  constructor(
+  private constructor(
     private readonly targetHost: string,
     private readonly targetPort: number,
-  ) {}
-
-  async start(): Promise<this> {
-    await this.listen();
-    return this;
+  ) {
+    this.server = createServer((client) => this.accept(client));
   }
 
-  /** Drops every connection and refuses new ones. */
-  async cut(): Promise<void> {
-    await this.close();
+  /** A proxy to targetHost:targetPort, listening on a free port of 127.0.0.1. */
+  static async start(targetHost: string, targetPort: number): Promise<TcpProxy> {
+    const proxy = new TcpProxy(targetHost, targetPort);
+    await new Promise<void>((resolve, reject) => {
+      proxy.server.once('error', reject);
+      proxy.server.listen(0, '127.0.0.1', resolve);
+    });
+    return proxy;
   }
 
-  /** Accepts connections but never forwards a byte, on new and existing connections alike. */
-  async hang(): Promise<void> {
+  get port(): number {
+    const address = this.server.address();
+    if (address === null || typeof address === 'string') {
+      throw new Error('the proxy is not listening');
+    }
+    return address.port;
+  }
+
+  /** `127.0.0.1:<port>`, for the service's URL in place of the target's host and port. */
+  get host(): string {
+    return `127.0.0.1:${this.port}`;
+  }
+
+  /** Connections from the service open now. */
+  get openConnections(): number {
+    return [...this.clients].filter((socket) => !socket.destroyed).length;
+  }
+
+  cut(): void {
+    this.mode = 'cut';
+    this.dropAll();
+  }
+
+  hang(): void {
     this.mode = 'hang';
-    for (const socket of this.sockets) {
-      socket.pause();
-    }
-    if (this.server === undefined) {
-      await this.listen();
-    }
   }
 
-  /** Forwards again; connections made while hanging are dropped, as a recovered server would. */
-  async restore(): Promise<void> {
+  restore(): void {
     if (this.mode === 'hang') {
-      this.destroyAll();
+      this.dropAll();
     }
     this.mode = 'forward';
-    if (this.server === undefined) {
-      await this.listen();
-    }
   }
 
   async stop(): Promise<void> {
-    await this.close();
-  }
-
-  private listen(): Promise<void> {
-    const server = createServer((client) => this.accept(client));
-    this.server = server;
-    return new Promise((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.port, '127.0.0.1', () => {
-        this.port = (server.address() as { port: number }).port;
-        resolve();
-      });
-    });
+    this.cut();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
   private accept(client: Socket): void {
-    this.sockets.add(client);
-    client.on('close', () => this.sockets.delete(client));
-    client.on('error', () => client.destroy());
-    if (this.mode === 'hang') {
-      client.pause();
+    if (this.mode === 'cut') {
+      client.destroy();
       return;
     }
-    const upstream = createConnection(this.targetPort, this.targetHost);
-    this.sockets.add(upstream);
-    upstream.on('close', () => {
-      this.sockets.delete(upstream);
-      client.destroy();
-    });
-    upstream.on('error', () => upstream.destroy());
-    client.on('close', () => upstream.destroy());
+    const upstream = createConnection({ host: this.targetHost, port: this.targetPort });
+    this.clients.add(client);
+    client.on('close', () => this.clients.delete(client));
+    for (const socket of [client, upstream]) {
+      this.sockets.add(socket);
+      socket.on('error', () => undefined);
+      // Either side closing closes the pair, as a direct connection would end.
+      socket.on('close', () => {
+        this.sockets.delete(socket);
+        client.destroy();
+        upstream.destroy();
+      });
+    }
     client.on('data', (chunk: Buffer) => {
+      // Counted whether forwarded or not: what the service tried to send is what a test asks about.
+      this.bytesUp += chunk.length;
+      this.writesUp += 1;
       if (this.mode === 'forward') {
-        this.bytesUp += chunk.length;
-        this.writesUp += 1;
         upstream.write(chunk);
       }
     });
-    upstream.on('data', (chunk) => {
-      if (this.mode === 'forward') client.write(chunk);
+    upstream.on('data', (chunk: Buffer) => {
+      if (this.mode === 'forward') {
+        client.write(chunk);
+      }
     });
   }
 
-  private destroyAll(): void {
+  private dropAll(): void {
     for (const socket of this.sockets) {
       socket.destroy();
     }
     this.sockets.clear();
-  }
-
-  private async close(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    this.destroyAll();
-    if (server !== undefined) {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    }
   }
 }
