@@ -73,6 +73,8 @@ const RESULTS = join(import.meta.dirname, 'results');
 const PEERS = resolve(ROOT, '..', 'shared', 'peers');
 
 const USER_CONNECTIONS = 32;
+/** Rounds of (5b), the embedded default and PostgreSQL (+ Redis) one after the other. */
+const INTERLEAVED_ROUNDS = 3;
 /** Logins in flight: at least one per hashing thread (one per CPU the server may use), so none idles. */
 const LOGIN_CONNECTIONS = 4;
 const FLOOD_CONNECTIONS = 16;
@@ -86,6 +88,12 @@ const PYTHON = '/usr/bin/python3';
 const PYTHON_MODULES = ['fastapi', 'uvicorn', 'jwt', 'dotenv', 'uvloop', 'httptools'];
 const APT_INSTALL =
   'apt-get update && apt-get install -y python3-fastapi python3-uvicorn python3-jwt python3-dotenv python3-uvloop python3-httptools';
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
 
 const SERVICE_SETTINGS =
   `\`node ${[...NODE_FLAGS, 'dist/bundle/main.js'].join(' ')}\` as \`npm run start:prod\` runs it, ` +
@@ -645,9 +653,7 @@ class Bench {
           `other processes ${num(sample.otherCpuPercent)}% of a CPU`,
       );
     }
-    const sorted = [...samplesMs].sort((a, b) => a - b);
-    const middle = Math.floor(sorted.length / 2);
-    const medianMs = sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+    const medianMs = median(samplesMs);
     const rssAtFirstKb = [...rssKb].sort((a, b) => a - b)[Math.floor(rssKb.length / 2)];
     return { medianMs, samplesMs, rssAtFirstKb, starts };
   }
@@ -687,6 +693,12 @@ class Bench {
     try {
       result.single = await this.scaleOutSingle(dir, label, { secret, password, env }, result.problems);
       result.pair = await this.scaleOutPair(dir, label, { secret, password, env }, result.problems);
+      result.interleaved = await this.scaleOutInterleaved(
+        dir,
+        label,
+        { secret, password, env },
+        result.problems,
+      );
     } finally {
       // Also after a failure or an interrupt: nothing of the run is left on the servers.
       try {
@@ -741,6 +753,69 @@ class Bench {
         );
       }
     }
+    return result;
+  }
+
+  /**
+   * The embedded default and one instance on PostgreSQL (+ Redis) in alternating rounds (ABBA...),
+   * each on a fresh start: rows measured minutes apart on a shared machine differ by more than the
+   * gap the target asks about, and one long-lived process's young generation is sized by its own
+   * history (docs/performance.md). Reports each round's ratio of req/s and of server CPU per request.
+   */
+  async scaleOutInterleaved(dir, label, { secret, password, env }, problems) {
+    const rounds = this.options.quick ? 1 : INTERLEAVED_ROUNDS;
+    say(`  (5b) GET /user, the embedded default and ${label} one after the other, ${rounds} round(s)`);
+    const sides = [
+      { name: 'embedded', env: {} },
+      { name: 'scaled', env },
+    ];
+    const result = { rounds: [] };
+    for (let round = 0; round < rounds; round++) {
+      const order = round % 2 === 0 ? sides : [...sides].reverse();
+      const figures = {};
+      for (const side of order) {
+        const tag = `interleaved-${round + 1}-${side.name}`;
+        const { child, url } = await this.startService(dir, tag, {
+          dataDir: join(dir, `${tag}-data`),
+          secret,
+          password,
+          env: side.env,
+        });
+        try {
+          const token = await login(url, 'bench', password);
+          const run = await this.measure(child, {
+            url: `${url}/user`,
+            headers: { authorization: `Bearer ${token}` },
+            connections: USER_CONNECTIONS,
+          });
+          problems.push(...loadProblems(`${label} interleaved ${side.name} GET /user`, run, [200]));
+          figures[side.name] = {
+            perSecond: run.perSecond,
+            p99: run.latency.p99,
+            serverCpuPercent: run.serverCpuPercent,
+            otherCpuPercent: run.otherCpuPercent,
+            // Server CPU per request, in µs: what the rate is once the core is the only limit.
+            cpuPerRequestUs: (run.serverCpuPercent * 1e4) / run.perSecond,
+          };
+        } finally {
+          await this.stop(child);
+        }
+      }
+      const { embedded, scaled } = figures;
+      const entry = {
+        ...figures,
+        rateRatio: scaled.perSecond / embedded.perSecond,
+        cpuRatio: embedded.cpuPerRequestUs / scaled.cpuPerRequestUs,
+      };
+      result.rounds.push(entry);
+      say(
+        `      round ${round + 1}: embedded ${num(embedded.perSecond)} req/s (${num(embedded.cpuPerRequestUs)} µs CPU/request), ` +
+          `${label} ${num(scaled.perSecond)} req/s (${num(scaled.cpuPerRequestUs)} µs): ${num(entry.rateRatio * 100)}% of the rate, ` +
+          `${num(entry.cpuRatio * 100)}% by CPU per request`,
+      );
+    }
+    result.rateRatio = median(result.rounds.map((r) => r.rateRatio));
+    result.cpuRatio = median(result.rounds.map((r) => r.cpuRatio));
     return result;
   }
 
