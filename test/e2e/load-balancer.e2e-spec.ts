@@ -399,17 +399,19 @@ describeWithServices(
         }
       };
       let running = true;
-      // Four GET /user in flight at all times, and a login or a refresh every 2 s until the
+      // Four GET /user in flight at all times, and a login or a refresh every 1.2 s until the
       // client's budget is spent: with Redis, LOGIN_RATE_LIMIT counts /login and /refresh of one
-      // client together on every instance, and a restart takes about as long as the budget lasts
+      // client together on every instance, and a restart takes longer than the budget lasts
       // (20 s in CI), so a fixed pace would end in 429s that are the throttle working, not a fault.
+      // Under 2 s apart: a keep-alive connection idle for haproxy.cfg's `timeout http-keep-alive 2s`
+      // is closed by HAProxy as the client reuses it ("socket hang up", the client's race, not ours).
       let budget = RATE_LIMIT - 1; // the first login above spent one
       const readers = Array.from({ length: 4 }, async () => {
         while (running) await expectOk('GET /user', () => bob.user(pair.token));
       });
       const writer = (async () => {
         for (let turn = 0; running && budget > 0; turn++, budget--) {
-          await sleep(2_000);
+          await sleep(1_200);
           if (!running) break;
           if (turn % 2 === 0) {
             await expectOk('POST /login', () => bob.login());

@@ -41,10 +41,13 @@ describe('POST /login', () => {
       });
     });
 
-    it('should sign HS256 with the documented claims and a 15-minute lifetime', async () => {
+    it('should sign ES256 naming the key, with the documented claims and a 15-minute lifetime', async () => {
       const { body } = await login({ name: 'admin', password: '1234' }).expect(200);
       const [header, claims] = decode((body as { token: string }).token);
-      expect(header).toEqual({ alg: 'HS256', typ: 'JWT' });
+      expect(header).toEqual({ alg: 'ES256', typ: 'JWT', kid: expect.stringMatching(/^[\w-]{43}$/) });
+      // The kid names a key the JWKS publishes.
+      const jwks = await request(server).get('/.well-known/jwks.json').expect(200);
+      expect((jwks.body as { keys: { kid: string }[] }).keys.map(({ kid }) => kid)).toContain(header.kid);
       expect(claims).toEqual({
         sub: '1',
         id: 1,

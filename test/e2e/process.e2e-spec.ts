@@ -158,7 +158,31 @@ describe('Production', () => {
     }
   });
 
-  it('should refuse tokens signed before the secret changed', async () => {
+  it('should refuse tokens signed before the secret changed, with HS256 (JWT_SECRET signs)', async () => {
+    const cwd = workdir();
+    const env = {
+      NODE_ENV: 'production',
+      HOST: '127.0.0.1',
+      ADMIN_NAME: 'operator',
+      ADMIN_PASSWORD: 'long enough pw',
+      JWT_ALGORITHM: 'HS256',
+    };
+    const first = await startServer({ ...env, JWT_SECRET: SECRET }, cwd);
+    let token: string;
+    try {
+      token = await tokenFor(first.url, 'operator', 'long enough pw');
+    } finally {
+      await first.stop();
+    }
+    const second = await startServer({ ...env, JWT_SECRET: `${SECRET}-rotated` }, cwd);
+    try {
+      expect((await getUser(second.url, token)).status).toBe(401);
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it('should log nobody out when JWT_SECRET changes under ES256: a new key signs, the old one verifies until it retires', async () => {
     const cwd = workdir();
     const env = {
       NODE_ENV: 'production',
@@ -175,7 +199,17 @@ describe('Production', () => {
     }
     const second = await startServer({ ...env, JWT_SECRET: `${SECRET}-rotated` }, cwd);
     try {
-      expect((await getUser(second.url, token)).status).toBe(401);
+      expect((await getUser(second.url, token)).status).toBe(200);
+      const fresh = await tokenFor(second.url, 'operator', 'long enough pw');
+      const kid = (jwt: string) =>
+        (JSON.parse(Buffer.from(jwt.split('.')[0], 'base64url').toString()) as { kid: string }).kid;
+      expect(kid(fresh)).not.toBe(kid(token));
+      // The old private key no longer opens: said once, without the key.
+      expect(second.output()).toMatch(/does not open with this secret/);
+      const jwks = (await (await fetch(`${second.url}/.well-known/jwks.json`)).json()) as {
+        keys: { kid: string }[];
+      };
+      expect(jwks.keys.map((key) => key.kid).sort()).toEqual([kid(token), kid(fresh)].sort());
     } finally {
       await second.stop();
     }

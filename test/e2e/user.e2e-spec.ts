@@ -4,7 +4,17 @@ import { UsersService } from '../../src/users/users.service.js';
 import { createTestApp, httpServer } from '../support/app.js';
 import { errorBody } from '../support/expected.js';
 import { login } from '../support/session-client.js';
-import { adminClaims, encode, forge, HS256, now } from '../support/tokens.js';
+import {
+  adminClaims,
+  encode,
+  forge,
+  HS256,
+  now,
+  serviceHeader,
+  serviceKey,
+  signAsService,
+  type ServiceKey,
+} from '../support/tokens.js';
 
 const INVALID = 'Bearer error="invalid_token", error_description="The access token is invalid"';
 const EXPIRED = 'Bearer error="invalid_token", error_description="The access token expired"';
@@ -13,12 +23,19 @@ describe('GET /user', () => {
   let app: NestFastifyApplication;
   let server: ReturnType<typeof httpServer>;
   let token: string;
+  let key: ServiceKey;
 
   beforeAll(async () => {
     app = await createTestApp();
     server = httpServer(app);
     ({ token } = await login(server, 'admin', '1234'));
+    key = serviceKey(app);
   });
+
+  /** Signed with the service's own key: only the defect a test puts in can be refused. */
+  const signed = (payload: unknown, header: unknown = serviceHeader(key)) =>
+    signAsService(key, header, payload);
+  const withHeader = (extra: Record<string, unknown>) => ({ ...serviceHeader(key), ...extra });
 
   afterAll(() => app.close());
 
@@ -111,42 +128,46 @@ describe('GET /user', () => {
         () => forge({ alg: 'HS512', typ: 'JWT' }, adminClaims(), { hash: 'sha512' }),
       ],
       ['RS256 header over an HMAC signature', () => forge({ alg: 'RS256', typ: 'JWT' }, adminClaims())],
+      ['HS256 with JWT_SECRET (it only protects the stored keys)', () => forge(HS256, adminClaims())],
+      ['HS256 with JWT_SECRET, naming the real kid', () => forge({ ...HS256, kid: key.kid }, adminClaims())],
+      ['the real key without kid', () => signed(adminClaims(), { alg: key.algorithm, typ: 'JWT' })],
+      ['the real key under an unknown kid', () => signed(adminClaims(), withHeader({ kid: 'x'.repeat(43) }))],
       [
         'another secret',
         () => forge(HS256, adminClaims(), { secret: 'another-secret-of-at-least-32-bytes!!' }),
       ],
       ['an empty secret', () => forge(HS256, adminClaims(), { secret: '' })],
-      ['no exp', () => forge(HS256, adminClaims({ exp: undefined }))],
-      ['no iat', () => forge(HS256, adminClaims({ iat: undefined }))],
-      ['exp as a string', () => forge(HS256, adminClaims({ exp: String(now() + 3600) }))],
-      ['iat in the future', () => forge(HS256, adminClaims({ iat: now() + 600, exp: now() + 1200 }))],
+      ['no exp', () => signed(adminClaims({ exp: undefined }))],
+      ['no iat', () => signed(adminClaims({ iat: undefined }))],
+      ['exp as a string', () => signed(adminClaims({ exp: String(now() + 3600) }))],
+      ['iat in the future', () => signed(adminClaims({ iat: now() + 600, exp: now() + 1200 }))],
       [
         'a lifetime longer than configured',
-        () => forge(HS256, adminClaims({ iat: now(), exp: now() + 86400 + 60 })),
+        () => signed(adminClaims({ iat: now(), exp: now() + 86400 + 60 })),
       ],
-      ['a wrong issuer', () => forge(HS256, adminClaims({ iss: 'someone-else' }))],
-      ['a wrong audience', () => forge(HS256, adminClaims({ aud: 'someone-else' }))],
-      ['an audience array', () => forge(HS256, adminClaims({ aud: ['nest-jwt-auth', 'x'] }))],
-      ['a payload that is an array', () => forge(HS256, [adminClaims()])],
-      ['a payload that is a string', () => forge(HS256, 'admin')],
-      ['an empty payload', () => forge(HS256, {})],
-      ['an unknown crit header', () => forge({ ...HS256, crit: ['exp'] }, adminClaims())],
-      ['typ other than JWT', () => forge({ alg: 'HS256', typ: 'at+jwt' }, adminClaims())],
-      ['no typ', () => forge({ alg: 'HS256' }, adminClaims())],
+      ['a wrong issuer', () => signed(adminClaims({ iss: 'someone-else' }))],
+      ['a wrong audience', () => signed(adminClaims({ aud: 'someone-else' }))],
+      ['an audience array', () => signed(adminClaims({ aud: ['nest-jwt-auth', 'x'] }))],
+      ['a payload that is an array', () => signed([adminClaims()])],
+      ['a payload that is a string', () => signed('admin')],
+      ['an empty payload', () => signed({})],
+      ['an unknown crit header', () => signed(adminClaims(), withHeader({ crit: ['exp'] }))],
+      ['typ other than JWT', () => signed(adminClaims(), withHeader({ typ: 'at+jwt' }))],
+      ['no typ', () => signed(adminClaims(), { alg: key.algorithm, kid: key.kid })],
       ['a kid header', () => forge({ ...HS256, kid: '../../../../dev/null' }, adminClaims())],
-      ['a jku header', () => forge({ ...HS256, jku: 'http://127.0.0.1:9/jwks.json' }, adminClaims())],
+      ['a jku header', () => signed(adminClaims(), withHeader({ jku: 'http://127.0.0.1:9/jwks.json' }))],
       ['an inline jwk', () => forge({ ...HS256, jwk: { kty: 'oct', k: 'AAAA' } }, adminClaims())],
-      ['an id that is a string', () => forge(HS256, adminClaims({ id: '1' }))],
-      ['sub not matching id', () => forge(HS256, adminClaims({ sub: '2' }))],
-      ['an unknown claim', () => forge(HS256, adminClaims({ admin: true }))],
-      ['a user that does not exist', () => forge(HS256, adminClaims({ id: 999, sub: '999' }))],
+      ['an id that is a string', () => signed(adminClaims({ id: '1' }))],
+      ['sub not matching id', () => signed(adminClaims({ sub: '2' }))],
+      ['an unknown claim', () => signed(adminClaims({ admin: true }))],
+      ['a user that does not exist', () => signed(adminClaims({ id: 999, sub: '999' }))],
     ])('should refuse %s', (_case, build) => expectRefused(header(build())));
 
     it('should say "expired" for an expired token', () =>
-      expectRefused(header(forge(HS256, adminClaims({ iat: now() - 7200, exp: now() - 3600 }))), EXPIRED));
+      expectRefused(header(signed(adminClaims({ iat: now() - 7200, exp: now() - 3600 }))), EXPIRED));
 
-    it('should accept a well-formed token signed with the real secret', () =>
-      getUser(header(forge(HS256, adminClaims()))).expect(200));
+    it('should accept a well-formed token signed with the real key', () =>
+      getUser(header(signed(adminClaims()))).expect(200));
 
     it('should refuse the tokens of a disabled user at once, and keep them refused once re-enabled', async () => {
       const users = app.get(UsersService);

@@ -1,4 +1,6 @@
-import { createHmac, randomUUID } from 'node:crypto';
+import { createHmac, randomUUID, sign, type KeyObject } from 'node:crypto';
+import type { INestApplicationContext } from '@nestjs/common';
+import { SigningKeys } from '../../src/keys/signing-keys.js';
 import { TEST_JWT_SECRET } from './e2e-env.js';
 
 export const b64url = (data: string | Buffer) => Buffer.from(data).toString('base64url');
@@ -51,3 +53,42 @@ export function forge(
 }
 
 export const HS256 = { alg: 'HS256', typ: 'JWT' };
+
+/** The key the service signs with now (its SigningKeys), to sign tokens a test needs valid but for one defect. */
+export interface ServiceKey {
+  kid: string;
+  algorithm: 'ES256' | 'RS256' | 'HS256';
+  key: KeyObject;
+}
+
+export const serviceKey = (app: INestApplicationContext): ServiceKey => app.get(SigningKeys).currentSigner();
+
+/** The header the service writes with that key. */
+export const serviceHeader = (key: ServiceKey) => ({ alg: key.algorithm, typ: 'JWT', kid: key.kid });
+
+/** A JWS signature of `input` with the service's key, in its algorithm (ES256 as JOSE's r || s). */
+export function jwsSignature(
+  key: ServiceKey,
+  input: string,
+  digest: 'base64url' | 'base64' = 'base64url',
+): string {
+  if (key.algorithm === 'HS256') {
+    return createHmac('sha256', key.key).update(input).digest(digest);
+  }
+  const signer = key.algorithm === 'ES256' ? { key: key.key, dsaEncoding: 'ieee-p1363' as const } : key.key;
+  return sign('sha256', Buffer.from(input), signer).toString(digest);
+}
+
+/** `h64.p64.signature` with the service's key: segments as given, so odd encodings can be signed too. */
+export const signSegments = (
+  key: ServiceKey,
+  h64: string,
+  p64: string,
+  digest: 'base64url' | 'base64' = 'base64url',
+) => `${h64}.${p64}.${jwsSignature(key, `${h64}.${p64}`, digest)}`;
+
+/** Any header and payload (objects as JSON, a string as the segment's text) signed with the service's key. */
+export function signAsService(key: ServiceKey, header: unknown, payload: unknown): string {
+  const segment = (value: unknown) => (typeof value === 'string' ? b64url(value) : encode(value));
+  return signSegments(key, segment(header), segment(payload));
+}
