@@ -51,6 +51,10 @@ export function createOpenApiDocument(app: NestFastifyApplication): OpenAPIObjec
     .addTag('users', 'The caller, their password, sign-up.')
     .addTag('sessions', "The caller's sessions (one per login).")
     .addTag('health', 'Probes for load balancers and orchestrators: liveness and readiness.')
+    .addTag(
+      'keys',
+      'The public keys access tokens are signed with (JWKS), for other services to verify them.',
+    )
     .addBearerAuth(
       { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'The `token` from POST /login.' },
       BEARER_SCHEME,

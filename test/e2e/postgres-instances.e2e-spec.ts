@@ -8,6 +8,7 @@ import { failedStart, startServer, type RunningServer } from '../support/server-
 import { createTestDatabase, dropTestDatabase, postgresUnavailable } from '../support/postgres.js';
 import { PRODUCTION_SECRET } from '../support/secrets.js';
 import { deleteKeys, freshPrefix, redisProblem, REDIS_URL, testClient } from '../support/redis.js';
+import { keysCli, kidOf } from '../support/keys-cli.js';
 import { login } from '../support/session-client.js';
 
 // Three instances of the built service, as real processes, on one PostgreSQL database and no
@@ -26,6 +27,25 @@ const POLL_S = 1;
 const workdir = () => mkdtempSync(join(tmpdir(), 'nest-jwt-auth-instances-'));
 const statusOf = async (url: string, token: string) =>
   (await fetch(`${url}/user`, { headers: { Authorization: `Bearer ${token}` } })).status;
+
+let address = 0;
+/**
+ * A login's access token, each from a client address of its own (TRUST_PROXY is set): the key
+ * tests log in many times, which LOGIN_RATE_LIMIT would refuse from one address.
+ */
+async function tokenOf(url: string): Promise<string> {
+  address += 1;
+  const response = await fetch(`${url}/login`, {
+    method: 'POST',
+    headers: {
+      'Content-Type': 'application/json',
+      'X-Forwarded-For': `198.51.${address >> 8}.${address & 255}`,
+    },
+    body: JSON.stringify({ name: 'admin', password: '1234' }),
+  });
+  expect(response.status).toBe(200);
+  return ((await response.json()) as { token: string }).token;
+}
 
 /** Milliseconds until GET /user on `url` answers `expected` for `token` (or throws after `limitMs`). */
 async function timeUntil(url: string, token: string, expected: number, limitMs: number): Promise<number> {
@@ -149,6 +169,63 @@ describeWithPostgres.each(MODES)(
       }
       for (const instance of instances) {
         expect((await attempt(instance.url)).status).toBe(redis ? 429 : 400);
+      }
+    });
+
+    it(`should agree on a key rotated by the CLI on every instance within ${redis ? '1 s (Redis)' : 'the poll interval'}, old tokens still valid`, async () => {
+      const before = await tokenOf(instances[0].url);
+      const started = Date.now();
+      const rotated = await keysCli(workdir(), ['rotate', '--now'], env());
+      expect(rotated.code).toBe(0);
+      const kid = /^created (\S+),/.exec(rotated.stdout)?.[1];
+      expect(kid).toBeDefined();
+      const cliMs = Date.now() - started;
+      const times = await Promise.all(
+        instances.map(async (instance) => {
+          const from = Date.now();
+          // A login answers with a token of the key this instance signs with now.
+          while (kidOf(await tokenOf(instance.url)) !== kid) {
+            if (Date.now() - from > 5_000) throw new Error(`${instance.url} still signs with the old key`);
+            await new Promise((resolve) => setTimeout(resolve, 20));
+          }
+          return Date.now() - from;
+        }),
+      );
+      console.info(
+        `${label}: rotate --now by the CLI (${cliMs} ms to run) signed with on instances 1-3 after ${times.join(', ')} ms`,
+      );
+      for (const ms of times) expect(ms).toBeLessThanOrEqual(limitMs);
+      for (const instance of instances) expect(await statusOf(instance.url, before)).toBe(200);
+    });
+
+    it(`should refuse a revoked key's tokens on every instance within ${redis ? '1 s (Redis)' : 'the poll interval'}`, async () => {
+      const token = await tokenOf(instances[1].url);
+      for (const instance of instances) expect(await statusOf(instance.url, token)).toBe(200);
+      const revoked = await keysCli(workdir(), ['revoke', kidOf(token)], env());
+      expect(revoked.code).toBe(0);
+      const times = await Promise.all(
+        instances.map((instance) => timeUntil(instance.url, token, 401, 5_000)),
+      );
+      console.info(
+        `${label}: a key revoked by the CLI refused on instances 1-3 after ${times.join(', ')} ms`,
+      );
+      for (const ms of times) expect(ms).toBeLessThanOrEqual(limitMs);
+      // One successor for all: every instance signs with the same new key.
+      const kids = await Promise.all(instances.map(async (instance) => kidOf(await tokenOf(instance.url))));
+      expect(new Set(kids).size).toBe(1);
+      expect(kids[0]).not.toBe(kidOf(token));
+    });
+
+    it('should have made one first key, whatever the number of instances starting together', async () => {
+      const client = new pg.Client({ connectionString: database });
+      await client.connect();
+      try {
+        const rows = await client.query<{ n: string }>('SELECT count(*) AS n FROM signing_keys');
+        // The first key (one, though three instances started together on an empty database), the
+        // CLI's rotation and the revocation's successor.
+        expect(Number(rows.rows[0].n)).toBe(3);
+      } finally {
+        await client.end();
       }
     });
 
