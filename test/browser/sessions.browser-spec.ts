@@ -1,5 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { SigningKeys } from '../../src/keys/signing-keys.js';
 import { newPage, startBrowserApp, watchPage } from '../support/browser.js';
 
 /**
@@ -95,6 +96,27 @@ describe('Browser: sessions', () => {
     const after = await tab.page.evaluate<string | null>('localStorage.getItem("token")');
     expect(after).not.toBe(before);
     expect(tab.page.url()).toBe(`${baseUrl}/`);
+  }, 30_000);
+
+  it('should keep the user logged in when the key that signed their token is revoked', async () => {
+    const tab = await openTab();
+    await logIn(tab);
+    const before = await tab.page.evaluate<string>('localStorage.getItem("token")');
+    const kidOf = (token: string) =>
+      (JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString()) as { kid: string }).kid;
+    // What `npm run keys -- revoke KID` does, in the app the browser talks to.
+    const { replacedBy } = await app.get(SigningKeys).revoke(kidOf(before));
+
+    tab.exchanges.length = 0;
+    await tab.page.reload();
+    await tab.page.getByText(LOGGED_IN).waitFor();
+    expect(tab.exchanges.filter((e) => !e.startsWith('GET / ') && !/\.(js|css|svg)/.test(e))).toEqual([
+      'GET /user 401',
+      'POST /refresh 200',
+      'GET /user 200',
+    ]);
+    const after = await tab.page.evaluate<string>('localStorage.getItem("token")');
+    expect(kidOf(after)).toBe(replacedBy);
   }, 30_000);
 
   it('should log out another browser with "Log out everywhere"', async () => {

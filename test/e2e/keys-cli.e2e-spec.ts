@@ -152,3 +152,63 @@ describe('npm run keys', () => {
     expect(result.stdout).toContain('rotate --now');
   });
 });
+
+describe('Automatic rotation (KEY_ROTATION_INTERVAL)', () => {
+  const cwd = mkdtempSync(join(tmpdir(), 'nest-jwt-auth-rotation-'));
+  let server: RunningServer;
+  // A key signs for 6 s; its successor is published 2 s (the JWKS max-age) before it takes over;
+  // tokens live 4 s, so the old key retires 4 s after the hand-over, then leaves the JWKS.
+  const env = {
+    DATA_DIR: join(cwd, 'data'),
+    KEY_ROTATION_INTERVAL: '6',
+    JWKS_MAX_AGE: '2',
+    ACCESS_TOKEN_TTL: '4',
+    JWT_CLOCK_TOLERANCE: '0',
+    REVOCATION_POLL_INTERVAL: '1',
+  };
+
+  beforeAll(async () => {
+    server = await startServer(env, cwd);
+  });
+
+  afterAll(() => server?.stop());
+
+  const published = async () =>
+    (
+      (await (await fetch(`${server.url}/.well-known/jwks.json`)).json()) as { keys: { kid: string }[] }
+    ).keys.map((key) => key.kid);
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  const states = async () =>
+    listed((await keysCli(cwd, ['list'], env)).stdout).map(([kid, , state]) => [kid, state]);
+
+  it('should publish the next key ahead, hand over without a refusal, then retire the old one', async () => {
+    const first = await login(server.url, 'admin', '1234');
+    const firstKid = kidOf(first.token);
+    expect(await published()).toEqual([firstKid]);
+    // Poll every 250 ms for 13 s: every token issued along the way must stay valid while it lives.
+    const seen: string[][] = [];
+    const refused: string[] = [];
+    const started = Date.now();
+    while (Date.now() - started < 13_000) {
+      const { token } = await login(server.url, 'admin', '1234');
+      if ((await status(server.url, token)) !== 200) refused.push(kidOf(token));
+      const kids = await published();
+      if (JSON.stringify(kids) !== JSON.stringify(seen.at(-1))) seen.push(kids);
+      await sleep(250);
+    }
+    expect(refused).toEqual([]);
+    console.info(
+      `JWKS over 13 s of automatic rotation: ${seen.map((kids) => kids.length).join(' -> ')} keys`,
+    );
+    // [first] -> [first, second] (published 2 s ahead) -> ... -> first gone once retired (4 s after
+    // the hand-over at 6 s), while the third is published at 10 s.
+    expect(seen[0]).toEqual([firstKid]);
+    expect(seen[1]).toEqual([firstKid, expect.any(String)]);
+    const secondKid = seen[1][1];
+    expect(seen.at(-1)).not.toContain(firstKid);
+    expect(seen.at(-1)).toContain(secondKid);
+    const list = new Map(await states());
+    expect(list.get(firstKid)).toBe('expired');
+    expect(list.get(secondKid)).toMatch(/^(active|retiring)$/);
+  }, 40_000);
+});
