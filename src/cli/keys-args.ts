@@ -21,6 +21,7 @@ Commands:
 
 Options:
   -h, --help     show this help
+  --             end of options
 
 With JWT_ALGORITHM=HS256 there are no stored keys: tokens are signed with JWT_SECRET.
 The database is the service's own (DATA_DIR, DATABASE_PATH or DATABASE_URL, from the
@@ -31,12 +32,19 @@ Exit codes: 0 done, 1 usage error, 2 no such key, 5 bad environment or other fai
 
 const usageError = (message: string) => new CliError(message, ExitCode.Usage);
 
+/** A kid as `list` shows it (an RFC 7638 thumbprint): base64url, so it may start with "-". */
+const THUMBPRINT = /^[A-Za-z0-9_-]{43}$/;
+
 export function parseKeysArgs(argv: readonly string[]): KeysInvocation {
   const positionals: string[] = [];
   let now = false;
   let help = false;
+  let optionsEnded = false;
   for (const arg of argv) {
-    if (arg === '--now') now = true;
+    // No option has a thumbprint's shape: a kid pasted from `list` is taken as it is.
+    if (optionsEnded || THUMBPRINT.test(arg)) positionals.push(arg);
+    else if (arg === '--') optionsEnded = true;
+    else if (arg === '--now') now = true;
     else if (arg === '-h' || arg === '--help') help = true;
     else if (arg.startsWith('-') && arg !== '-')
       throw usageError(`unknown option ${JSON.stringify(arg.split('=', 1)[0])}`);
