@@ -8,7 +8,19 @@
  * (src/*.ts, src/cli/) may import anything, and nothing imports them.
  */
 export const LAYERS = {
-  auth: ['users', 'sessions', 'throttling', 'common', 'config', 'database', 'logging', 'docs', 'redis'],
+  auth: [
+    'users',
+    'sessions',
+    'throttling',
+    'keys',
+    'common',
+    'config',
+    'database',
+    'logging',
+    'docs',
+    'redis',
+  ],
+  keys: ['common', 'config', 'database', 'logging', 'docs', 'redis'],
   users: ['sessions', 'throttling', 'common', 'config', 'database', 'logging', 'docs', 'redis'],
   sessions: ['common', 'config', 'database', 'logging', 'docs', 'redis'],
   throttling: ['common', 'config', 'logging', 'docs', 'redis'],

@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 
 const ROOT = resolve(import.meta.dirname, '..');
 /** What `npm run build` produces and the scripts run. */
-const OUTPUTS = ['dist/bundle/main.js', 'dist/cli/users.cli.js'];
+const OUTPUTS = ['dist/bundle/main.js', 'dist/cli/users.cli.js', 'dist/cli/keys.cli.js'];
 /** What the build reads besides node_modules (whose changes come with package-lock.json). */
 const INPUTS = ['src', 'package-lock.json', 'tsconfig.json', 'nest-cli.json', 'scripts/bundle.mjs'];
 

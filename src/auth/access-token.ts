@@ -23,8 +23,12 @@ export interface AccessTokenPolicy {
   clockTolerance: number;
 }
 
-/** The only header this service writes: anything more (kid, jku, jwk, x5u, crit...) is refused. */
-const HEADER_PARAMETERS = new Set(['alg', 'typ']);
+/** The only header this service writes: anything more (jku, jwk, x5u, x5c, crit...) is refused. */
+const HEADER_PARAMETERS = new Set(['alg', 'typ', 'kid']);
+/** What a key may be for; which one a token may use is its key's (JwtStrategy pins it). */
+const ALGORITHMS = new Set(['ES256', 'RS256', 'HS256']);
+/** A kid is an RFC 7638 thumbprint (43 characters) or the HS256 key's name. */
+const KID = /^[A-Za-z0-9_-]{1,64}$/;
 const CLAIMS = new Set<string>(['sub', 'id', 'name', 'iat', 'exp', 'jti', 'sid', 'iss', 'aud']);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -53,8 +57,12 @@ export function checkAccessToken(
       throw new InvalidTokenError(`header parameter ${parameter} is not accepted`);
     }
   }
-  if (header.alg !== 'HS256' || header.typ !== 'JWT') {
-    throw new InvalidTokenError('header must be {"alg":"HS256","typ":"JWT"}');
+  if (typeof header.alg !== 'string' || !ALGORITHMS.has(header.alg) || header.typ !== 'JWT') {
+    throw new InvalidTokenError('header must be {"alg":"ES256"|"RS256"|"HS256","typ":"JWT","kid":...}');
+  }
+  // No kid only in an HS256 token of before tokens named their key (JwtStrategy decides).
+  if (header.kid !== undefined && (typeof header.kid !== 'string' || !KID.test(header.kid))) {
+    throw new InvalidTokenError('kid must name a key');
   }
   if (!isObject(payload)) {
     throw new InvalidTokenError('payload must be a JSON object');

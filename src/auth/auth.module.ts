@@ -1,17 +1,16 @@
-import type { KeyObject } from 'node:crypto';
 import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import type { Env } from '../config/env.schema.js';
+import { KeysModule } from '../keys/keys.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
 import { ThrottlingModule } from '../throttling/throttling.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
 import { JwtAuthGuard } from './guards/jwt-auth.guard.js';
-import { SIGNING_KEY, SigningKeyModule } from './signing-key.module.js';
 import { JwtStrategy } from './strategies/jwt.strategy.js';
 
 @Module({
@@ -20,15 +19,12 @@ import { JwtStrategy } from './strategies/jwt.strategy.js';
     SessionsModule,
     ThrottlingModule,
     PassportModule,
-    SigningKeyModule,
+    KeysModule,
     JwtModule.registerAsync({
-      imports: [SigningKeyModule],
-      inject: [SIGNING_KEY, ConfigService],
-      useFactory: (key: KeyObject, config: ConfigService<Env, true>) => ({
-        // jsonwebtoken signs with a KeyObject; @nestjs/jwt's typings only list string | Buffer.
-        secret: key as unknown as string,
+      inject: [ConfigService],
+      // The key and its algorithm are the active signing key's, given per token (AuthService).
+      useFactory: (config: ConfigService<Env, true>) => ({
         signOptions: {
-          algorithm: 'HS256' as const,
           expiresIn: config.get('ACCESS_TOKEN_TTL', { infer: true }),
           issuer: config.get('JWT_ISSUER', { infer: true }),
           audience: config.get('JWT_AUDIENCE', { infer: true }),

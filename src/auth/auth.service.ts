@@ -3,6 +3,7 @@ import { BadRequestException, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { JwtService } from '@nestjs/jwt';
 import type { Env } from '../config/env.schema.js';
+import { SigningKeys } from '../keys/signing-keys.js';
 import { audit } from '../logging/audit.js';
 import { RefreshRefusedError, SessionsService, type SessionGrant } from '../sessions/sessions.service.js';
 import type { UserProfile } from '../users/user-profile.js';
@@ -34,6 +35,7 @@ export class AuthService {
     private readonly users: UsersService,
     private readonly sessions: SessionsService,
     private readonly jwt: JwtService,
+    private readonly keys: SigningKeys,
     config: ConfigService<Env, true>,
   ) {
     this.ttl = config.get('ACCESS_TOKEN_TTL', { infer: true });
@@ -99,10 +101,20 @@ export class AuthService {
   private issue(user: UserProfile, grant: SessionGrant): TokenPair {
     const now = Math.floor(Date.now() / 1000);
     const expiresIn = Math.max(1, Math.min(this.ttl, Math.floor(grant.expiresAt.getTime() / 1000) - now));
-    // iat, iss and aud come from JwtModule's signOptions; jti makes every token unique.
+    // iat, iss and aud come from JwtModule's signOptions; jti makes every token unique; kid
+    // names the key, so verifiers (ours and others', through the JWKS) know which to use.
+    const signer = this.keys.currentSigner();
     const token = this.jwt.sign(
       { id: user.id, name: user.name, sid: grant.sessionId },
-      { subject: String(user.id), jwtid: randomUUID(), expiresIn },
+      {
+        subject: String(user.id),
+        jwtid: randomUUID(),
+        expiresIn,
+        algorithm: signer.algorithm,
+        keyid: signer.kid,
+        // jsonwebtoken signs with a KeyObject; @nestjs/jwt's typings only list string | Buffer.
+        secret: signer.key as unknown as string,
+      },
     );
     return {
       token,

@@ -3,6 +3,8 @@ export const ExitCode = {
   Ok: 0,
   Usage: 1,
   UserNotFound: 2,
+  /** `npm run keys -- revoke KID` with a KID that names no key. */
+  KeyNotFound: 2,
   NameTaken: 3,
   InvalidInput: 4,
   Failure: 5,

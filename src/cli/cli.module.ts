@@ -2,9 +2,11 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { configModule } from '../config/config.module.js';
 import type { Env } from '../config/env.schema.js';
 import { DatabaseModule } from '../database/database.module.js';
+import { KeysModule } from '../keys/keys.module.js';
 import { RedisModule } from '../redis/redis.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
 import { UsersModule } from '../users/users.module.js';
+import { KeysCommands } from './keys.commands.js';
 import { UsersCommands } from './users.commands.js';
 
 /**
@@ -20,6 +22,18 @@ export class CliModule {
       // With REDIS_URL set, what the CLI changes reaches every instance at once (docs/scaling.md#redis).
       imports: [configModule(env), DatabaseModule, RedisModule.forRoot(env), UsersModule, SessionsModule],
       providers: [UsersCommands],
+    };
+  }
+}
+
+/** `npm run keys`: the configuration, the database, Redis (to announce changes) and the keys. */
+@Module({})
+export class KeysCliModule {
+  static forRoot(env: Env): DynamicModule {
+    return {
+      module: KeysCliModule,
+      imports: [configModule(env), DatabaseModule, RedisModule.forRoot(env), KeysModule.forCli()],
+      providers: [KeysCommands],
     };
   }
 }

@@ -1,10 +1,10 @@
 import 'reflect-metadata';
 import type { INestApplicationContext } from '@nestjs/common';
-import { InvalidEnvironmentError } from '../config/env.schema.js';
 import { loadEnv } from '../config/environment.js';
 import { parseArgs, USAGE, type Invocation } from './cli-args.js';
 import { CliError, ExitCode } from './cli-error.js';
-import { askHidden, PromptInterruptedError, readFirstLine } from './password-input.js';
+import { describeFailure } from './cli-failure.js';
+import { askHidden, readFirstLine } from './password-input.js';
 import type { PasswordSource, UsersCommands } from './users.commands.js';
 
 // `npm run users -- <command>`: see USAGE in cli-args.ts for the commands and exit codes.
@@ -54,21 +54,6 @@ function run(commands: UsersCommands, invocation: Exclude<Invocation, { command:
     case 'list':
       return commands.list();
   }
-}
-
-/** One line for stderr and the exit code; never a stack, never a value that may be a secret. */
-function describeFailure(error: unknown): { message: string; code: ExitCode } {
-  if (error instanceof CliError) {
-    return { message: error.message, code: error.exitCode };
-  }
-  if (error instanceof PromptInterruptedError) {
-    return { message: 'interrupted', code: ExitCode.Interrupted };
-  }
-  if (error instanceof InvalidEnvironmentError) {
-    return { message: error.message, code: ExitCode.Failure };
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  return { message: message.split('\n', 1)[0], code: ExitCode.Failure };
 }
 
 /**

@@ -107,6 +107,18 @@ export const envSchema = z.preprocess(
         .string()
         .refine((value) => Buffer.byteLength(value) >= 32, 'must be at least 32 bytes')
         .optional(),
+      // How access tokens are signed (docs/tokens.md#signing-keys): ES256 or RS256 with keys kept in
+      // the database, or HS256 with JWT_SECRET itself (the tutorial's way).
+      JWT_ALGORITHM: z
+        .enum(['ES256', 'RS256', 'HS256'], { error: 'must be ES256, RS256 or HS256' })
+        .default('ES256'),
+      // Unset: the private signing keys are encrypted with a key derived from JWT_SECRET.
+      KEY_ENCRYPTION_SECRET: z
+        .string()
+        .refine((value) => Buffer.byteLength(value) >= 32, 'must be at least 32 bytes')
+        .optional(),
+      KEY_ROTATION_INTERVAL: seconds(30 * 86_400, 2),
+      JWKS_MAX_AGE: seconds(300, 0, 86_400),
       JWT_ISSUER: z.string().trim().min(1, 'must not be empty').default('nest-jwt-auth'),
       JWT_AUDIENCE: z.string().trim().min(1, 'must not be empty').default('nest-jwt-auth'),
       ACCESS_TOKEN_TTL: seconds(900),
@@ -219,6 +231,22 @@ export const envSchema = z.preprocess(
             'is required with DATABASE_URL: every instance on a shared database must sign with the same secret (e.g. `openssl rand -base64 48`)',
         });
       }
+      if (
+        env.NODE_ENV === 'production' &&
+        env.KEY_ENCRYPTION_SECRET !== undefined &&
+        (publishedSecretSource(env.KEY_ENCRYPTION_SECRET) !== undefined ||
+          estimateEntropyBits(env.KEY_ENCRYPTION_SECRET) < MIN_SECRET_BITS)
+      ) {
+        ctx.addIssue({ code: 'custom', path: ['KEY_ENCRYPTION_SECRET'], message: WEAK_SECRET });
+      }
+      if (env.KEY_ROTATION_INTERVAL <= env.JWKS_MAX_AGE) {
+        // A new key is published JWKS_MAX_AGE before it signs: it must not be due again by then.
+        ctx.addIssue({
+          code: 'custom',
+          path: ['KEY_ROTATION_INTERVAL'],
+          message: 'must be longer than JWKS_MAX_AGE',
+        });
+      }
       if (env.ACCESS_TOKEN_TTL > env.SESSION_IDLE_TTL) {
         ctx.addIssue({
           code: 'custom',
@@ -266,6 +294,10 @@ export interface Durations {
   databaseTimeoutMs: number;
   /** How long a SIGTERM leaves the listener open while readiness answers 503 (main.ts). */
   shutdownDelayMs: number;
+  /** How long a signing key signs before the next one takes over. */
+  keyRotationMs: number;
+  /** How long verifiers may cache the JWKS: a new key is published this long before it signs. */
+  jwksMaxAgeMs: number;
 }
 
 type Seconds = Record<
@@ -280,7 +312,9 @@ type Seconds = Record<
   | 'LOGIN_HOLD_SECONDS'
   | 'HTTP_REQUEST_TIMEOUT'
   | 'DATABASE_TIMEOUT'
-  | 'SHUTDOWN_DELAY',
+  | 'SHUTDOWN_DELAY'
+  | 'KEY_ROTATION_INTERVAL'
+  | 'JWKS_MAX_AGE',
   number
 >;
 
@@ -308,6 +342,8 @@ function durationsOf(env: Seconds): Durations {
     databaseTimeoutMs: ms(env.DATABASE_TIMEOUT),
     httpRequestTimeoutMs: ms(env.HTTP_REQUEST_TIMEOUT),
     shutdownDelayMs: ms(env.SHUTDOWN_DELAY),
+    keyRotationMs: ms(env.KEY_ROTATION_INTERVAL),
+    jwksMaxAgeMs: ms(env.JWKS_MAX_AGE),
   };
 }
 

@@ -48,7 +48,7 @@ export function resolveSigningSecret(env: { JWT_SECRET?: string; DATA_DIR: strin
   const file = join(env.DATA_DIR, GENERATED_SECRET_FILE);
   return {
     key: createSecretKey(loadOrCreateSecret(file)),
-    warning: `JWT_SECRET is not set: signing with the generated secret in ${file} (production requires JWT_SECRET)`,
+    warning: `JWT_SECRET is not set: using the generated secret in ${file}, which encrypts the signing keys (or signs, with HS256); production requires JWT_SECRET`,
   };
 }
 

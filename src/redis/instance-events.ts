@@ -4,10 +4,13 @@ import { COMMAND_TIMEOUT_MS, withTimeout, type RedisConnection } from './redis-c
 
 /**
  * What one process tells the others (docs/scaling.md#redis). Each feature owns the meaning of
- * its own: sessions/ publishes and applies `sessions.ended`, users/ `user.changed`.
+ * its own: sessions/ publishes and applies `sessions.ended`, users/ `user.changed`, keys/
+ * `keys.changed` (a key created, activated or revoked: read the keys again).
  */
 export type InstanceEvent =
-  { type: 'sessions.ended'; sessionIds: string[] } | { type: 'user.changed'; userId: number };
+  | { type: 'sessions.ended'; sessionIds: string[] }
+  | { type: 'user.changed'; userId: number }
+  | { type: 'keys.changed' };
 
 type Handler<T extends InstanceEvent['type']> = (event: Extract<InstanceEvent, { type: T }>) => void;
 
@@ -36,6 +39,9 @@ function parse(message: string): Envelope | undefined {
     return event as Envelope;
   }
   if (event.type === 'user.changed' && Number.isSafeInteger(event.userId)) {
+    return event as Envelope;
+  }
+  if (event.type === 'keys.changed') {
     return event as Envelope;
   }
   return undefined;

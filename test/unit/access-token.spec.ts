@@ -6,7 +6,7 @@ const NOW = 1_764_230_400;
 const SID = '5f0c4a8e-3b2d-4e1f-9a7c-1d2e3f4a5b6c';
 const POLICY: AccessTokenPolicy = { ttl: 3600, clockTolerance: 30 };
 
-const header = () => ({ alg: 'HS256', typ: 'JWT' });
+const header = () => ({ alg: 'ES256', typ: 'JWT', kid: 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs' });
 const payload = () => ({
   sub: '7',
   id: 7,
@@ -39,11 +39,14 @@ describe('checkAccessToken', () => {
   });
 
   describe('header', () => {
-    it.each(['kid', 'jku', 'jwk', 'x5u', 'crit'])('should refuse the extra parameter %s', (parameter) => {
-      expect(check(decoded({ ...header(), [parameter]: 'x' }))).toThrow(
-        new InvalidTokenError(`header parameter ${parameter} is not accepted`),
-      );
-    });
+    it.each(['jku', 'jwk', 'x5u', 'x5c', 'crit', 'cty'])(
+      'should refuse the extra parameter %s',
+      (parameter) => {
+        expect(check(decoded({ ...header(), [parameter]: 'x' }))).toThrow(
+          new InvalidTokenError(`header parameter ${parameter} is not accepted`),
+        );
+      },
+    );
 
     it.each([['JWS'], ['jwt'], [undefined]])('should refuse typ %p', (typ) => {
       expect(check(decoded({ alg: 'HS256', typ }))).toThrow(InvalidTokenError);
@@ -53,10 +56,28 @@ describe('checkAccessToken', () => {
       expect(check(decoded({ alg: 'HS256' }))).toThrow(InvalidTokenError);
     });
 
-    it.each(['none', 'HS384', 'HS512', 'RS256', 'hs256'])('should refuse alg %s', (alg) => {
-      expect(check(decoded({ alg, typ: 'JWT' }))).toThrow(
-        new InvalidTokenError('header must be {"alg":"HS256","typ":"JWT"}'),
-      );
+    it.each(['none', 'None', 'HS384', 'HS512', 'ES384', 'PS256', 'EdDSA', 'es256', 'hs256', ''])(
+      'should refuse alg %p',
+      (alg) => {
+        expect(check(decoded({ ...header(), alg }))).toThrow(
+          new InvalidTokenError('header must be {"alg":"ES256"|"RS256"|"HS256","typ":"JWT","kid":...}'),
+        );
+      },
+    );
+
+    it.each(['ES256', 'RS256', 'HS256'])('should leave alg %s to the key the kid names', (alg) => {
+      expect(checkAccessToken(decoded({ ...header(), alg }), POLICY, NOW).id).toBe(7);
+    });
+
+    it.each([[''], ['a'.repeat(65)], ['../../dev/null'], ["x' OR '1'='1"], [42], [null], [['kid']]])(
+      'should refuse kid %p',
+      (kid) => {
+        expect(check(decoded({ ...header(), kid }))).toThrow(new InvalidTokenError('kid must name a key'));
+      },
+    );
+
+    it('should let a header without kid through to the strategy (HS256 tokens of before kids)', () => {
+      expect(checkAccessToken(decoded({ alg: 'HS256', typ: 'JWT' }), POLICY, NOW).id).toBe(7);
     });
   });
 

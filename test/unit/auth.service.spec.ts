@@ -1,4 +1,4 @@
-import { createSecretKey } from 'node:crypto';
+import { generateKeyPairSync } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { BadRequestException } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
@@ -17,10 +17,13 @@ import {
   type SessionGrant,
 } from '../../src/sessions/sessions.service.js';
 import { TooManyRequestsException } from '../../src/throttling/too-many-requests.exception.js';
+import { SigningKeys } from '../../src/keys/signing-keys.js';
 import type { UserProfile } from '../../src/users/user-profile.js';
 import { UsersService } from '../../src/users/users.service.js';
 
-const SECRET = 'unit-test-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
+/** The active signing key, as SigningKeys hands it out (ES256, the default). */
+const KEY_PAIR = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+const KID = 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs';
 const TTL = 900;
 const ISSUER = 'unit-issuer';
 const AUDIENCE = 'unit-audience';
@@ -82,17 +85,18 @@ describe(AuthService.name, () => {
         .fn<(userId: number, reason: SessionEndReason, options?: { keep?: string }) => Promise<number>>()
         .mockResolvedValue(1),
     };
-    const jwt = new JwtService({
-      // As AuthModule does: jsonwebtoken takes a KeyObject, @nestjs/jwt's typings do not say so.
-      secret: createSecretKey(Buffer.from(SECRET, 'utf8')) as unknown as string,
-      signOptions: { algorithm: 'HS256', expiresIn: TTL, issuer: ISSUER, audience: AUDIENCE },
-    });
+    // As AuthModule does: the key and algorithm come per token from SigningKeys.
+    const jwt = new JwtService({ signOptions: { expiresIn: TTL, issuer: ISSUER, audience: AUDIENCE } });
+    const keys = {
+      currentSigner: () => ({ kid: KID, algorithm: 'ES256' as const, key: KEY_PAIR.privateKey }),
+    };
     const moduleRef = await Test.createTestingModule({
       providers: [
         AuthService,
         { provide: UsersService, useValue: users },
         { provide: SessionsService, useValue: sessions },
         { provide: JwtService, useValue: jwt },
+        { provide: SigningKeys, useValue: keys },
         {
           provide: ConfigService,
           useValue: { get: (key: string) => (key === 'ACCESS_TOKEN_TTL' ? TTL : undefined) },
@@ -108,8 +112,8 @@ describe(AuthService.name, () => {
 
   /** The token, verified with the secret, issuer and audience, as jsonwebtoken's complete result. */
   const verify = (token: string) =>
-    jsonwebtoken.verify(token, SECRET, {
-      algorithms: ['HS256'],
+    jsonwebtoken.verify(token, KEY_PAIR.publicKey, {
+      algorithms: ['ES256'],
       issuer: ISSUER,
       audience: AUDIENCE,
       complete: true,
@@ -145,12 +149,12 @@ describe(AuthService.name, () => {
       expect(sessions.open).toHaveBeenCalledWith(7, CLIENT);
     });
 
-    it('should sign exactly the claim profile with an {alg: HS256, typ: JWT} header', async () => {
+    it('should sign exactly the claim profile with an {alg: ES256, typ: JWT, kid} header', async () => {
       const before = Math.floor(Date.now() / 1000);
       const { token } = await service.login({ name: 'alice', password: 'right' }, CLIENT);
       const after = Math.floor(Date.now() / 1000);
       const { header, payload } = verify(token);
-      expect(header).toStrictEqual({ alg: 'HS256', typ: 'JWT' });
+      expect(header).toStrictEqual({ alg: 'ES256', typ: 'JWT', kid: KID });
       expect(Object.keys(payload).sort()).toStrictEqual([
         'aud',
         'exp',

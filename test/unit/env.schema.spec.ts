@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
 import { InvalidEnvironmentError, validateEnv } from '../../src/config/env.schema.js';
 import { publishedSecretSource } from '../../src/config/jwt-secret.js';
@@ -27,6 +28,9 @@ describe('validateEnv', () => {
         HOST: '127.0.0.1',
         DATA_DIR: 'data',
         DATABASE_PATH: 'data/auth.sqlite',
+        JWT_ALGORITHM: 'ES256',
+        KEY_ROTATION_INTERVAL: 30 * 86_400,
+        JWKS_MAX_AGE: 300,
         JWT_ISSUER: 'nest-jwt-auth',
         JWT_AUDIENCE: 'nest-jwt-auth',
         ACCESS_TOKEN_TTL: 900,
@@ -63,6 +67,8 @@ describe('validateEnv', () => {
           httpRequestTimeoutMs: 15_000,
           databaseTimeoutMs: 5_000,
           shutdownDelayMs: 0,
+          keyRotationMs: 30 * 86_400_000,
+          jwksMaxAgeMs: 300_000,
         },
       });
     });
@@ -82,6 +88,8 @@ describe('validateEnv', () => {
           HTTP_REQUEST_TIMEOUT: '8',
           SHUTDOWN_DELAY: '9',
           DATABASE_TIMEOUT: '11',
+          KEY_ROTATION_INTERVAL: '12',
+          JWKS_MAX_AGE: '10',
         }).durations,
       ).toEqual({
         accessTokenMs: 60_000,
@@ -97,7 +105,38 @@ describe('validateEnv', () => {
         httpRequestTimeoutMs: 8_000,
         shutdownDelayMs: 9_000,
         databaseTimeoutMs: 11_000,
+        keyRotationMs: 12_000,
+        jwksMaxAgeMs: 10_000,
       });
+    });
+
+    it.each(['ES256', 'RS256', 'HS256'])('should take JWT_ALGORITHM %s', (algorithm) => {
+      expect(validateEnv({ JWT_ALGORITHM: algorithm }).JWT_ALGORITHM).toBe(algorithm);
+    });
+
+    it.each(['EdDSA', 'none', 'es256', 'HS512', 'PS256'])('should refuse JWT_ALGORITHM %s', (algorithm) => {
+      expect(() => validateEnv({ JWT_ALGORITHM: algorithm })).toThrow(
+        'JWT_ALGORITHM must be ES256, RS256 or HS256',
+      );
+    });
+
+    it('should refuse a KEY_ROTATION_INTERVAL not longer than JWKS_MAX_AGE', () => {
+      expect(() => validateEnv({ KEY_ROTATION_INTERVAL: '300', JWKS_MAX_AGE: '300' })).toThrow(
+        'KEY_ROTATION_INTERVAL must be longer than JWKS_MAX_AGE',
+      );
+    });
+
+    it('should refuse a short or, in production, a guessable KEY_ENCRYPTION_SECRET', () => {
+      expect(() => validateEnv({ KEY_ENCRYPTION_SECRET: 'short' })).toThrow(
+        'KEY_ENCRYPTION_SECRET must be at least 32 bytes',
+      );
+      expect(() =>
+        validateEnv({
+          NODE_ENV: 'production',
+          JWT_SECRET: randomBytes(48).toString('base64'),
+          KEY_ENCRYPTION_SECRET: 'a'.repeat(40),
+        }),
+      ).toThrow('KEY_ENCRYPTION_SECRET must be random');
     });
 
     it.each([

@@ -36,6 +36,7 @@ describe('the import direction (eslint.layers.mjs)', () => {
         'database',
         'docs',
         'health',
+        'keys',
         'logging',
         'pages',
         'redis',

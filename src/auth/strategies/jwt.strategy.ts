@@ -6,23 +6,41 @@ import type { FastifyRequest } from 'fastify';
 import { LRUCache } from 'lru-cache';
 import { Strategy } from 'passport-jwt';
 import type { Env } from '../../config/env.schema.js';
+import { SigningKeys } from '../../keys/signing-keys.js';
 import { REVOCATIONS, type Revocations } from '../../sessions/revocations.js';
 import { UsersService } from '../../users/users.service.js';
 import { checkAccessToken, type AccessTokenPolicy } from '../access-token.js';
 import type { AuthUser } from '../../common/request-context/auth-user.js';
 import { InvalidTokenError } from '../invalid-token.error.js';
-import { SIGNING_KEY } from '../signing-key.module.js';
 import { extractBearerToken } from './bearer-token.extractor.js';
 
 /** Tokens whose signature and claim profile have been checked, at most this many at a time. */
 const VERIFIED_TOKENS = 10_000;
 
 /** jsonwebtoken's `complete` result, as validate() receives it. */
-type DecodedToken = { header: unknown; payload: { exp: number } };
+type DecodedToken = { header: { kid?: string }; payload: { exp: number } };
 
 /**
- * Verifies access tokens: HS256 only, with the service's own key (never one named in the
- * token), its issuer and audience, then the full claim profile, then that its session has
+ * The token's own header, read before its signature is checked only to pick the key it names.
+ * Nothing in it is trusted: the key comes from our keys by kid, and its algorithm is pinned.
+ */
+function unverifiedHeader(token: string): Record<string, unknown> {
+  const end = token.indexOf('.');
+  let header: unknown;
+  try {
+    header = JSON.parse(Buffer.from(token.slice(0, end), 'base64url').toString('utf8'));
+  } catch {
+    throw new InvalidTokenError('header is not JSON');
+  }
+  if (end < 0 || typeof header !== 'object' || header === null || Array.isArray(header)) {
+    throw new InvalidTokenError('token is not a JWS');
+  }
+  return header as Record<string, unknown>;
+}
+
+/**
+ * Verifies access tokens: with the key the header's kid names among our own keys (never a key
+ * the token carries or points to), in that key's algorithm only, its issuer and audience, then the full claim profile, then that its session has
  * not ended and the user still exists and is enabled. Both are in-memory checks.
  *
  * A token that passed every check is remembered, keyed by its exact text, until it expires:
@@ -37,7 +55,7 @@ export class JwtStrategy extends PassportStrategy(Strategy) {
   private readonly verified = new LRUCache<string, DecodedToken>({ max: VERIFIED_TOKENS });
 
   constructor(
-    @Inject(SIGNING_KEY) key: KeyObject,
+    private readonly keys: SigningKeys,
     config: ConfigService<Env, true>,
     private readonly users: UsersService,
     @Inject(REVOCATIONS) private readonly revocations: Revocations,
@@ -45,12 +63,18 @@ export class JwtStrategy extends PassportStrategy(Strategy) {
     const clockTolerance = config.get('JWT_CLOCK_TOLERANCE', { infer: true });
     super({
       jwtFromRequest: extractBearerToken,
-      // passport-jwt hands the key to jsonwebtoken, which takes a KeyObject; its typings predate that.
-      secretOrKey: key as unknown as string,
-      algorithms: ['HS256'],
+      secretOrKeyProvider: (_request, token: string, done) => {
+        keyFor(keys, token).then(
+          // passport-jwt hands the key to jsonwebtoken, which takes a KeyObject; its typings predate that.
+          (key) => done(null, key as unknown as string),
+          (error: unknown) => done(error),
+        );
+      },
+      // A second lock behind the pin: jsonwebtoken refuses any other algorithm whatever the key.
+      algorithms: keys.algorithm === 'HS256' ? ['HS256'] : ['ES256', 'RS256'],
       issuer: config.get('JWT_ISSUER', { infer: true }),
       audience: config.get('JWT_AUDIENCE', { infer: true }),
-      // `complete` hands validate() the header too, so it can refuse kid, jku, crit and friends.
+      // `complete` hands validate() the header too, so it can refuse jku, jwk, crit and friends.
       jsonWebTokenOptions: { complete: true, clockTolerance },
       // validate() gets the request, to remember the token it was given.
       passReqToCallback: true,
@@ -69,7 +93,8 @@ export class JwtStrategy extends PassportStrategy(Strategy) {
     const request = req as unknown as FastifyRequest;
     const token = extractBearerToken(request);
     const decoded = token === null ? undefined : this.verified.get(token);
-    if (decoded === undefined) {
+    // A key revoked since is refused here too: the token takes the full path, which refuses it.
+    if (decoded === undefined || !this.keys.accepts(decoded.header.kid)) {
       super.authenticate(req, options);
       return;
     }
@@ -110,4 +135,24 @@ export class JwtStrategy extends PassportStrategy(Strategy) {
       this.verified.set(token, decoded, { ttl });
     }
   }
+}
+
+/**
+ * The key for a token's signature check: ours, by kid, accepted now, and of the algorithm the
+ * header names (an HS256 header on an ES256 key is the classic confusion attack: refused here,
+ * before jsonwebtoken could be handed a public key as an HMAC secret).
+ */
+async function keyFor(keys: SigningKeys, token: string): Promise<KeyObject> {
+  const header = unverifiedHeader(token);
+  if (header.kid !== undefined && typeof header.kid !== 'string') {
+    throw new InvalidTokenError('kid must be a string');
+  }
+  const verifier = await keys.verifierFor(header.kid);
+  if (verifier === undefined) {
+    throw new InvalidTokenError('kid names no key in use');
+  }
+  if (header.alg !== verifier.algorithm) {
+    throw new InvalidTokenError(`the key of this kid is for ${verifier.algorithm} only`);
+  }
+  return verifier.key;
 }

@@ -2,6 +2,7 @@ import { CreateUsers1764230400000 } from './1764230400000-create-users.js';
 import { CreateSessions1764230500000 } from './1764230500000-create-sessions.js';
 import { AddNameSkeleton1764900000000 } from './1764900000000-add-name-skeleton.js';
 import { WidenNameKey1765000000000 } from './1765000000000-widen-name-key.js';
+import { CreateSigningKeys1766000000000 } from './1766000000000-create-signing-keys.js';
 
 /** Every migration, oldest first. They run automatically at start-up. */
 export const migrations = [
@@ -9,4 +10,5 @@ export const migrations = [
   CreateSessions1764230500000,
   AddNameSkeleton1764900000000,
   WidenNameKey1765000000000,
+  CreateSigningKeys1766000000000,
 ];
