@@ -39,9 +39,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ResourceServer
     // The values of the issuer's JWT_ISSUER and JWT_AUDIENCE: names, not its URL.
     issuer: read(env, 'JWT_ISSUER') ?? 'nest-jwt-auth',
     audience: read(env, 'JWT_AUDIENCE') ?? 'nest-jwt-auth',
-    // Seconds, jwks-rsa's default of 10 minutes. This is how long a revoked key is still accepted
-    // here, so keep it no longer than the issuer's JWKS_MAX_AGE. Never 0: to lru-cache that is "forever".
-    jwksCacheMaxAgeMs: integer(env, 'JWKS_CACHE_MAX_AGE', 600, 1, 86_400) * 1000,
+    // Seconds: how long a revoked key is still accepted here. jwks-rsa ignores the JWKS's
+    // Cache-Control, so this follows the issuer's JWKS_MAX_AGE (300 by default) by hand.
+    // Never 0: to lru-cache that means "forever".
+    jwksCacheMaxAgeMs: integer(env, 'JWKS_CACHE_MAX_AGE', 300, 1, 86_400) * 1000,
     // Tokens with unknown kids each cost a JWKS request: this caps what a forger can make us fetch.
     jwksRequestsPerMinute: integer(env, 'JWKS_REQUESTS_PER_MINUTE', 10, 1, 600),
   };
