@@ -6,7 +6,10 @@ import tseslint from 'typescript-eslint';
 import { layerRules } from './eslint.layers.mjs';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'coverage/', 'data/', 'node_modules/'] },
+  {
+    // The examples' own builds and installs (examples/*/README.md) are output, like dist/.
+    ignores: ['dist/', 'coverage/', 'data/', 'node_modules/', 'examples/*/dist/', 'examples/*/node_modules/'],
+  },
   eslint.configs.recommended,
   {
     files: ['**/*.ts'],
