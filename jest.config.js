@@ -34,9 +34,7 @@ export default {
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
       setupFiles: ['<rootDir>/test/support/e2e-env.ts'],
-      // Building an app (and, on PostgreSQL, migrating its fresh database) can pass jest's 5 s on
-      // a loaded 2-core machine; a hung test still fails, a little later.
-      testTimeout: 30_000,
+      setupFilesAfterEnv: ['<rootDir>/test/support/e2e-timeout.ts'],
     },
     {
       ...shared,

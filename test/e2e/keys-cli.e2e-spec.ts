@@ -179,7 +179,10 @@ describe('Automatic rotation (KEY_ROTATION_INTERVAL)', () => {
     ).keys.map((key) => key.kid);
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
   const states = async () =>
-    listed((await keysCli(cwd, ['list'], env)).stdout).map(([kid, , state]) => [kid, state]);
+    listed((await keysCli(cwd, ['list'], env)).stdout).map(([kid, , state]): [string, string] => [
+      kid,
+      state,
+    ]);
 
   it('should publish the next key ahead, hand over without a refusal, then retire the old one', async () => {
     const first = await login(server.url, 'admin', '1234');
