@@ -15,7 +15,10 @@ import { SigningKeys } from './signing-keys.js';
 /** Injection token of JWT_SECRET (or the generated secret) as a crypto.KeyObject. */
 export const SERVICE_SECRET = Symbol('SERVICE_SECRET');
 
-/** The providers of both uses; `maintain`: create the first and the next keys (the service), or not (the CLI). */
+/**
+ * The providers of both uses. `maintain`: create the first and the next keys when due (the
+ * service), or only when told (the CLI).
+ */
 const keyProviders = (maintain: boolean): Provider[] => [
   KeyStore,
   {

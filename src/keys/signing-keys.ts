@@ -278,7 +278,10 @@ export class SigningKeys implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  /** When a key must be made: none can sign (first start, a new JWT_ALGORITHM, a lost secret), or the next is due. */
+  /**
+   * When a key must be made: none can sign (first start, a new JWT_ALGORITHM, a secret that no
+   * longer opens the stored keys), or the next one is due.
+   */
   private needsKey(statuses: KeyStatus<SigningKeyEntity>[]): { activatesAt: number } | undefined {
     const now = Date.now();
     const active = activeKey(statuses);

@@ -40,8 +40,9 @@ function unverifiedHeader(token: string): Record<string, unknown> {
 
 /**
  * Verifies access tokens: with the key the header's kid names among our own keys (never a key
- * the token carries or points to), in that key's algorithm only, its issuer and audience, then the full claim profile, then that its session has
- * not ended and the user still exists and is enabled. Both are in-memory checks.
+ * the token carries or points to), in that key's algorithm only; its issuer and audience; then
+ * the full claim profile; then that its session has not ended and the user still exists and is
+ * enabled. All in memory.
  *
  * A token that passed every check is remembered, keyed by its exact text, until it expires:
  * presented again, it skips the signature check and decoding, the larger part of GET /user's
