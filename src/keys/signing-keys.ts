@@ -94,6 +94,8 @@ export class SigningKeys implements OnModuleInit, OnModuleDestroy {
   private lastReload = 0;
   private reloading?: Promise<void>;
   private poller?: NodeJS.Timeout;
+  /** When the poll began to fail, while it does. */
+  private failingSince?: Date;
 
   constructor(
     private readonly options: SigningKeysOptions,
@@ -125,8 +127,22 @@ export class SigningKeys implements OnModuleInit, OnModuleDestroy {
     }
     await this.maintain();
     this.poller = setInterval(() => {
-      this.maintain().catch((error: unknown) =>
-        this.logger.error(`signing-key maintenance failed: ${String(error)}`),
+      this.maintain().then(
+        () => {
+          if (this.failingSince !== undefined) {
+            this.logger.log(`signing keys read again (failing since ${this.failingSince.toISOString()})`);
+            this.failingSince = undefined;
+          }
+        },
+        (error: unknown) => {
+          // Once per outage, not every poll: the keys held in memory go on signing and verifying.
+          if (this.failingSince === undefined) {
+            this.failingSince = new Date();
+            this.logger.error(
+              `reading the signing keys failed, going on with those in memory: ${String(error)}`,
+            );
+          }
+        },
       );
     }, this.options.durations.revocationPollMs).unref();
   }

@@ -1,5 +1,6 @@
 import { createSecretKey, randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
+import { Logger } from '@nestjs/common';
 import type { DatabaseLock } from '../../src/database/database-lock.js';
 import { deriveWrappingKey, type SigningAlgorithm } from '../../src/keys/key-material.js';
 import type { KeyStore } from '../../src/keys/key-store.js';
@@ -184,6 +185,24 @@ describe('SigningKeys', () => {
     const keys = await start(store, { maintain: false });
     expect(store.rows).toHaveLength(0);
     expect(await keys.list()).toEqual([]);
+  });
+
+  it('should go on with the keys in memory while the database is down, saying so once per outage', async () => {
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate'] });
+    const store = new MemoryStore();
+    const keys = await start(store);
+    const signer = keys.currentSigner();
+    const errors = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    const logs = jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
+    const all = jest.spyOn(store, 'all').mockRejectedValue(new Error('connect ECONNREFUSED'));
+    for (let i = 0; i < 3; i++) await jest.advanceTimersByTimeAsync(DURATIONS.revocationPollMs);
+    expect(errors).toHaveBeenCalledTimes(1);
+    expect(keys.currentSigner()).toBe(signer);
+    all.mockRestore();
+    await jest.advanceTimersByTimeAsync(DURATIONS.revocationPollMs);
+    expect(logs).toHaveBeenCalledWith(expect.stringMatching(/^signing keys read again/));
+    errors.mockRestore();
+    logs.mockRestore();
   });
 
   describe('with HS256', () => {
