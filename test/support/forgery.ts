@@ -90,6 +90,10 @@ const rs256 = (kit: Kit, header: unknown, payload: unknown) => {
   return `${input}.${sign('sha256', Buffer.from(input), kit.attackerKey).toString('base64url')}`;
 };
 
+const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+/** A last base64url character with its lowest bit flipped: unused for 32-, 64- and 256-byte signatures. */
+const withUnusedBit = (last: string) => BASE64URL[BASE64URL.indexOf(last) ^ 1];
+
 /** The genuine claims with some replaced (`undefined` removes one). */
 const claims = (kit: Kit, overrides: Json = {}) => ({ ...kit.claims, ...overrides });
 
@@ -239,6 +243,15 @@ export const FORGERIES: readonly Forgery[] = [
       `${kit.h}.${kit.p}.${real(kit, kit.header, claims(kit, { jti: randomUUID() })).split('.')[2]}`,
   },
   { name: 'the signature twice', build: (kit) => `${kit.h}.${kit.p}.${kit.s}${kit.s}` },
+  {
+    // The same signature bytes in another text: base64url's last character has unused bits.
+    name: 'the signature with its unused trailing bit set (non-canonical base64url)',
+    build: (kit) => `${kit.h}.${kit.p}.${kit.s.slice(0, -1)}${withUnusedBit(kit.s.at(-1)!)}`,
+  },
+  {
+    name: 'the signature with a padding character',
+    build: (kit) => `${kit.h}.${kit.p}.${kit.s}=`,
+  },
 
   // Claims changed under the original header and signature.
   ...(

@@ -155,5 +155,25 @@ async function keyFor(keys: SigningKeys, token: string): Promise<KeyObject> {
   if (header.alg !== verifier.algorithm) {
     throw new InvalidTokenError(`the key of this kid is for ${verifier.algorithm} only`);
   }
+  checkSignatureEncoding(token, verifier.algorithm);
   return verifier.key;
+}
+
+/** The length of a signature in base64url, per algorithm: 32, 64 (JOSE's r || s) and 256 bytes. */
+const SIGNATURE_CHARS: Record<string, number> = { HS256: 43, ES256: 86, RS256: 342 };
+
+/**
+ * One text per signature. Base64url leaves a few bits of the last character unused and decoders
+ * ignore them, so "...A" and "...B" can be the same ECDSA or RSA signature: a second text of a
+ * token we issued that would pass as a token we never saw (jsonwebtoken compares HMACs as text,
+ * but verifies ECDSA and RSA on the decoded bytes). Only the canonical encoding is accepted.
+ */
+function checkSignatureEncoding(token: string, algorithm: string): void {
+  const signature = token.slice(token.lastIndexOf('.') + 1);
+  if (
+    signature.length !== SIGNATURE_CHARS[algorithm] ||
+    Buffer.from(signature, 'base64url').toString('base64url') !== signature
+  ) {
+    throw new InvalidTokenError('the signature is not one canonical base64url encoding');
+  }
 }
