@@ -1,5 +1,5 @@
 import { createHmac, type KeyObject } from 'node:crypto';
-import { Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Logger, ServiceUnavailableException, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { Durations } from '../config/env.schema.js';
 import { DatabaseLock } from '../database/database-lock.js';
 import type { InstanceEvents } from '../redis/instance-events.js';
@@ -155,8 +155,9 @@ export class SigningKeys implements OnModuleInit, OnModuleDestroy {
   currentSigner(): Signer {
     this.refreshIfStale();
     if (this.signer === undefined) {
-      // Only while a revocation or a secret change has left no usable key and maintain() runs.
-      throw new Error('no signing key can sign now');
+      // Only for the moment a revocation or a secret change leaves no usable key, until the
+      // next key is read: a 503 the client retries, not a fault.
+      throw new ServiceUnavailableException('no signing key can sign now; retry in a moment');
     }
     return this.signer;
   }
@@ -291,6 +292,10 @@ export class SigningKeys implements OnModuleInit, OnModuleDestroy {
     });
     if (made) {
       await this.changed();
+    } else {
+      // Another instance made it while this one waited for the lock: load what it made. (Three
+      // instances starting together on an empty database left two without a key to sign with.)
+      await this.reload();
     }
   }
 

@@ -38,7 +38,15 @@ class MemoryStore {
   }
 }
 
-const lock = { run: <T>(_name: string, work: () => Promise<T>) => work() } as unknown as DatabaseLock;
+/** The advisory lock as PostgreSQL gives it: one holder at a time, the others wait. */
+let held: Promise<unknown> = Promise.resolve();
+const lock = {
+  run: <T>(_name: string, work: () => Promise<T>): Promise<T> => {
+    const turn = held.then(work, work);
+    held = turn.catch(() => undefined);
+    return turn;
+  },
+} as unknown as DatabaseLock;
 const started: SigningKeys[] = [];
 
 async function start(
@@ -92,6 +100,20 @@ describe('SigningKeys', () => {
     const second = await start(store, { secret });
     expect(store.rows).toHaveLength(1);
     expect(second.currentSigner().kid).toBe(first.currentSigner().kid);
+  });
+
+  it('should give every instance starting together on an empty database the one key the first made', async () => {
+    const store = new MemoryStore();
+    const secret = randomBytes(48);
+    const instances = await Promise.all([
+      start(store, { secret }),
+      start(store, { secret }),
+      start(store, { secret }),
+    ]);
+    expect(store.rows).toHaveLength(1);
+    for (const keys of instances) {
+      expect(keys.currentSigner().kid).toBe(store.rows[0].kid);
+    }
   });
 
   it('should make a new key when the stored one does not open with this secret, keeping the old one accepted', async () => {
