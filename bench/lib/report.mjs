@@ -176,6 +176,11 @@ function algorithmsSection(r) {
         ),
         row('  server CPU per request', (n) => m[n].sameShapeCpuUs, us),
         row('a new token costs (CPU per request, new - one token)', (n) => m[n].newTokenCostUs, us),
+        row(
+          "  a new token beyond HS256's (CPU per request, new - HS256's new)",
+          (n) => m[n].newTokenBeyondHs256Us,
+          us,
+        ),
         row('bare jsonwebtoken verify (in process)', (n) => bare[n].verify.cpuUsPerOperation, us1),
         row(
           `POST /login, ${r.settings.connections.login} connections, logins/s`,
