@@ -1066,7 +1066,7 @@ class Bench {
           problems.push(...loadProblems(`${label} interleaved ${side.name} GET /user`, run, [200]));
           figures[side.name] = {
             perSecond: run.perSecond,
-            p99: run.latency.p99,
+            p99Ms: run.latency.p99Ms,
             serverCpuPercent: run.serverCpuPercent,
             otherCpuPercent: run.otherCpuPercent,
             // Server CPU per request, in µs: what the rate is once the core is the only limit.
