@@ -17,7 +17,12 @@
 //     after it, with Redis too (BENCH_REDIS_URL, a key prefix of the run's own) when the service's
 //     env schema knows REDIS_URL and Redis answers: (5) GET /user on one instance, pinned like the
 //     service above; (6) GET /user on two instances, one per CPU, one autocannon instance per
-//     instance at 32 connections each, their figures summed;
+//     instance at 32 connections each, their figures summed; (5b) the embedded default and one
+//     instance on PostgreSQL (+ Redis) in alternating fresh starts;
+//   - (7) signing algorithms: the bare jsonwebtoken sign and verify cost of ES256, RS256 and HS256
+//     (bench/jwt-rate.mjs), then, in alternating rounds (ABC, CBA, ...), a fresh service for each
+//     with JWT_ALGORITHM set: GET /user with one token (the remembered-token path), GET /user with
+//     a token never seen before on every request (the signature-check path), POST /login;
 //   - when ../shared/peers exists, the node:http ceiling and the FastAPI tutorial app, one after
 //     the other, GET /user the same way.
 // Servers run on CPU 0 and the load generator (autocannon, in this process) on CPU 1 when
@@ -68,6 +73,7 @@ import {
 const NODE_FLAGS = productionNodeFlags();
 const HASHER = join(ROOT, 'dist', 'users', 'password-hasher.service.js');
 const ARGON2_RATE = join(import.meta.dirname, 'argon2-rate.mjs');
+const JWT_RATE = join(import.meta.dirname, 'jwt-rate.mjs');
 const FLOORS = join(import.meta.dirname, 'floors');
 const RESULTS = join(import.meta.dirname, 'results');
 const PEERS = resolve(ROOT, '..', 'shared', 'peers');
@@ -75,6 +81,19 @@ const PEERS = resolve(ROOT, '..', 'shared', 'peers');
 const USER_CONNECTIONS = 32;
 /** Rounds of (5b), the embedded default and PostgreSQL (+ Redis) one after the other. */
 const INTERLEAVED_ROUNDS = 3;
+/** (7): the signing algorithms JWT_ALGORITHM accepts, HS256 (the shared secret) last: the yardstick. */
+const ALGORITHMS = ['ES256', 'RS256', 'HS256'];
+/** Rounds of (7), the three algorithms one after the other (ABC, CBA, ABC). */
+const ALGORITHM_ROUNDS = 3;
+/**
+ * (7) new tokens: how many GET /user requests, each with a token the process has never seen, are
+ * measured (after a quarter as many for warm-up). Fewer than JwtStrategy remembers (10,000), so
+ * none is evicted: each is uncached because it is new. Minting them is what bounds the count
+ * (POST /refresh, a few hundred a second here).
+ */
+const NEW_TOKENS = { full: 2_000, quick: 500 };
+/** Refresh chains minting those tokens at once: one login each, then refresh after refresh. */
+const MINT_CHAINS = 8;
 /** Logins in flight: at least one per hashing thread (one per CPU the server may use), so none idles. */
 const LOGIN_CONNECTIONS = 4;
 const FLOOD_CONNECTIONS = 16;
@@ -473,6 +492,262 @@ class Bench {
     return result;
   }
 
+  /** The bare sign and verify cost per algorithm (bench/jwt-rate.mjs), on the server's CPU. */
+  async jwtRate() {
+    // A micro-figure: a fifth of --duration per operation and algorithm is plenty (tens of µs each).
+    const seconds = Math.max(0.5, this.options.duration / 5);
+    say(
+      `  bare jsonwebtoken sign and verify per algorithm, in one process (${seconds} s each, after a warm-up)`,
+    );
+    const args = [JWT_RATE, '--duration', String(seconds)];
+    const [file, argv] =
+      this.pin === null ? [process.execPath, args] : ['taskset', ['-c', this.pin, process.execPath, ...args]];
+    await this.settle();
+    const busyBefore = await machineBusySeconds();
+    const started = performance.now();
+    const run = spawnSync(file, argv, { cwd: ROOT, env: { PATH: process.env.PATH }, encoding: 'utf8' });
+    if (run.status !== 0) {
+      throw Object.assign(new Error(`bench/jwt-rate.mjs failed (${run.status ?? run.signal})`), {
+        tail: run.stderr,
+      });
+    }
+    const figures = JSON.parse(run.stdout);
+    const wall = (performance.now() - started) / 1000;
+    const others = (await machineBusySeconds()) - busyBefore - figures.totalCpuSeconds;
+    figures.otherCpuPercent = Math.max(0, (others / wall) * 100);
+    this.checkInterrupted();
+    say(
+      `      ${ALGORITHMS.map((algorithm) => {
+        const { sign, verify } = figures.algorithms[algorithm];
+        return `${algorithm}: sign ${num(sign.cpuUsPerOperation, 1)} µs, verify ${num(verify.cpuUsPerOperation, 1)} µs`;
+      }).join('; ')}; other processes' CPU ${num(figures.otherCpuPercent)}%`,
+    );
+    return figures;
+  }
+
+  /**
+   * (7): each signing algorithm on a fresh service, started as the service row is but with
+   * JWT_ALGORITHM set, in alternating rounds (ABC, CBA, ...) for the reason (5b) has. Each round
+   * reports every algorithm's ratio to HS256 in the same round; the target reads their median.
+   */
+  async algorithms(dir) {
+    const rounds = this.options.quick ? 1 : ALGORITHM_ROUNDS;
+    say(`(7) signing algorithms: ${ALGORITHMS.join(', ')}, fresh service each, ${rounds} round(s)`);
+    const result = { bare: await this.jwtRate(), rounds: [], problems: [] };
+    const secret = randomBytes(48).toString('base64');
+    const password = randomBytes(18).toString('base64url');
+    for (let round = 0; round < rounds; round++) {
+      const order = round % 2 === 0 ? ALGORITHMS : [...ALGORITHMS].reverse();
+      const figures = {};
+      for (const algorithm of order) {
+        figures[algorithm] = await this.algorithmFigures(dir, `alg-${round + 1}-${algorithm}`, {
+          algorithm,
+          secret,
+          password,
+          problems: result.problems,
+        });
+      }
+      const hs = figures.HS256;
+      const ratios = {};
+      for (const algorithm of ALGORITHMS.filter((name) => name !== 'HS256')) {
+        const x = figures[algorithm];
+        ratios[algorithm] = {
+          getUserRate: x.getUser.perSecond / hs.getUser.perSecond,
+          // As in (5b): HS256's CPU per request over this one's, so that 100% is parity here too.
+          getUserCpu: hs.getUser.cpuPerRequestUs / x.getUser.cpuPerRequestUs,
+          newTokenRate: x.newTokens.perSecond / hs.newTokens.perSecond,
+          newTokenCpu: hs.newTokens.cpuPerRequestUs / x.newTokens.cpuPerRequestUs,
+          login: x.login.perSecond / hs.login.perSecond,
+        };
+      }
+      result.rounds.push({ order, figures, ratios });
+      say(
+        `      round ${round + 1} (${order.join(', ')}): ` +
+          Object.entries(ratios)
+            .map(
+              ([algorithm, r]) =>
+                `${algorithm}/HS256 GET /user ${num(r.getUserRate * 100)}% (${num(r.getUserCpu * 100)}% by CPU per request), ` +
+                `new tokens ${num(r.newTokenRate * 100)}%, login ${num(r.login * 100)}%`,
+            )
+            .join('; '),
+      );
+    }
+    const medianOf = (pick) => median(result.rounds.map(pick));
+    result.median = Object.fromEntries(
+      ALGORITHMS.map((algorithm) => [
+        algorithm,
+        {
+          getUserPerSecond: medianOf((r) => r.figures[algorithm].getUser.perSecond),
+          getUserCpuUs: medianOf((r) => r.figures[algorithm].getUser.cpuPerRequestUs),
+          newTokensPerSecond: medianOf((r) => r.figures[algorithm].newTokens.perSecond),
+          newTokensCpuUs: medianOf((r) => r.figures[algorithm].newTokens.cpuPerRequestUs),
+          sameShapePerSecond: medianOf((r) => r.figures[algorithm].newTokens.sameShape.perSecond),
+          sameShapeCpuUs: medianOf((r) => r.figures[algorithm].newTokens.sameShape.cpuPerRequestUs),
+          // Per round, then the median: what a token's first presentation adds in that process.
+          newTokenCostUs: medianOf(
+            (r) =>
+              r.figures[algorithm].newTokens.cpuPerRequestUs -
+              r.figures[algorithm].newTokens.sameShape.cpuPerRequestUs,
+          ),
+          // What this algorithm's signature check adds over HMAC's, the rest of the path being the same.
+          newTokenBeyondHs256Us: medianOf(
+            (r) => r.figures[algorithm].newTokens.cpuPerRequestUs - r.figures.HS256.newTokens.cpuPerRequestUs,
+          ),
+          loginPerSecond: medianOf((r) => r.figures[algorithm].login.perSecond),
+          ...(algorithm === 'HS256'
+            ? {}
+            : {
+                ratios: Object.fromEntries(
+                  Object.keys(result.rounds[0].ratios[algorithm]).map((key) => [
+                    key,
+                    medianOf((r) => r.ratios[algorithm][key]),
+                  ]),
+                ),
+              }),
+        },
+      ]),
+    );
+    return result;
+  }
+
+  /** One algorithm's figures of one round of (7), on a fresh service process and data directory. */
+  async algorithmFigures(dir, tag, { algorithm, secret, password, problems }) {
+    const { child, url } = await this.startService(dir, tag, {
+      dataDir: join(dir, `${tag}-data`),
+      secret,
+      password,
+      env: { JWT_ALGORITHM: algorithm },
+    });
+    const { warmup, duration } = this.options;
+    const label = `(7) ${algorithm}`;
+    const figures = {};
+    try {
+      const token = await login(url, 'bench', password);
+      const signedWith = JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString('utf8')).alg;
+      if (signedWith !== algorithm) {
+        throw new Error(`JWT_ALGORITHM=${algorithm}: the service signed its token with ${signedWith}`);
+      }
+      figures.tokenLength = token.length;
+      say(`  ${algorithm}: pid ${child.pid} on ${url}; its token is ${token.length} characters`);
+
+      // The remembered-token path: one token, verified once, then looked up (as the service row).
+      const getUser = await this.measure(child, {
+        url: `${url}/user`,
+        headers: { authorization: `Bearer ${token}` },
+        connections: USER_CONNECTIONS,
+      });
+      problems.push(...loadProblems(`${label} GET /user`, getUser, [200]));
+      figures.getUser = summarize(getUser);
+      say(
+        `      GET /user, one token, ${USER_CONNECTIONS} connections (${warmup} s warm-up + ${duration} s): ${describe(getUser)}; ` +
+          `${num(figures.getUser.cpuPerRequestUs)} µs CPU/request`,
+      );
+
+      figures.newTokens = await this.measureNewTokens(child, url, { token, password, label, problems });
+
+      const loginRun = await this.measure(child, {
+        url: `${url}/login`,
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'bench', password }),
+        connections: LOGIN_CONNECTIONS,
+      });
+      problems.push(...loadProblems(`${label} POST /login`, loginRun, [200]));
+      figures.login = summarize(loginRun);
+      say(
+        `      POST /login, ${LOGIN_CONNECTIONS} connections (${warmup} s warm-up + ${duration} s): ${describe(loginRun, 'logins/s')}`,
+      );
+    } catch (error) {
+      error.tail ??= await child.tail();
+      throw error;
+    } finally {
+      const exit = await this.stop(child);
+      if (!this.interrupted && exit.code !== 0) {
+        problems.push(
+          `${label} service exited ${exit.signal ?? exit.code} on SIGTERM (log: ${child.logFile})`,
+        );
+      }
+    }
+    return figures;
+  }
+
+  /**
+   * GET /user where every request carries a token the service has never been shown: each one
+   * takes the full path (header, key by kid, signature check, decoding) before it is remembered.
+   * The tokens are minted beforehand by MINT_CHAINS logins and a chain of refreshes each (a
+   * refresh signs a new access token without argon2's cost), then sent once each, in order, by
+   * one counter shared by all connections, for a fixed number of requests instead of a duration.
+   * Beside it, a control of the same shape (as many requests, fresh connections, setupRequest)
+   * with the one remembered `token`: what the new tokens cost beyond it is theirs alone.
+   */
+  async measureNewTokens(child, url, { token, password, label, problems }) {
+    const count = this.options.quick ? NEW_TOKENS.quick : NEW_TOKENS.full;
+    const warm = Math.ceil(count / 4);
+    const minting = performance.now();
+    const tokens = await mintTokens(url, password, warm + count);
+    const mintSeconds = (performance.now() - minting) / 1000;
+    this.checkInterrupted();
+    await this.settle();
+    await this.countedRun(child, url, tokens.slice(0, warm), warm);
+    const sameShape = await this.countedRun(child, url, [token], count);
+    const newTokens = await this.countedRun(child, url, tokens.slice(warm), count);
+    problems.push(
+      ...loadProblems(`${label} GET /user, one token, ${count} requests`, sameShape, [200]),
+      ...loadProblems(`${label} GET /user with new tokens`, newTokens, [200]),
+    );
+    const figures = {
+      ...newTokens,
+      sameShape,
+      minted: { tokens: tokens.length, seconds: mintSeconds, perSecond: tokens.length / mintSeconds },
+    };
+    say(
+      `      GET /user, ${count} requests (after ${warm} for warm-up), ${USER_CONNECTIONS} connections: ` +
+        `a new token each ${num(newTokens.perSecond)} req/s, p50 ${ms(newTokens.latency.p50Ms)}, p99 ${ms(newTokens.latency.p99Ms)}, ` +
+        `${num(newTokens.cpuPerRequestUs)} µs CPU/request, other processes ${num(newTokens.otherCpuPercent)}%; ` +
+        `one token ${num(sameShape.perSecond)} req/s, ${num(sameShape.cpuPerRequestUs)} µs ` +
+        `(${num(tokens.length)} tokens minted in ${num(mintSeconds, 1)} s)`,
+    );
+    return figures;
+  }
+
+  /** `amount` GET /user requests, each with the next of `tokens` (round and round); its figures. */
+  async countedRun(child, url, tokens, amount) {
+    let next = 0;
+    const spec = {
+      url: `${url}/user`,
+      connections: USER_CONNECTIONS,
+      amount,
+      requests: [
+        {
+          method: 'GET',
+          path: '/user',
+          setupRequest: (request) => ({
+            ...request,
+            headers: { ...request.headers, authorization: `Bearer ${tokens[next++ % tokens.length]}` },
+          }),
+        },
+      ],
+    };
+    const before = await cpuSnapshot(child);
+    const cpuBefore = await processCpuSeconds(child.pid);
+    const run = await runLoad(spec, this.running);
+    this.checkInterrupted();
+    // Per request from the server's CPU seconds: autocannon idles up to a second after the last
+    // response (lib/load.mjs), which would dilute a percentage of the wall time.
+    const serverCpuSeconds = (await processCpuSeconds(child.pid)) - cpuBefore;
+    Object.assign(run, await cpuSince(before, child));
+    return {
+      ...summarize(run),
+      requests: run.requests,
+      statuses: run.statuses,
+      errors: run.errors,
+      timeouts: run.timeouts,
+      errorCodes: run.errorCodes,
+      serverCpuPercent: (serverCpuSeconds / run.seconds) * 100,
+      cpuPerRequestUs: (serverCpuSeconds * 1e6) / run.requests,
+    };
+  }
+
   async service(dir) {
     const secret = randomBytes(48).toString('base64');
     const password = randomBytes(18).toString('base64url');
@@ -791,7 +1066,7 @@ class Bench {
           problems.push(...loadProblems(`${label} interleaved ${side.name} GET /user`, run, [200]));
           figures[side.name] = {
             perSecond: run.perSecond,
-            p99: run.latency.p99,
+            p99Ms: run.latency.p99Ms,
             serverCpuPercent: run.serverCpuPercent,
             otherCpuPercent: run.otherCpuPercent,
             // Server CPU per request, in µs: what the rate is once the core is the only limit.
@@ -999,17 +1274,51 @@ async function formatted(file, text) {
   }
 }
 
-async function login(url, name, password) {
-  const response = await fetch(`${url}/login`, {
+async function postJson(url, path, body) {
+  const response = await fetch(`${url}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ name, password }),
+    body: JSON.stringify(body),
   });
   const text = await response.text();
   if (response.status !== 200) {
-    throw new Error(`POST ${url}/login as ${name}: ${response.status} ${text}`);
+    throw new Error(`POST ${url}${path}: ${response.status} ${text}`);
   }
-  return JSON.parse(text).token;
+  return JSON.parse(text);
+}
+
+async function login(url, name, password) {
+  return (await postJson(url, '/login', { name, password })).token;
+}
+
+/**
+ * `count` distinct, valid access tokens of the bench user: MINT_CHAINS logins, then refreshes
+ * on each chain (a spent refresh token ends nothing here: each refresh spends the last one).
+ */
+async function mintTokens(url, password, count) {
+  const tokens = [];
+  const chain = async () => {
+    let pair = await postJson(url, '/login', { name: 'bench', password });
+    tokens.push(pair.token);
+    while (tokens.length < count) {
+      pair = await postJson(url, '/refresh', { refreshToken: pair.refreshToken });
+      tokens.push(pair.token);
+    }
+  };
+  await Promise.all(Array.from({ length: MINT_CHAINS }, chain));
+  return tokens.slice(0, count);
+}
+
+/** What the report keeps of a run of (7); CPU per request in µs as in (5b). */
+function summarize(run) {
+  return {
+    perSecond: run.perSecond,
+    latency: run.latency,
+    serverCpuPercent: run.serverCpuPercent,
+    clientCpuPercent: run.clientCpuPercent,
+    otherCpuPercent: run.otherCpuPercent,
+    cpuPerRequestUs: (run.serverCpuPercent * 1e4) / run.perSecond,
+  };
 }
 
 function describe(run, unit = 'req/s') {
@@ -1073,6 +1382,14 @@ function notesFor(r) {
     ['Fastify floor GET /user', r.peers.fastifyFloor?.getUser?.otherCpuPercent],
     ['NestJS floor GET /user', r.peers.nestFloor?.getUser?.otherCpuPercent],
     ...(r.service?.coldStart?.starts ?? []).map((start, i) => [`cold start ${i + 1}`, start.otherCpuPercent]),
+    ['(7) bare sign and verify', r.algorithms?.bare?.otherCpuPercent],
+    ...(r.algorithms?.rounds ?? []).flatMap((round, i) =>
+      Object.entries(round.figures).flatMap(([algorithm, f]) => [
+        [`(7) round ${i + 1} ${algorithm} GET /user`, f.getUser.otherCpuPercent],
+        [`(7) round ${i + 1} ${algorithm} new tokens`, f.newTokens.otherCpuPercent],
+        [`(7) round ${i + 1} ${algorithm} POST /login`, f.login.otherCpuPercent],
+      ]),
+    ),
   ].filter(([, value]) => value !== undefined && value !== null);
   const noisy = noise.filter(([, value]) => value >= NOISY_PERCENT);
   notes.push(
@@ -1134,6 +1451,7 @@ async function main() {
     argon2: null,
     service: null,
     scaleOut: null,
+    algorithms: null,
     peers: { ceiling: null, fastapi: null },
     targets: [],
     notes: [],
@@ -1162,6 +1480,9 @@ async function main() {
         otherCpuPercent,
       })),
     };
+    say('');
+    r.algorithms = await bench.algorithms(dir);
+    r.problems.push(...r.algorithms.problems);
     say('');
 
     if (options.skipPeers) {

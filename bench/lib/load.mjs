@@ -64,20 +64,34 @@ export class LatencyRecorder {
  * One autocannon run. `running` (a Set) holds the instance while it runs so that Ctrl-C can stop
  * it. Resolves with the figures of the run; `statuses` counts every HTTP status seen. Every
  * latency also goes to `alsoRecord` (a LatencyRecorder) if given: runs side by side can share one
- * for their combined percentiles.
+ * for their combined percentiles. With `amount`, the run ends after that many requests instead of
+ * after `duration`; `requests` is autocannon's own (a `setupRequest` may change each request).
  */
 export function runLoad(
-  { url, method = 'GET', headers = {}, body, connections, duration, timeout = 10 },
+  { url, method = 'GET', headers = {}, body, connections, duration, timeout = 10, amount, requests },
   running,
   { alsoRecord } = {},
 ) {
   const latency = new LatencyRecorder();
   const errorCodes = {};
   const statuses = {};
-  const instance = autocannon({ url, method, headers, body, connections, duration, timeout });
+  const startedAt = performance.now();
+  let lastResponseAt = startedAt;
+  const instance = autocannon({
+    url,
+    method,
+    headers,
+    body,
+    connections,
+    timeout,
+    // autocannon refuses an undefined duration even when `amount` makes it ignore one.
+    ...(amount === undefined ? { duration } : { amount }),
+    ...(requests === undefined ? {} : { requests }),
+  });
   running.add(instance);
   instance.on('response', (_client, statusCode, _bytes, responseTime) => {
     statuses[statusCode] = (statuses[statusCode] ?? 0) + 1;
+    lastResponseAt = performance.now();
     latency.record(responseTime);
     alsoRecord?.record(responseTime);
   });
@@ -88,11 +102,14 @@ export function runLoad(
   return new Promise((resolve, reject) => {
     instance.once('done', (result) => {
       running.delete(instance);
+      // With `amount`, autocannon ends at its next one-second tick after the last response and
+      // reports that as the duration: a run of 1.1 s would count as 2. Up to the last response, then.
+      const seconds = amount === undefined ? result.duration : (lastResponseAt - startedAt) / 1000;
       resolve({
         connections,
-        seconds: result.duration,
+        seconds,
         requests: result.requests.total,
-        perSecond: result.requests.total / result.duration,
+        perSecond: result.requests.total / seconds,
         statuses,
         errors: result.errors,
         timeouts: result.timeouts,
