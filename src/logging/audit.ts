@@ -11,7 +11,12 @@ export type AuditEvent =
   | 'password.changed'
   | 'password.check_failed'
   | 'user.disabled'
-  | 'user.renamed';
+  | 'user.renamed'
+  | 'admin.user.created'
+  | 'admin.user.updated'
+  | 'admin.user.deleted'
+  | 'admin.password.reset'
+  | 'admin.sessions.ended';
 
 const logger = new Logger('Audit');
 
