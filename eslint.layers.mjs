@@ -20,6 +20,7 @@ export const LAYERS = {
     'docs',
     'redis',
   ],
+  admin: ['users', 'sessions', 'common', 'config', 'database', 'logging', 'docs', 'redis'],
   keys: ['common', 'config', 'database', 'logging', 'docs', 'redis'],
   users: ['sessions', 'throttling', 'common', 'config', 'database', 'logging', 'docs', 'redis'],
   sessions: ['common', 'config', 'database', 'logging', 'docs', 'redis'],

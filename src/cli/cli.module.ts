@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { AdminActionsModule } from '../admin/admin.module.js';
 import { configModule } from '../config/config.module.js';
 import type { Env } from '../config/env.schema.js';
 import { DatabaseModule } from '../database/database.module.js';
@@ -20,7 +21,14 @@ export class CliModule {
     return {
       module: CliModule,
       // With REDIS_URL set, what the CLI changes reaches every instance at once (docs/scaling.md#redis).
-      imports: [configModule(env), DatabaseModule, RedisModule.forRoot(env), UsersModule, SessionsModule],
+      imports: [
+        configModule(env),
+        DatabaseModule,
+        RedisModule.forRoot(env),
+        UsersModule,
+        SessionsModule,
+        AdminActionsModule,
+      ],
       providers: [UsersCommands],
     };
   }
