@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AdminActionsModule } from '../admin/admin.module.js';
+import { AuditModule } from '../audit/audit.module.js';
 import { configModule } from '../config/config.module.js';
 import type { Env } from '../config/env.schema.js';
 import { DatabaseModule } from '../database/database.module.js';
@@ -28,6 +29,8 @@ export class CliModule {
         UsersModule,
         SessionsModule,
         AdminActionsModule,
+        // What the CLI changes is in the stored audit trail too (actor "cli").
+        AuditModule,
       ],
       providers: [UsersCommands],
     };

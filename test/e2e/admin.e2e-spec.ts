@@ -60,7 +60,7 @@ describe('The admin API', () => {
 
   describe('access', () => {
     it('should require authentication: 401 with the RFC 6750 challenge', async () => {
-      for (const url of ['/admin/users', '/admin/users/1']) {
+      for (const url of ['/admin/users', '/admin/users/1', '/admin/audit']) {
         await request(server)
           .get(url)
           .expect(401)
@@ -88,6 +88,7 @@ describe('The admin API', () => {
         as(token).delete('/admin/users/1'),
         as(token).get('/admin/users/1/sessions'),
         as(token).delete('/admin/users/1/sessions'),
+        as(token).get('/admin/audit'),
       ];
       for (const call of calls) {
         const response = await call;
@@ -418,6 +419,116 @@ describe('The admin API', () => {
         .patch(`/admin/users/${id}`, { roles: ['admin'] })
         .expect(200);
       await as(admin).get('/admin/users').expect(200);
+    });
+  });
+
+  describe('GET /admin/audit', () => {
+    interface Entry {
+      id: number;
+      at: string;
+      event: string;
+      actor: string | null;
+      userId: number | null;
+      ip: string | null;
+      requestId: string | null;
+      details: Record<string, unknown>;
+    }
+    const audit = async (query = '') =>
+      (await as(admin).get(`/admin/audit${query}`).expect(200).expect('cache-control', 'no-store')).body as {
+        items: Entry[];
+        nextCursor: string | null;
+      };
+
+    it('should store each admin action with actor, target, address, request id and details, no secret', async () => {
+      const me = String(await adminId());
+      const created = await as(admin).post('/admin/users', { name: 'pat', password: PASSWORD }).expect(201);
+      const id = (created.body as { id: number }).id;
+      await as(admin)
+        .patch(`/admin/users/${id}`, { roles: ['admin'], disabled: true })
+        .expect(200);
+      await as(admin).put(`/admin/users/${id}/password`, { newPassword: 'another passphrase 2' }).expect(204);
+      await as(admin).delete(`/admin/users/${id}/sessions`).expect(204);
+      await as(admin).delete(`/admin/users/${id}`).expect(204);
+      const { items } = await audit(`?user=${id}`);
+      expect(items.map((entry) => entry.event)).toEqual([
+        'admin.user.deleted',
+        'admin.sessions.ended',
+        'admin.password.reset',
+        'password.changed',
+        'admin.user.updated',
+        'user.disabled',
+        'admin.user.created',
+      ]);
+      const byEvent = (event: string) => items.find((entry) => entry.event === event)!;
+      expect(byEvent('admin.user.created')).toEqual({
+        id: expect.any(Number),
+        at: expect.stringMatching(/^\d{4}-/),
+        event: 'admin.user.created',
+        actor: me,
+        userId: id,
+        ip: expect.any(String),
+        requestId: created.headers['x-request-id'],
+        details: { roles: 'user' },
+      });
+      expect(byEvent('admin.user.updated').details).toEqual({ roles: 'admin', disabled: true, sessions: 0 });
+      expect(byEvent('admin.password.reset').details).toEqual({ sessions: 0 });
+      expect(JSON.stringify(items)).not.toMatch(/correct horse|another passphrase|argon2|hash/i);
+    });
+
+    it('should store the events audit() logs: logins (failed too), with the client address', async () => {
+      const id = await create('quinn');
+      await request(server).post('/login').send({ name: 'quinn', password: 'wrong password!' }).expect(400);
+      await tokenFor(server, 'quinn', PASSWORD);
+      const succeeded = (await audit(`?user=${id}&event=login.succeeded`)).items;
+      expect(succeeded).toHaveLength(1);
+      expect(succeeded[0]).toMatchObject({ actor: String(id), userId: id, ip: expect.any(String) });
+      const failed = (await audit('?event=login.failed')).items;
+      expect(failed[0]).toMatchObject({
+        actor: null,
+        userId: null,
+        details: { reason: 'invalid_credentials', name: 'quinn' },
+      });
+      expect(JSON.stringify(failed)).not.toContain('wrong password!');
+    });
+
+    it('should filter by time and page newest first with limit and cursor', async () => {
+      const start = new Date().toISOString();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      for (const name of ['r1', 'r2', 'r3']) {
+        await create(name);
+      }
+      const end = new Date(Date.now() + 1000).toISOString();
+      const recent = await audit(`?event=admin.user.created&since=${start}&until=${end}`);
+      expect(recent.items.map((entry) => entry.event)).toEqual(Array(3).fill('admin.user.created'));
+      expect(await audit(`?event=admin.user.created&until=${start}&since=${start}`)).toEqual({
+        items: [],
+        nextCursor: null,
+      });
+      const first = await audit(`?event=admin.user.created&since=${start}&limit=2`);
+      expect(first.items).toHaveLength(2);
+      expect(first.items[0].id).toBeGreaterThan(first.items[1].id);
+      expect(first.nextCursor).toEqual(String(first.items[1].id));
+      const second = await audit(
+        `?event=admin.user.created&since=${start}&limit=2&cursor=${first.nextCursor}`,
+      );
+      expect(second.items).toHaveLength(1);
+      expect(second.nextCursor).toBeNull();
+      expect(second.items[0].id).toBeLessThan(first.items[1].id);
+    });
+
+    it.each([
+      ['user=abc', 'user must be a positive integer'],
+      ['since=yesterday', 'since must be an ISO 8601 date-time'],
+      ['until=2026-13-01', 'until must be an ISO 8601 date-time'],
+      ['event=DROP%20TABLE', 'event must be an event name such as login.failed'],
+      ['limit=0', 'limit must be an integer from 1 to 100'],
+      ['cursor=-1', "cursor must be a page's nextCursor"],
+      ['actor=1', 'query string must only have the parameters event, user, since, until, limit, cursor'],
+    ])('should refuse ?%s with 400', async (query, message) => {
+      await as(admin)
+        .get(`/admin/audit?${query}`)
+        .expect(400)
+        .expect((response) => expect(response.body).toEqual(errorBody(400, 'Bad Request', message)));
     });
   });
 });

@@ -494,4 +494,23 @@ describe('users CLI: roles', () => {
 
   it('should answer 2 for an unknown user', async () =>
     expectFailure(await users(cwd, ['role', 'nobody', 'admin']), 2, 'no user named "nobody"'));
+
+  it('should store what it did in the audit trail, as actor "cli"', () => {
+    const db = new Database(join(cwd, 'data', 'auth.sqlite'), { readonly: true });
+    const rows = db
+      .prepare(
+        "SELECT event, actor, user_id AS userId FROM audit_events WHERE event LIKE 'admin.%' ORDER BY id",
+      )
+      .all();
+    db.close();
+    expect(rows).toEqual([
+      { event: 'admin.user.created', actor: 'cli', userId: 1 },
+      { event: 'admin.user.created', actor: 'cli', userId: 2 },
+      { event: 'admin.user.created', actor: 'cli', userId: 3 },
+      { event: 'admin.user.updated', actor: 'cli', userId: 2 },
+      { event: 'admin.user.updated', actor: 'cli', userId: 2 },
+      { event: 'admin.user.updated', actor: 'cli', userId: 2 },
+      { event: 'admin.user.updated', actor: 'cli', userId: 3 },
+    ]);
+  });
 });

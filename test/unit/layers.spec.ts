@@ -31,6 +31,7 @@ describe('the import direction (eslint.layers.mjs)', () => {
     expect(FOLDERS.sort()).toEqual(
       [
         'admin',
+        'audit',
         'auth',
         'common',
         'config',
