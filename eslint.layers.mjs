@@ -20,6 +20,8 @@ export const LAYERS = {
     'docs',
     'redis',
   ],
+  admin: ['users', 'sessions', 'audit', 'common', 'config', 'database', 'logging', 'docs', 'redis'],
+  audit: ['common', 'config', 'database', 'logging'],
   keys: ['common', 'config', 'database', 'logging', 'docs', 'redis'],
   users: ['sessions', 'throttling', 'common', 'config', 'database', 'logging', 'docs', 'redis'],
   sessions: ['common', 'config', 'database', 'logging', 'docs', 'redis'],

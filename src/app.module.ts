@@ -1,4 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { AdminModule } from './admin/admin.module.js';
+import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { CommonModule } from './common/common.module.js';
 import { configModule } from './config/config.module.js';
@@ -26,6 +28,8 @@ export class AppModule {
         RedisModule.forRoot(env),
         UsersModule,
         AuthModule,
+        AuditModule,
+        AdminModule,
         ...(env.SIGNUP_ENABLED ? [SignUpModule] : []),
         PagesModule,
         HealthModule,

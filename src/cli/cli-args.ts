@@ -1,10 +1,13 @@
+import { isRole, ROLES, type Role } from '../common/request-context/role.js';
 import { CliError, ExitCode } from './cli-error.js';
 
 /** What one run of the CLI was asked to do, once its arguments are known to be well formed. */
 export type Invocation =
   | { command: 'help' }
   | { command: 'list' }
-  | { command: 'add' | 'passwd'; name: string; passwordStdin: boolean }
+  | { command: 'add'; name: string; passwordStdin: boolean; role: Role }
+  | { command: 'passwd'; name: string; passwordStdin: boolean }
+  | { command: 'role'; name: string; role: Role }
   | { command: 'disable' | 'enable' | 'logout'; name: string }
   | { command: 'rename'; name: string; newName: string };
 
@@ -14,7 +17,10 @@ const PASSWORD_COMMANDS: readonly string[] = ['add', 'passwd'];
 export const USAGE = `Usage: npm run users -- <command> [options]
 
 Commands:
-  add NAME       create a user
+  add NAME [--role admin|user]
+                 create a user (a user unless --role admin)
+  role NAME admin|user
+                 give a user that role (not the last enabled admin)
   passwd NAME    set a user's password and end their sessions
   disable NAME   disable a user and end their sessions
   enable NAME    enable a disabled user
@@ -25,6 +31,7 @@ Commands:
                  the name policy is shown quoted, invisible characters as \\uXXXX
 
 Options:
+  --role ROLE       the new user's role (add): admin or user (the default)
   --password-stdin  read the password (add, passwd) from the first line of stdin;
                     without it the password is asked twice on the terminal, hidden
   -h, --help        show this help
@@ -35,7 +42,8 @@ Passwords are never taken from the command line. The database is the service's o
 that cannot be typed as they are is written in bash as $'admin\\u200b'.
 
 Exit codes: 0 done, 1 usage error, 2 no such user, 3 name taken,
-4 invalid name or password, 5 bad environment or other failure`;
+4 invalid name or password, 5 bad environment or other failure,
+6 refused: it would leave no enabled admin`;
 
 const usageError = (message: string) => new CliError(message, ExitCode.Usage);
 
@@ -48,9 +56,16 @@ export function parseArgs(argv: readonly string[]): Invocation {
   let passwordStdin = false;
   let help = false;
   let optionsEnded = false;
-  for (const arg of argv) {
+  let role: string | undefined;
+  for (let index = 0; index < argv.length; index += 1) {
+    const arg = argv[index];
     if (optionsEnded || !arg.startsWith('-') || arg === '-') {
       positionals.push(arg);
+    } else if (arg === '--role' || arg.startsWith('--role=')) {
+      role = arg === '--role' ? argv[++index] : arg.slice('--role='.length);
+      if (!isRole(role)) {
+        throw usageError(`--role must be one of ${ROLES.join(', ')}`);
+      }
     } else if (arg === '--') {
       optionsEnded = true;
     } else if (arg === '--password-stdin') {
@@ -75,6 +90,9 @@ export function parseArgs(argv: readonly string[]): Invocation {
   if (passwordStdin && !PASSWORD_COMMANDS.includes(command)) {
     throw usageError('--password-stdin is only for add and passwd');
   }
+  if (role !== undefined && command !== 'add') {
+    throw usageError('--role is only for add (use: role NAME admin|user)');
+  }
   if (command === 'list') {
     if (rest.length > 0) {
       throw usageError('list takes no arguments');
@@ -86,6 +104,15 @@ export function parseArgs(argv: readonly string[]): Invocation {
       throw usageError('rename needs a NAME and a NEW_NAME');
     }
     return { command, name: rest[0], newName: rest[1] };
+  }
+  if (command === 'role') {
+    if (rest.length !== 2) {
+      throw usageError('role needs a NAME and a ROLE (admin or user)');
+    }
+    if (!isRole(rest[1])) {
+      throw usageError(`ROLE must be one of ${ROLES.join(', ')}`);
+    }
+    return { command, name: rest[0], role: rest[1] };
   }
   const named = NAMED_COMMANDS.find((known) => known === command);
   if (named === undefined) {
@@ -102,7 +129,8 @@ export function parseArgs(argv: readonly string[]): Invocation {
         : `${named} takes only a NAME`,
     );
   }
-  return named === 'add' || named === 'passwd'
-    ? { command: named, name, passwordStdin }
-    : { command: named, name };
+  if (named === 'add') {
+    return { command: named, name, passwordStdin, role: isRole(role) ? role : 'user' };
+  }
+  return named === 'passwd' ? { command: named, name, passwordStdin } : { command: named, name };
 }

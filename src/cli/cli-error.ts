@@ -8,6 +8,8 @@ export const ExitCode = {
   NameTaken: 3,
   InvalidInput: 4,
   Failure: 5,
+  /** The last-admin rule: the change would leave no enabled admin. */
+  Refused: 6,
   /** Ctrl-C at the password prompt: the shell's convention for SIGINT. */
   Interrupted: 130,
 } as const;

@@ -1,4 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { AdminActionsModule } from '../admin/admin.module.js';
+import { AuditModule } from '../audit/audit.module.js';
 import { configModule } from '../config/config.module.js';
 import type { Env } from '../config/env.schema.js';
 import { DatabaseModule } from '../database/database.module.js';
@@ -20,7 +22,16 @@ export class CliModule {
     return {
       module: CliModule,
       // With REDIS_URL set, what the CLI changes reaches every instance at once (docs/scaling.md#redis).
-      imports: [configModule(env), DatabaseModule, RedisModule.forRoot(env), UsersModule, SessionsModule],
+      imports: [
+        configModule(env),
+        DatabaseModule,
+        RedisModule.forRoot(env),
+        UsersModule,
+        SessionsModule,
+        AdminActionsModule,
+        // What the CLI changes is in the stored audit trail too (actor "cli").
+        AuditModule,
+      ],
       providers: [UsersCommands],
     };
   }

@@ -40,7 +40,13 @@ function passwordSource(name: string, fromStdin: boolean): PasswordSource {
 function run(commands: UsersCommands, invocation: Exclude<Invocation, { command: 'help' }>): Promise<string> {
   switch (invocation.command) {
     case 'add':
-      return commands.add(invocation.name, passwordSource(invocation.name, invocation.passwordStdin));
+      return commands.add(
+        invocation.name,
+        passwordSource(invocation.name, invocation.passwordStdin),
+        invocation.role,
+      );
+    case 'role':
+      return commands.role(invocation.name, invocation.role);
     case 'passwd':
       return commands.passwd(invocation.name, passwordSource(invocation.name, invocation.passwordStdin));
     case 'disable':

@@ -1,4 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { ConflictException, Injectable } from '@nestjs/common';
+import { AdminUsersService } from '../admin/admin-users.service.js';
+import type { Role } from '../common/request-context/role.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import type { UserSummary } from '../users/user-profile.js';
 import { accountNameProblem } from '../common/validation/account-name.js';
@@ -33,18 +35,24 @@ export class UsersCommands {
   constructor(
     private readonly users: UsersService,
     private readonly sessions: SessionsService,
+    private readonly admin: AdminUsersService,
   ) {}
 
-  async add(name: string, readPassword: PasswordSource): Promise<string> {
+  async add(name: string, readPassword: PasswordSource, role: Role = 'user'): Promise<string> {
     await this.check('name', name);
     try {
       // Before asking for a password that would be thrown away.
       await this.users.assertNameFree(name);
       const password = await this.newPassword(readPassword);
-      const user = await this.users.create(name, password);
-      return `added ${quoted(user.name)} (id ${user.id})`;
+      // The admin API's creation: the same rules and an admin.user.created audit event (actor "cli").
+      const user = await this.admin.create(name, password, [role]);
+      return `added ${quoted(user.name)} (id ${user.id})${role === 'admin' ? ' as an admin' : ''}`;
     } catch (error) {
-      // Also when someone took the name while the password was typed: the unique index decided.
+      // Also when someone took the name while the password was typed: the unique index decided
+      // (AdminUsersService answers that as a 409).
+      if (error instanceof ConflictException && error.cause instanceof NameTakenError) {
+        throw this.nameTaken(name, error.cause);
+      }
       throw error instanceof NameTakenError ? this.nameTaken(name, error) : error;
     }
   }
@@ -56,9 +64,18 @@ export class UsersCommands {
     return `changed the password of ${quoted(user.name)} and ended ${sessionCount(sessionsEnded)}`;
   }
 
+  /** Gives a user exactly one role, through the admin API's method (the last-admin rule included). */
+  async role(name: string, role: Role): Promise<string> {
+    const user = await this.find(name);
+    await this.refusedIfLastAdmin(() => this.admin.update(user.id, { roles: [role] }));
+    return user.roles.length === 1 && user.roles[0] === role
+      ? `${quoted(user.name)} already had the role ${role}`
+      : `gave ${quoted(user.name)} the role ${role}`;
+  }
+
   async disable(name: string): Promise<string> {
     const user = await this.find(name);
-    const { sessionsEnded } = await this.users.setDisabled(user.id, true);
+    const { sessionsEnded } = await this.refusedIfLastAdmin(() => this.users.setDisabled(user.id, true));
     return user.disabled
       ? `${quoted(user.name)} was already disabled; ended ${sessionCount(sessionsEnded)}`
       : `disabled ${quoted(user.name)} and ended ${sessionCount(sessionsEnded)}`;
@@ -106,6 +123,15 @@ export class UsersCommands {
           .trimEnd(),
       )
       .join('\n');
+  }
+
+  /** The last-admin rule's 409 as the CLI's exit code 6, its message unchanged. */
+  private async refusedIfLastAdmin<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      throw error instanceof ConflictException ? new CliError(error.message, ExitCode.Refused) : error;
+    }
   }
 
   private async find(name: string): Promise<UserSummary> {

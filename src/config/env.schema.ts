@@ -153,6 +153,8 @@ export const envSchema = z.preprocess(
         .optional(),
       JWT_CLOCK_TOLERANCE: seconds(30, 0, 300),
       USER_CACHE_TTL: seconds(30),
+      // Days the stored audit trail (audit_events) keeps an event; older ones are pruned.
+      AUDIT_RETENTION_DAYS: integer(90, 1, 36_500, 'a whole number of days'),
       // Unset: one instance's state stays its own (docs/scaling.md#redis).
       REDIS_URL: z
         .string()

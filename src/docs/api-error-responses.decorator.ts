@@ -4,7 +4,7 @@ import { ErrorBody } from '../common/error-body.js';
 import { BODY_LIMIT_BYTES } from '../common/http-limits.js';
 
 /** The error statuses the routes answer on purpose (a 500 is never part of a contract). */
-export type ErrorStatus = 400 | 401 | 404 | 409 | 413 | 415 | 429;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429;
 
 /** The header on every answer that holds a token, a user, or an error. */
 export const NO_STORE = { 'Cache-Control': { schema: { type: 'string', enum: ['no-store'] } } };
@@ -54,4 +54,9 @@ export const NO_BODY_ERRORS = {
 /** What every route behind the global JwtAuthGuard answers without a valid access token. */
 export const ACCESS_TOKEN_ERRORS = {
   401: 'No access token, or one that is expired, forged, malformed or of an ended session.',
+} as const;
+
+/** What every route marked @Roles() answers to a valid token of an account without the role. */
+export const ROLE_ERRORS = {
+  403: "The caller's account does not have the admin role (checked on every request, not from the token).",
 } as const;

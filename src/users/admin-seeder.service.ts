@@ -9,7 +9,7 @@ import { UsersService } from './users.service.js';
 export const DEMO_ADMIN = { name: 'admin', password: '1234' } as const;
 
 /**
- * Gives an empty database its first account. Outside production that is ADMIN_NAME/ADMIN_PASSWORD
+ * Gives an empty database its first account, an admin. Outside production that is ADMIN_NAME/ADMIN_PASSWORD
  * or, failing those, the tutorial's admin/1234; in production only ADMIN_NAME/ADMIN_PASSWORD.
  */
 @Injectable()
@@ -35,7 +35,7 @@ export class AdminSeeder implements OnApplicationBootstrap {
     const name = this.config.get('ADMIN_NAME', { infer: true });
     const password = this.config.get('ADMIN_PASSWORD', { infer: true });
     if (name !== undefined && password !== undefined) {
-      await this.users.create(name, password);
+      await this.users.create(name, password, ['admin']);
       this.logger.log(`No users existed: created "${name}" from ADMIN_NAME/ADMIN_PASSWORD`);
       return;
     }
@@ -45,7 +45,7 @@ export class AdminSeeder implements OnApplicationBootstrap {
       );
       return;
     }
-    await this.users.create(DEMO_ADMIN.name, DEMO_ADMIN.password);
+    await this.users.create(DEMO_ADMIN.name, DEMO_ADMIN.password, ['admin']);
     this.logger.warn(
       `No users existed: created the tutorial's demo account "${DEMO_ADMIN.name}" with password "${DEMO_ADMIN.password}" (development only)`,
     );

@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import type { Role } from '../common/request-context/role.js';
 import type { UserEntity } from './user.entity.js';
 
 /** What the API shows of a user: never the hash, never the flags. */
@@ -14,12 +15,31 @@ export function toUserProfile(user: Pick<UserEntity, 'id' | 'name'>): UserProfil
   return { id: user.id, name: user.name };
 }
 
-/** What operators see of a user (the CLI's list): the profile and the account's state. */
-export interface UserSummary extends UserProfile {
-  disabled: boolean;
-  createdAt: Date;
+/** An enabled account as every authenticated request sees it: the profile and the roles. */
+export interface ActiveUser extends UserProfile {
+  roles: readonly Role[];
 }
 
-export function toUserSummary(user: Pick<UserEntity, 'id' | 'name' | 'disabled' | 'createdAt'>): UserSummary {
-  return { ...toUserProfile(user), disabled: user.disabled, createdAt: user.createdAt };
+export function toActiveUser(user: Pick<UserEntity, 'id' | 'name' | 'roles'>): ActiveUser {
+  return { ...toUserProfile(user), roles: [...user.roles] };
+}
+
+/** What operators see of a user (the CLI's list, the admin API): the profile and the account's state. */
+export interface UserSummary extends UserProfile {
+  roles: Role[];
+  disabled: boolean;
+  createdAt: Date;
+  lastLoginAt: Date | null;
+}
+
+export function toUserSummary(
+  user: Pick<UserEntity, 'id' | 'name' | 'roles' | 'disabled' | 'createdAt' | 'lastLoginAt'>,
+): UserSummary {
+  return {
+    ...toUserProfile(user),
+    roles: [...user.roles],
+    disabled: user.disabled,
+    createdAt: user.createdAt,
+    lastLoginAt: user.lastLoginAt,
+  };
 }

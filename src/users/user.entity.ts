@@ -1,3 +1,4 @@
+import type { Role } from '../common/request-context/role.js';
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
 /** A stored account. Only the users module sees this class; others get a UserProfile. */
@@ -27,6 +28,14 @@ export class UserEntity {
 
   @Column({ type: 'boolean', default: false })
   disabled!: boolean;
+
+  /** Comma-separated in the column (`simple-array`): a set of ROLES, never empty. */
+  @Column({ type: 'simple-array', default: 'user' })
+  roles!: Role[];
+
+  /** The last successful login, NULL before the first (or before roles were added). */
+  @Column({ name: 'last_login_at', type: Date, nullable: true })
+  lastLoginAt!: Date | null;
 
   @CreateDateColumn({ name: 'created_at' })
   createdAt!: Date;

@@ -1,12 +1,22 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { QueryFailedError, type Repository } from 'typeorm';
+import type { Role } from '../common/request-context/role.js';
 import { nameSkeleton } from '../common/validation/account-name.js';
 import { nameKey } from '../common/validation/name-key.js';
 import { NameTakenError } from './name-taken.error.js';
 import { UserEntity } from './user.entity.js';
 
 const holdsNul = (text: string) => text.includes('\u0000');
+
+/** One page of a listing by id, and whether more follow it. */
+export interface UserPage<T> {
+  items: T[];
+  more: boolean;
+}
+
+/** LIKE's wildcards and its escape character, taken literally (ESCAPE '\\' on both databases). */
+const likeLiteral = (text: string) => text.replace(/[\\%_]/g, (char) => `\\${char}`);
 
 /** Persistence of users. The rest of the code never sees TypeORM or SQL. */
 @Injectable()
@@ -38,10 +48,17 @@ export class UsersRepository {
   }
 
   /** Creates a user; throws NameTakenError when the name, or a look-alike, is taken. */
-  async create(name: string, passwordHash: string): Promise<UserEntity> {
+  async create(name: string, passwordHash: string, roles: Role[] = ['user']): Promise<UserEntity> {
     try {
       return await this.users.save(
-        this.users.create({ name, nameKey: nameKey(name), nameSkeleton: nameSkeleton(name), passwordHash }),
+        this.users.create({
+          name,
+          nameKey: nameKey(name),
+          nameSkeleton: nameSkeleton(name),
+          passwordHash,
+          roles,
+          lastLoginAt: null,
+        }),
       );
     } catch (error) {
       throw nameConflict(error) ?? error;
@@ -61,13 +78,72 @@ export class UsersRepository {
     }
   }
 
-  async updatePasswordHash(id: number, passwordHash: string): Promise<void> {
-    await this.users.update({ id }, { passwordHash });
+  async updatePasswordHash(id: number, passwordHash: string): Promise<boolean> {
+    const result = await this.users.update({ id }, { passwordHash });
+    return (result.affected ?? 0) > 0;
   }
 
   async setDisabled(id: number, disabled: boolean): Promise<boolean> {
     const result = await this.users.update({ id }, { disabled });
     return (result.affected ?? 0) > 0;
+  }
+
+  async setRoles(id: number, roles: Role[]): Promise<boolean> {
+    const result = await this.users.update({ id }, { roles });
+    return (result.affected ?? 0) > 0;
+  }
+
+  async recordLogin(id: number, at: Date): Promise<void> {
+    // Not through update(): that would bump updated_at, which says when the account was changed.
+    await this.users
+      .createQueryBuilder()
+      .update()
+      .set({ lastLoginAt: at, updatedAt: () => 'updated_at' })
+      .where('id = :id', { id })
+      .execute();
+  }
+
+  async delete(id: number): Promise<boolean> {
+    const result = await this.users.delete({ id });
+    return (result.affected ?? 0) > 0;
+  }
+
+  /** Enabled accounts holding `admin` (roles is a comma-separated set: matched as a whole item). */
+  countEnabledAdmins(): Promise<number> {
+    return this.users
+      .createQueryBuilder('account')
+      .where('account.disabled = :disabled', { disabled: false })
+      .andWhere("(',' || account.roles || ',') LIKE :admin", { admin: '%,admin,%' })
+      .getCount();
+  }
+
+  /** Accounts after `afterId` by id, at most `limit`, whose folded name starts with `search`'s. */
+  async page({
+    search,
+    limit,
+    afterId,
+  }: {
+    search?: string;
+    limit: number;
+    afterId?: number;
+  }): Promise<UserPage<UserEntity>> {
+    const query = this.users
+      .createQueryBuilder('account')
+      .orderBy('account.id', 'ASC')
+      .take(limit + 1);
+    if (afterId !== undefined) {
+      query.andWhere('account.id > :afterId', { afterId });
+    }
+    if (search !== undefined && search !== '') {
+      if (holdsNul(search)) {
+        return { items: [], more: false };
+      }
+      query.andWhere("account.nameKey LIKE :prefix ESCAPE '\\'", {
+        prefix: `${likeLiteral(nameKey(search))}%`,
+      });
+    }
+    const rows = await query.getMany();
+    return { items: rows.slice(0, limit), more: rows.length > limit };
   }
 }
 

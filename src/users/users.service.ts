@@ -1,9 +1,17 @@
-import { BadRequestException, Injectable, NotFoundException, Optional } from '@nestjs/common';
+import {
+  BadRequestException,
+  ConflictException,
+  Injectable,
+  NotFoundException,
+  Optional,
+} from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { LRUCache } from 'lru-cache';
 import { OPERATOR, type Actor } from '../common/request-context/actor.js';
 import { normalizeName } from '../common/validation/account-name.js';
+import { ROLES, type Role } from '../common/request-context/role.js';
 import type { Env } from '../config/env.schema.js';
+import { DatabaseLock } from '../database/database-lock.js';
 import { audit } from '../logging/audit.js';
 import { InstanceEvents } from '../redis/instance-events.js';
 import { SessionsService } from '../sessions/sessions.service.js';
@@ -11,12 +19,28 @@ import { LoginAttemptLimiter } from '../throttling/login-attempts.js';
 import { TooManyRequestsException } from '../throttling/too-many-requests.exception.js';
 import { NameTakenError } from './name-taken.error.js';
 import { PasswordHasher } from './password-hasher.service.js';
-import { toUserProfile, toUserSummary, type UserProfile, type UserSummary } from './user-profile.js';
+import {
+  toActiveUser,
+  toUserProfile,
+  toUserSummary,
+  type ActiveUser,
+  type UserProfile,
+  type UserSummary,
+} from './user-profile.js';
 import type { UserEntity } from './user.entity.js';
-import { UsersRepository } from './users.repository.js';
+import { UsersRepository, type UserPage } from './users.repository.js';
 
 /** Why a password is being checked: named on the audit line of a failure. */
 type PasswordCheck = 'login' | 'password_change';
+
+/** The advisory lock (PostgreSQL) under which a change that could remove an admin is checked and made. */
+const ADMINS_LOCK = 'nest-jwt-auth:admins';
+
+export const LAST_ADMIN_MESSAGE =
+  'the last enabled admin cannot be demoted, disabled or deleted: make another user an admin first';
+
+/** Who an audit line records as acting: the signed-in caller's id, or the operators' CLI. */
+export const actorOf = (actor: Actor): number | 'cli' => actor.userId ?? 'cli';
 
 /** Accounts: credential checks, the "still active?" lookup behind every token, creation. */
 @Injectable()
@@ -28,7 +52,9 @@ export class UsersService {
    * Changes made through this service update it at once, and with REDIS_URL set those of every
    * other instance and of the CLI too (a `user.changed` message).
    */
-  private readonly activeUsers: LRUCache<number, UserProfile>;
+  private readonly activeUsers: LRUCache<number, ActiveUser>;
+  /** Changes that could remove an admin, one at a time in this process (the lock covers the others). */
+  private adminChanges: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly users: UsersRepository,
@@ -36,6 +62,7 @@ export class UsersService {
     private readonly sessions: SessionsService,
     private readonly attempts: LoginAttemptLimiter,
     config: ConfigService<Env, true>,
+    private readonly lock: DatabaseLock,
     @Optional() private readonly events?: InstanceEvents,
   ) {
     this.activeUsers = new LRUCache({
@@ -46,7 +73,7 @@ export class UsersService {
       // disabled users rarely get this far: disabling ends their sessions (revocation list).
       fetchMethod: async (id) => {
         const user = await this.users.findById(id);
-        return user !== null && !user.disabled ? toUserProfile(user) : undefined;
+        return user !== null && !user.disabled ? toActiveUser(user) : undefined;
       },
     });
     events?.on('user.changed', ({ userId }) => this.activeUsers.delete(userId));
@@ -72,6 +99,8 @@ export class UsersService {
     if (!(await this.checkPassword(name, user?.passwordHash, password, actor, 'login', usable)) || !usable) {
       return null;
     }
+    // Not awaited: the login does not wait on a write only the admin API's list reads.
+    this.users.recordLogin(user.id, new Date()).catch(() => undefined);
     return this.rehashIfWeak(user, password);
   }
 
@@ -118,8 +147,8 @@ export class UsersService {
     return toUserProfile(user);
   }
 
-  /** The user a verified token names, if it still exists and is enabled. */
-  async findActive(id: number): Promise<UserProfile | null> {
+  /** The user a verified token names, with their current roles, if it still exists and is enabled. */
+  async findActive(id: number): Promise<ActiveUser | null> {
     return this.activeUsers.get(id) ?? (await this.activeUsers.fetch(id)) ?? null;
   }
 
@@ -127,14 +156,14 @@ export class UsersService {
    * Creates an account, its name stored in NFC. The caller has held the name to the name policy
    * (accountNameProblem); throws NameTakenError when the name, or a look-alike, is taken.
    */
-  async create(name: string, password: string): Promise<UserProfile> {
+  async create(name: string, password: string, roles: readonly Role[] = ['user']): Promise<UserProfile> {
     const normalized = normalizeName(name);
     await this.assertNameFree(normalized);
     const hash = await this.hasher.hash(password);
     // A concurrent sign-up may take the name while this one hashed: the unique indexes decide.
-    const user = toUserProfile(await this.users.create(normalized, hash));
-    this.activeUsers.set(user.id, user);
-    return user;
+    const user = await this.users.create(normalized, hash, uniqueRoles(roles));
+    this.activeUsers.set(user.id, toActiveUser(user));
+    return toUserProfile(user);
   }
 
   /**
@@ -164,13 +193,17 @@ export class UsersService {
     }
   }
 
-  /** Disables or re-enables an account; disabling ends its sessions and refuses its tokens at once. */
+  /**
+   * Disables or re-enables an account; disabling ends its sessions and refuses its tokens at once.
+   * Throws NotFoundException, or ConflictException for the last enabled admin.
+   */
   async setDisabled(
     id: number,
     disabled: boolean,
     actor: Actor = OPERATOR,
   ): Promise<{ sessionsEnded: number }> {
-    if (!(await this.users.setDisabled(id, disabled))) {
+    const changed = await this.keepingAnAdmin(id, { disabled }, () => this.users.setDisabled(id, disabled));
+    if (!changed) {
       throw new NotFoundException('user not found');
     }
     this.changed(id);
@@ -179,6 +212,83 @@ export class UsersService {
       audit('user.disabled', actor.requestId, { userId: id, sessions: sessionsEnded });
     }
     return { sessionsEnded };
+  }
+
+  /**
+   * Gives an account exactly `roles`; takes effect on its live tokens at once (RolesGuard reads
+   * the cached account, forgotten here and on every instance). Throws NotFoundException, or
+   * ConflictException when this would demote the last enabled admin.
+   */
+  async setRoles(id: number, roles: readonly Role[]): Promise<UserSummary> {
+    const wanted = uniqueRoles(roles);
+    const changed = await this.keepingAnAdmin(id, { roles: wanted }, () => this.users.setRoles(id, wanted));
+    if (!changed) {
+      throw new NotFoundException('user not found');
+    }
+    this.changed(id);
+    return this.get(id);
+  }
+
+  /**
+   * Deletes an account: its sessions end first (so every instance refuses their tokens), then
+   * the row goes. Throws NotFoundException, or ConflictException for the last enabled admin.
+   */
+  async delete(id: number): Promise<{ sessionsEnded: number }> {
+    let sessionsEnded = 0;
+    const deleted = await this.keepingAnAdmin(id, 'deleted', async () => {
+      sessionsEnded = await this.sessions.endAllOf(id, 'revoked');
+      return this.users.delete(id);
+    });
+    if (!deleted) {
+      throw new NotFoundException('user not found');
+    }
+    this.changed(id);
+    return { sessionsEnded };
+  }
+
+  /**
+   * Runs `write` unless it would leave no enabled admin: the account is one now and would no
+   * longer be (`change`), and no other is. Checked and written under a lock, so two admins
+   * demoting each other at once cannot both succeed. `write` answers false for no such user.
+   */
+  private async keepingAnAdmin(
+    id: number,
+    change: { disabled?: boolean; roles?: readonly Role[] } | 'deleted',
+    write: () => Promise<boolean>,
+  ): Promise<boolean> {
+    const run = async (): Promise<boolean> => {
+      const user = await this.users.findById(id);
+      if (user === null) {
+        return false;
+      }
+      const isAdmin = !user.disabled && user.roles.includes('admin');
+      const staysAdmin =
+        change !== 'deleted' &&
+        !(change.disabled ?? user.disabled) &&
+        (change.roles ?? user.roles).includes('admin');
+      if (isAdmin && !staysAdmin && (await this.users.countEnabledAdmins()) <= 1) {
+        throw new ConflictException(LAST_ADMIN_MESSAGE);
+      }
+      return write();
+    };
+    const result = this.adminChanges.then(() => this.lock.run(ADMINS_LOCK, run));
+    this.adminChanges = result.catch(() => undefined);
+    return result;
+  }
+
+  /** An account as operators see it; throws NotFoundException. */
+  async get(id: number): Promise<UserSummary> {
+    const user = await this.users.findById(id);
+    if (user === null) {
+      throw new NotFoundException('user not found');
+    }
+    return toUserSummary(user);
+  }
+
+  /** A page of accounts by id, those whose name starts with `search` (case-insensitively) if given. */
+  async page(query: { search?: string; limit: number; afterId?: number }): Promise<UserPage<UserSummary>> {
+    const { items, more } = await this.users.page(query);
+    return { items: items.map(toUserSummary), more };
   }
 
   /**
@@ -212,7 +322,9 @@ export class UsersService {
     newPassword: string,
     actor: Actor = OPERATOR,
   ): Promise<{ sessionsEnded: number }> {
-    await this.users.updatePasswordHash(id, await this.hasher.hash(newPassword));
+    if (!(await this.users.updatePasswordHash(id, await this.hasher.hash(newPassword)))) {
+      throw new NotFoundException('user not found');
+    }
     const sessionsEnded = await this.sessions.endAllOf(id, 'password', { keep: actor.sessionId });
     audit('password.changed', actor.requestId, { userId: id, sessions: sessionsEnded });
     return { sessionsEnded };
@@ -230,4 +342,13 @@ export class UsersService {
   count(): Promise<number> {
     return this.users.count();
   }
+}
+
+/** `roles` without repeats, in ROLES' order, so the column reads the same for the same set. */
+function uniqueRoles(roles: readonly Role[]): Role[] {
+  const unique = ROLES.filter((role) => roles.includes(role));
+  if (unique.length === 0) {
+    throw new BadRequestException('roles must not be empty');
+  }
+  return unique;
 }

@@ -439,3 +439,78 @@ describe('users CLI beside the running service', () => {
     expect(shownName).toBe('mallory');
   });
 });
+
+describe('users CLI: roles', () => {
+  const cwd = workdir();
+  const add = (name: string, ...options: string[]) =>
+    users(cwd, ['add', name, '--password-stdin', ...options], { stdin: `${name} password\n` });
+
+  it('should add a user as a user, and as an admin with --role admin (or --role=admin)', async () => {
+    expect(await add('root', '--role', 'admin')).toEqual({
+      code: 0,
+      stdout: 'added "root" (id 1) as an admin\n',
+      stderr: '',
+    });
+    expect((await add('ann')).stdout).toBe('added "ann" (id 2)\n');
+    expect((await add('ben', '--role=admin')).stdout).toBe('added "ben" (id 3) as an admin\n');
+    const db = new Database(join(cwd, 'data', 'auth.sqlite'), { readonly: true });
+    const rows = db.prepare('SELECT name, roles FROM users ORDER BY id').all();
+    db.close();
+    expect(rows).toEqual([
+      { name: 'root', roles: 'admin' },
+      { name: 'ann', roles: 'user' },
+      { name: 'ben', roles: 'admin' },
+    ]);
+  });
+
+  it('should promote and demote with role NAME admin|user', async () => {
+    expect(await users(cwd, ['role', 'ann', 'admin'])).toEqual({
+      code: 0,
+      stdout: 'gave "ann" the role admin\n',
+      stderr: '',
+    });
+    expect((await users(cwd, ['role', 'ann', 'admin'])).stdout).toBe('"ann" already had the role admin\n');
+    expect((await users(cwd, ['role', 'ann', 'user'])).stdout).toBe('gave "ann" the role user\n');
+    expect((await users(cwd, ['role', 'ben', 'user'])).stdout).toBe('gave "ben" the role user\n');
+  });
+
+  it('should refuse to demote or disable the last enabled admin with exit code 6', async () => {
+    const refused =
+      'the last enabled admin cannot be demoted, disabled or deleted: make another user an admin first';
+    expectFailure(await users(cwd, ['role', 'root', 'user']), 6, refused);
+    expectFailure(await users(cwd, ['disable', 'root']), 6, refused);
+    expect((await users(cwd, ['disable', 'ann'])).code).toBe(0);
+  });
+
+  it.each([
+    [['role', 'ann'], 'role needs a NAME and a ROLE (admin or user)'],
+    [['role', 'ann', 'root'], 'ROLE must be one of admin, user'],
+    [['add', 'cat', '--role', 'root'], '--role must be one of admin, user'],
+    [['add', 'cat', '--role'], '--role must be one of admin, user'],
+    [['disable', 'ann', '--role', 'admin'], '--role is only for add (use: role NAME admin|user)'],
+  ])('should refuse %p with exit code 1 and the usage', async (args, reason) =>
+    expectUsageError(await users(cwd, args), reason),
+  );
+
+  it('should answer 2 for an unknown user', async () =>
+    expectFailure(await users(cwd, ['role', 'nobody', 'admin']), 2, 'no user named "nobody"'));
+
+  it('should store what it did in the audit trail, as actor "cli"', () => {
+    const db = new Database(join(cwd, 'data', 'auth.sqlite'), { readonly: true });
+    const rows = db
+      .prepare(
+        "SELECT event, actor, user_id AS userId FROM audit_events WHERE event LIKE 'admin.%' ORDER BY id",
+      )
+      .all();
+    db.close();
+    expect(rows).toEqual([
+      { event: 'admin.user.created', actor: 'cli', userId: 1 },
+      { event: 'admin.user.created', actor: 'cli', userId: 2 },
+      { event: 'admin.user.created', actor: 'cli', userId: 3 },
+      { event: 'admin.user.updated', actor: 'cli', userId: 2 },
+      { event: 'admin.user.updated', actor: 'cli', userId: 2 },
+      { event: 'admin.user.updated', actor: 'cli', userId: 2 },
+      { event: 'admin.user.updated', actor: 'cli', userId: 3 },
+    ]);
+  });
+});

@@ -33,7 +33,7 @@ let address = 0;
  * A login's access token, each from a client address of its own (TRUST_PROXY is set): the key
  * tests log in many times, which LOGIN_RATE_LIMIT would refuse from one address.
  */
-async function tokenOf(url: string): Promise<string> {
+async function tokenOf(url: string, name = 'admin', password = '1234'): Promise<string> {
   address += 1;
   const response = await fetch(`${url}/login`, {
     method: 'POST',
@@ -41,18 +41,26 @@ async function tokenOf(url: string): Promise<string> {
       'Content-Type': 'application/json',
       'X-Forwarded-For': `198.51.${address >> 8}.${address & 255}`,
     },
-    body: JSON.stringify({ name: 'admin', password: '1234' }),
+    body: JSON.stringify({ name, password }),
   });
   expect(response.status).toBe(200);
   return ((await response.json()) as { token: string }).token;
 }
 
-/** Milliseconds until GET /user on `url` answers `expected` for `token` (or throws after `limitMs`). */
-async function timeUntil(url: string, token: string, expected: number, limitMs: number): Promise<number> {
+/** Milliseconds until GET `path` on `url` answers `expected` for `token` (or throws after `limitMs`). */
+async function timeUntil(
+  url: string,
+  token: string,
+  expected: number,
+  limitMs: number,
+  path = '/user',
+): Promise<number> {
   const started = Date.now();
-  while ((await statusOf(url, token)) !== expected) {
+  const status = async () =>
+    (await fetch(`${url}${path}`, { headers: { Authorization: `Bearer ${token}` } })).status;
+  while ((await status()) !== expected) {
     if (Date.now() - started > limitMs) {
-      throw new Error(`GET /user on ${url} did not answer ${expected} within ${limitMs} ms`);
+      throw new Error(`GET ${path} on ${url} did not answer ${expected} within ${limitMs} ms`);
     }
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
@@ -152,6 +160,47 @@ describeWithPostgres.each(MODES)(
         `${label}: logout on instance 1 refused on instances 2 and 3 after ${times.join(' and ')} ms (${redis ? 'Redis fan-out, poll hourly' : `database poll, ${POLL_S} s`})`,
       );
       for (const ms of times) {
+        expect(ms).toBeLessThanOrEqual(limitMs);
+      }
+    });
+
+    it(`should apply a demotion or a disable on one instance on the others within ${redis ? '1 s (Redis)' : 'USER_CACHE_TTL and the poll'}`, async () => {
+      const admin = await tokenOf(instances[0].url);
+      const call = (method: string, path: string, body: object) =>
+        fetch(`${instances[0].url}${path}`, {
+          method,
+          headers: { Authorization: `Bearer ${admin}`, 'Content-Type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+      const password = 'instances passphrase';
+      const created = await call('POST', '/admin/users', {
+        name: `ivy-${label.replace(/\W/g, '')}`,
+        password,
+        roles: ['admin'],
+      });
+      expect(created.status).toBe(201);
+      const { id, name } = (await created.json()) as { id: number; name: string };
+      const others = instances.slice(1);
+      const tokens = await Promise.all(others.map((instance) => tokenOf(instance.url, name, password)));
+      // Warm: each other instance has the account cached as an admin.
+      for (const [index, instance] of others.entries()) {
+        const response = await fetch(`${instance.url}/admin/users`, {
+          headers: { Authorization: `Bearer ${tokens[index]}` },
+        });
+        expect(response.status).toBe(200);
+      }
+      expect((await call('PATCH', `/admin/users/${id}`, { roles: ['user'] })).status).toBe(200);
+      const demoted = await Promise.all(
+        others.map((instance, index) => timeUntil(instance.url, tokens[index], 403, 5_000, '/admin/users')),
+      );
+      expect((await call('PATCH', `/admin/users/${id}`, { disabled: true })).status).toBe(200);
+      const disabled = await Promise.all(
+        others.map((instance, index) => timeUntil(instance.url, tokens[index], 401, 5_000)),
+      );
+      console.info(
+        `${label}: a demotion on instance 1 applied on instances 2 and 3 after ${demoted.join(' and ')} ms, a disable after ${disabled.join(' and ')} ms`,
+      );
+      for (const ms of [...demoted, ...disabled]) {
         expect(ms).toBeLessThanOrEqual(limitMs);
       }
     });

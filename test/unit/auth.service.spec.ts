@@ -284,7 +284,7 @@ describe(AuthService.name, () => {
   });
 
   describe('logout', () => {
-    const caller: AuthUser = { id: 7, name: 'Alice', sessionId: SID };
+    const caller: AuthUser = { id: 7, name: 'Alice', roles: ['user'], sessionId: SID };
 
     it('should end the current session only for scope local', async () => {
       await service.logout(caller, 'local', CLIENT);

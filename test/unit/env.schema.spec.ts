@@ -52,6 +52,7 @@ describe('validateEnv', () => {
         LOG_FORMAT: 'pretty',
         JWT_CLOCK_TOLERANCE: 30,
         USER_CACHE_TTL: 30,
+        AUDIT_RETENTION_DAYS: 90,
         REDIS_KEY_PREFIX: 'nest-jwt-auth:',
         durations: {
           accessTokenMs: 900_000,

@@ -40,7 +40,12 @@ const passportCanActivate = () =>
     .spyOn(Object.getPrototypeOf(JwtAuthGuard.prototype) as JwtAuthGuard, 'canActivate')
     .mockResolvedValue(false);
 
-const ALICE: AuthUser = { id: 1, name: 'alice', sessionId: '5f0c4a8e-3b2d-4e1f-9a7c-1d2e3f4a5b6c' };
+const ALICE: AuthUser = {
+  id: 1,
+  name: 'alice',
+  roles: ['user'],
+  sessionId: '5f0c4a8e-3b2d-4e1f-9a7c-1d2e3f4a5b6c',
+};
 
 /** The BearerChallengeException that `act` throws, or a failure when it throws something else. */
 function challengeOf(act: () => unknown): BearerChallengeException {

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it, jest } from '@jest/globals';
-import { BadRequestException, NotFoundException } from '@nestjs/common';
+import { BadRequestException, ConflictException, NotFoundException } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Test } from '@nestjs/testing';
 import type { SessionEndReason } from '../../src/sessions/session.entity.js';
@@ -10,8 +10,9 @@ import { PasswordHasher } from '../../src/users/password-hasher.service.js';
 import type { UserEntity } from '../../src/users/user.entity.js';
 import { UsersRepository } from '../../src/users/users.repository.js';
 import { NameTakenError } from '../../src/users/name-taken.error.js';
-import { UsersService } from '../../src/users/users.service.js';
+import { LAST_ADMIN_MESSAGE, UsersService } from '../../src/users/users.service.js';
 import { InstanceEvents, type InstanceEvent } from '../../src/redis/instance-events.js';
+import { DatabaseLock } from '../../src/database/database-lock.js';
 
 const HASH = '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g';
 const SESSION = '5f0c4a8e-3b2d-4e1f-9a7c-1d2e3f4a5b6c';
@@ -26,6 +27,8 @@ function entity(overrides: Partial<UserEntity> = {}): UserEntity {
     nameSkeleton: 'allce',
     passwordHash: HASH,
     disabled: false,
+    roles: ['user'],
+    lastLoginAt: null,
     createdAt: new Date(0),
     updatedAt: new Date(0),
     ...overrides,
@@ -40,10 +43,11 @@ describe(UsersService.name, () => {
     findLookAlike: jest.Mock<(name: string) => Promise<UserEntity | null>>;
     rename: jest.Mock<(id: number, name: string) => Promise<boolean>>;
     count: jest.Mock<() => Promise<number>>;
-    create: jest.Mock<(name: string, passwordHash: string) => Promise<UserEntity>>;
-    updatePasswordHash: jest.Mock<(id: number, passwordHash: string) => Promise<void>>;
+    create: jest.Mock<(name: string, passwordHash: string, roles?: string[]) => Promise<UserEntity>>;
+    updatePasswordHash: jest.Mock<(id: number, passwordHash: string) => Promise<boolean>>;
     setDisabled: jest.Mock<(id: number, disabled: boolean) => Promise<boolean>>;
     findAll: jest.Mock<() => Promise<UserEntity[]>>;
+    recordLogin: jest.Mock<(id: number, at: Date) => Promise<void>>;
   };
   let sessions: {
     endAllOf: jest.Mock<
@@ -78,11 +82,14 @@ describe(UsersService.name, () => {
       rename: jest.fn<(id: number, name: string) => Promise<boolean>>().mockResolvedValue(true),
       count: jest.fn<() => Promise<number>>().mockResolvedValue(1),
       create: jest
-        .fn<(name: string, passwordHash: string) => Promise<UserEntity>>()
+        .fn<(name: string, passwordHash: string, roles?: string[]) => Promise<UserEntity>>()
         .mockImplementation((name, passwordHash) => Promise.resolve(entity({ id: 8, name, passwordHash }))),
-      updatePasswordHash: jest.fn<(id: number, passwordHash: string) => Promise<void>>().mockResolvedValue(),
+      updatePasswordHash: jest
+        .fn<(id: number, passwordHash: string) => Promise<boolean>>()
+        .mockResolvedValue(true),
       setDisabled: jest.fn<(id: number, disabled: boolean) => Promise<boolean>>().mockResolvedValue(true),
       findAll: jest.fn<() => Promise<UserEntity[]>>().mockResolvedValue([entity()]),
+      recordLogin: jest.fn<(id: number, at: Date) => Promise<void>>().mockResolvedValue(),
     };
     sessions = {
       endAllOf: jest
@@ -116,6 +123,7 @@ describe(UsersService.name, () => {
         { provide: PasswordHasher, useValue: hasher },
         { provide: SessionsService, useValue: sessions },
         { provide: LoginAttemptLimiter, useValue: attempts },
+        { provide: DatabaseLock, useValue: { run: (_name: string, work: () => Promise<unknown>) => work() } },
         {
           provide: ConfigService,
           useValue: { get: (key: string) => (key === 'durations' ? { userCacheMs: 30_000 } : undefined) },
@@ -215,21 +223,21 @@ describe(UsersService.name, () => {
 
   describe('findActive', () => {
     it('should return the profile of an active user', async () => {
-      await expect(service.findActive(7)).resolves.toStrictEqual({ id: 7, name: 'Alice' });
+      await expect(service.findActive(7)).resolves.toStrictEqual({ id: 7, name: 'Alice', roles: ['user'] });
       expect(repository.findById).toHaveBeenCalledWith(7);
     });
 
     it('should ask the repository once for two lookups of the same id', async () => {
       await service.findActive(7);
-      await expect(service.findActive(7)).resolves.toStrictEqual({ id: 7, name: 'Alice' });
+      await expect(service.findActive(7)).resolves.toStrictEqual({ id: 7, name: 'Alice', roles: ['user'] });
       expect(repository.findById).toHaveBeenCalledTimes(1);
     });
 
     it('should ask the repository once for two concurrent lookups', async () => {
       const results = await Promise.all([service.findActive(7), service.findActive(7)]);
       expect(results).toStrictEqual([
-        { id: 7, name: 'Alice' },
-        { id: 7, name: 'Alice' },
+        { id: 7, name: 'Alice', roles: ['user'] },
+        { id: 7, name: 'Alice', roles: ['user'] },
       ]);
       expect(repository.findById).toHaveBeenCalledTimes(1);
     });
@@ -244,7 +252,11 @@ describe(UsersService.name, () => {
       repository.findById.mockResolvedValueOnce(entity({ disabled: true }));
       await expect(service.findActive(7)).resolves.toBeNull();
       repository.findById.mockResolvedValueOnce(entity({ disabled: false }));
-      await expect(service.findActive(7)).resolves.toEqual({ id: 7, name: expect.any(String) });
+      await expect(service.findActive(7)).resolves.toEqual({
+        id: 7,
+        name: expect.any(String),
+        roles: ['user'],
+      });
       expect(repository.findById).toHaveBeenCalledTimes(2);
     });
 
@@ -261,20 +273,20 @@ describe(UsersService.name, () => {
       repository.findByName.mockResolvedValue(null);
       await expect(service.create('Bob', 'password')).resolves.toStrictEqual({ id: 8, name: 'Bob' });
       expect(hasher.hash).toHaveBeenCalledWith('password');
-      expect(repository.create).toHaveBeenCalledWith('Bob', 'new-hash');
+      expect(repository.create).toHaveBeenCalledWith('Bob', 'new-hash', ['user']);
     });
 
     it('should make the new user active at once', async () => {
       repository.findByName.mockResolvedValue(null);
       await service.create('Bob', 'password');
-      await expect(service.findActive(8)).resolves.toStrictEqual({ id: 8, name: 'Bob' });
+      await expect(service.findActive(8)).resolves.toStrictEqual({ id: 8, name: 'Bob', roles: ['user'] });
       expect(repository.findById).not.toHaveBeenCalled();
     });
 
     it('should store the name in NFC', async () => {
       repository.findByName.mockResolvedValue(null);
       await service.create('Jose\u0301', 'password');
-      expect(repository.create).toHaveBeenCalledWith('Jos\u00e9', 'new-hash');
+      expect(repository.create).toHaveBeenCalledWith('Jos\u00e9', 'new-hash', ['user']);
     });
 
     it('should throw NameTakenError (look-alike) for a name that looks like a taken one', async () => {
@@ -312,11 +324,12 @@ describe(UsersService.name, () => {
     });
 
     it('should refuse a cached user at once after disabling', async () => {
-      await expect(service.findActive(7)).resolves.toStrictEqual({ id: 7, name: 'Alice' });
+      await expect(service.findActive(7)).resolves.toStrictEqual({ id: 7, name: 'Alice', roles: ['user'] });
       repository.findById.mockResolvedValue(entity({ disabled: true }));
       await service.setDisabled(7, true);
       await expect(service.findActive(7)).resolves.toBeNull();
-      expect(repository.findById).toHaveBeenCalledTimes(2);
+      // The cached lookup, the last-admin check's read, then the lookup after the disable.
+      expect(repository.findById).toHaveBeenCalledTimes(3);
     });
 
     it('should accept a re-enabled user at once without ending sessions', async () => {
@@ -325,7 +338,7 @@ describe(UsersService.name, () => {
       repository.findById.mockResolvedValue(entity());
       await service.setDisabled(7, false);
       expect(repository.setDisabled).toHaveBeenCalledWith(7, false);
-      await expect(service.findActive(7)).resolves.toStrictEqual({ id: 7, name: 'Alice' });
+      await expect(service.findActive(7)).resolves.toStrictEqual({ id: 7, name: 'Alice', roles: ['user'] });
       expect(sessions.endAllOf).not.toHaveBeenCalled();
     });
 
@@ -409,8 +422,10 @@ describe(UsersService.name, () => {
       await expect(service.findByName('alice')).resolves.toStrictEqual({
         id: 7,
         name: 'Alice',
+        roles: ['user'],
         disabled: false,
         createdAt: new Date(0),
+        lastLoginAt: null,
       });
       expect(repository.findByName).toHaveBeenCalledWith('alice');
     });
@@ -425,8 +440,8 @@ describe(UsersService.name, () => {
     it('should return a summary of every user, without hashes', async () => {
       repository.findAll.mockResolvedValue([entity(), entity({ id: 8, name: 'Bob', disabled: true })]);
       await expect(service.list()).resolves.toStrictEqual([
-        { id: 7, name: 'Alice', disabled: false, createdAt: new Date(0) },
-        { id: 8, name: 'Bob', disabled: true, createdAt: new Date(0) },
+        { id: 7, name: 'Alice', roles: ['user'], disabled: false, createdAt: new Date(0), lastLoginAt: null },
+        { id: 8, name: 'Bob', roles: ['user'], disabled: true, createdAt: new Date(0), lastLoginAt: null },
       ]);
     });
   });
@@ -483,9 +498,9 @@ describe(UsersService.name, () => {
       await service.findActive(7);
       repository.findById.mockResolvedValue(entity({ name: 'Alicia' }));
       changed(8);
-      await expect(service.findActive(7)).resolves.toStrictEqual({ id: 7, name: 'Alice' });
+      await expect(service.findActive(7)).resolves.toStrictEqual({ id: 7, name: 'Alice', roles: ['user'] });
       changed(7);
-      await expect(service.findActive(7)).resolves.toStrictEqual({ id: 7, name: 'Alicia' });
+      await expect(service.findActive(7)).resolves.toStrictEqual({ id: 7, name: 'Alicia', roles: ['user'] });
       expect(repository.findById).toHaveBeenCalledTimes(2);
     });
 
@@ -494,6 +509,90 @@ describe(UsersService.name, () => {
       events.resync?.();
       await service.findActive(7);
       expect(repository.findById).toHaveBeenCalledTimes(2);
+    });
+  });
+
+  describe('the last enabled admin', () => {
+    const admin = (overrides: Partial<UserEntity> = {}) => entity({ roles: ['admin'], ...overrides });
+
+    beforeEach(() => {
+      repository.findById.mockResolvedValue(admin());
+      Object.assign(repository, {
+        countEnabledAdmins: jest.fn<() => Promise<number>>().mockResolvedValue(1),
+        setRoles: jest.fn<(id: number, roles: string[]) => Promise<boolean>>().mockResolvedValue(true),
+        delete: jest.fn<(id: number) => Promise<boolean>>().mockResolvedValue(true),
+      });
+    });
+    const extra = () =>
+      repository as unknown as {
+        countEnabledAdmins: jest.Mock<() => Promise<number>>;
+        setRoles: jest.Mock<(id: number, roles: string[]) => Promise<boolean>>;
+        delete: jest.Mock<(id: number) => Promise<boolean>>;
+      };
+
+    it('should not be demoted: 409 saying why, nothing written', async () => {
+      await expect(service.setRoles(7, ['user'])).rejects.toThrow(LAST_ADMIN_MESSAGE);
+      await expect(service.setRoles(7, ['user'])).rejects.toBeInstanceOf(ConflictException);
+      expect(extra().setRoles).not.toHaveBeenCalled();
+    });
+
+    it('should not be disabled, and keep their sessions', async () => {
+      await expect(service.setDisabled(7, true)).rejects.toThrow(LAST_ADMIN_MESSAGE);
+      expect(repository.setDisabled).not.toHaveBeenCalled();
+      expect(sessions.endAllOf).not.toHaveBeenCalled();
+    });
+
+    it('should not be deleted, and keep their sessions', async () => {
+      await expect(service.delete(7)).rejects.toThrow(LAST_ADMIN_MESSAGE);
+      expect(extra().delete).not.toHaveBeenCalled();
+      expect(sessions.endAllOf).not.toHaveBeenCalled();
+    });
+
+    it('should keep admin among other roles, or be re-enabled, freely', async () => {
+      await expect(service.setRoles(7, ['user', 'admin'])).resolves.toMatchObject({ id: 7 });
+      await service.setDisabled(7, false);
+      expect(extra().setRoles).toHaveBeenCalledWith(7, ['admin', 'user']);
+      expect(repository.setDisabled).toHaveBeenCalledWith(7, false);
+    });
+
+    it('should be demoted, disabled or deleted once another enabled admin exists', async () => {
+      extra().countEnabledAdmins.mockResolvedValue(2);
+      await service.setRoles(7, ['user']);
+      await service.setDisabled(7, true);
+      await service.delete(7);
+      expect(extra().setRoles).toHaveBeenCalledWith(7, ['user']);
+      expect(repository.setDisabled).toHaveBeenCalledWith(7, true);
+      expect(extra().delete).toHaveBeenCalledWith(7);
+    });
+
+    it('should not count against a disabled admin or a plain user', async () => {
+      repository.findById.mockResolvedValue(admin({ disabled: true }));
+      await service.delete(7);
+      repository.findById.mockResolvedValue(entity());
+      await service.setDisabled(7, true);
+      expect(extra().countEnabledAdmins).not.toHaveBeenCalled();
+    });
+
+    it('should check two concurrent demotions one after the other, so one of them fails', async () => {
+      let admins = 2;
+      extra().countEnabledAdmins.mockImplementation(() => Promise.resolve(admins));
+      extra().setRoles.mockImplementation(async () => {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        admins -= 1;
+        return true;
+      });
+      const results = await Promise.allSettled([
+        service.setRoles(7, ['user']),
+        service.setRoles(8, ['user']),
+      ]);
+      expect(results.map((result) => result.status).sort()).toStrictEqual(['fulfilled', 'rejected']);
+      expect(admins).toBe(1);
+    });
+
+    it('should answer 404 for an unknown id', async () => {
+      repository.findById.mockResolvedValue(null);
+      await expect(service.setRoles(99, ['user'])).rejects.toBeInstanceOf(NotFoundException);
+      await expect(service.delete(99)).rejects.toBeInstanceOf(NotFoundException);
     });
   });
 });

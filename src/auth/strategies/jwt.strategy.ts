@@ -122,7 +122,7 @@ export class JwtStrategy extends PassportStrategy(Strategy) {
     if (user === null) {
       throw new InvalidTokenError('user is gone or disabled');
     }
-    return { id: user.id, name: user.name, sessionId: claims.sid };
+    return { id: user.id, name: user.name, roles: user.roles, sessionId: claims.sid };
   }
 
   /**

@@ -8,6 +8,8 @@ export interface Actor {
   readonly requestId?: string;
   /** The session of the access token that asked: a user acting on their own account keeps it. */
   readonly sessionId?: string;
+  /** The signed-in caller's user id: who an admin action is recorded as done by. */
+  readonly userId?: number;
   readonly ip?: string;
   readonly userAgent?: string;
 }

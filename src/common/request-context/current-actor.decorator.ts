@@ -12,6 +12,7 @@ export const CurrentActor = createParamDecorator((_data: unknown, context: Execu
   return {
     requestId: request.id,
     sessionId: request.user?.sessionId,
+    userId: request.user?.id,
     ip: request.ip,
     userAgent: request.headers['user-agent'],
   };

@@ -3,6 +3,8 @@ import { CreateSessions1764230500000 } from './1764230500000-create-sessions.js'
 import { AddNameSkeleton1764900000000 } from './1764900000000-add-name-skeleton.js';
 import { WidenNameKey1765000000000 } from './1765000000000-widen-name-key.js';
 import { CreateSigningKeys1766000000000 } from './1766000000000-create-signing-keys.js';
+import { AddRoles1767000000000 } from './1767000000000-add-roles.js';
+import { CreateAuditEvents1767100000000 } from './1767100000000-create-audit-events.js';
 
 /** Every migration, oldest first. They run automatically at start-up. */
 export const migrations = [
@@ -11,4 +13,6 @@ export const migrations = [
   AddNameSkeleton1764900000000,
   WidenNameKey1765000000000,
   CreateSigningKeys1766000000000,
+  AddRoles1767000000000,
+  CreateAuditEvents1767100000000,
 ];

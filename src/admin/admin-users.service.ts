@@ -1,0 +1,109 @@
+import { ConflictException, Injectable } from '@nestjs/common';
+import { OPERATOR, type Actor } from '../common/request-context/actor.js';
+import type { Role } from '../common/request-context/role.js';
+import { audit } from '../logging/audit.js';
+import type { SessionEntity } from '../sessions/session.entity.js';
+import { SessionsService } from '../sessions/sessions.service.js';
+import { NameTakenError } from '../users/name-taken.error.js';
+import type { UserSummary } from '../users/user-profile.js';
+import { actorOf, UsersService } from '../users/users.service.js';
+
+/**
+ * What an admin does to accounts, over HTTP or at the CLI: the users' and sessions' own methods
+ * (where the rules live, the last-admin rule among them), plus one `admin.*` audit event each.
+ */
+@Injectable()
+export class AdminUsersService {
+  constructor(
+    private readonly users: UsersService,
+    private readonly sessions: SessionsService,
+  ) {}
+
+  page(query: { search?: string; limit: number; afterId?: number }) {
+    return this.users.page(query);
+  }
+
+  get(id: number): Promise<UserSummary> {
+    return this.users.get(id);
+  }
+
+  /** Creates an account (the caller has held the name to the policy); 409 for a taken name. */
+  async create(
+    name: string,
+    password: string,
+    roles: readonly Role[],
+    actor: Actor = OPERATOR,
+  ): Promise<UserSummary> {
+    let id: number;
+    try {
+      ({ id } = await this.users.create(name, password, roles));
+    } catch (error) {
+      throw error instanceof NameTakenError ? new ConflictException(error.message, { cause: error }) : error;
+    }
+    const user = await this.users.get(id);
+    this.record('admin.user.created', actor, id, { roles: user.roles.join(',') });
+    return user;
+  }
+
+  /** Applies what is given (roles first, so a demotion and a disable are both checked). */
+  async update(
+    id: number,
+    change: { disabled?: boolean; roles?: readonly Role[] },
+    actor: Actor = OPERATOR,
+  ): Promise<UserSummary> {
+    await this.users.get(id);
+    if (change.roles !== undefined) {
+      await this.users.setRoles(id, change.roles);
+    }
+    let sessionsEnded = 0;
+    if (change.disabled !== undefined) {
+      ({ sessionsEnded } = await this.users.setDisabled(id, change.disabled, actor));
+    }
+    const user = await this.users.get(id);
+    this.record('admin.user.updated', actor, id, {
+      roles: change.roles === undefined ? undefined : user.roles.join(','),
+      disabled: change.disabled,
+      sessions: change.disabled === true ? sessionsEnded : undefined,
+    });
+    return user;
+  }
+
+  async resetPassword(id: number, newPassword: string, actor: Actor = OPERATOR): Promise<void> {
+    await this.users.get(id);
+    // The admin's own session is kept only when they reset their own password.
+    const keep = actor.userId === id ? actor : { ...actor, sessionId: undefined };
+    const { sessionsEnded } = await this.users.setPassword(id, newPassword, keep);
+    this.record('admin.password.reset', actor, id, { sessions: sessionsEnded });
+  }
+
+  async delete(id: number, actor: Actor = OPERATOR): Promise<void> {
+    const { sessionsEnded } = await this.users.delete(id);
+    this.record('admin.user.deleted', actor, id, { sessions: sessionsEnded });
+  }
+
+  async listSessions(id: number): Promise<SessionEntity[]> {
+    await this.users.get(id);
+    return this.sessions.listActive(id);
+  }
+
+  async endSessions(id: number, actor: Actor = OPERATOR): Promise<number> {
+    await this.users.get(id);
+    const ended = await this.sessions.endAllOf(id, 'revoked');
+    this.record('admin.sessions.ended', actor, id, { sessions: ended });
+    return ended;
+  }
+
+  private record(
+    event:
+      | 'admin.user.created'
+      | 'admin.user.updated'
+      | 'admin.user.deleted'
+      | 'admin.password.reset'
+      | 'admin.sessions.ended',
+    actor: Actor,
+    userId: number,
+    details: Record<string, string | number | boolean | undefined>,
+  ): void {
+    audit(event, actor.requestId, { actor: actorOf(actor), userId, ip: actor.ip, ...details });
+  }
+}

@@ -1,0 +1,102 @@
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import type { Repository } from 'typeorm';
+import type { AuditEventEntity } from '../../src/audit/audit-event.entity.js';
+import { AuditStore } from '../../src/audit/audit-store.js';
+import { audit } from '../../src/logging/audit.js';
+
+describe(AuditStore.name, () => {
+  let store: AuditStore;
+  let inserted: AuditEventEntity[][];
+  let insert: jest.Mock<(rows: AuditEventEntity[]) => Promise<void>>;
+
+  beforeEach(() => {
+    inserted = [];
+    insert = jest.fn<(rows: AuditEventEntity[]) => Promise<void>>().mockImplementation((rows) => {
+      inserted.push(rows);
+      return Promise.resolve();
+    });
+    const repository = {
+      insert,
+      delete: jest.fn<() => Promise<{ affected: number }>>().mockResolvedValue({ affected: 0 }),
+    } as unknown as Repository<AuditEventEntity>;
+    store = new AuditStore(repository, { get: () => 90 } as never);
+    store.onModuleInit();
+  });
+
+  afterEach(() => store.onModuleDestroy());
+
+  it("should not write on the caller's path: audit() returns before any insert", () => {
+    audit('login.succeeded', 'request-1', { userId: 7, sessionId: 's', ip: '203.0.113.9' });
+    expect(insert).not.toHaveBeenCalled();
+  });
+
+  it('should write queued events on flush, columns split from details', async () => {
+    audit('login.succeeded', 'request-1', { userId: 7, sessionId: 's', ip: '203.0.113.9' });
+    audit('admin.user.created', 'request-2', { actor: 1, userId: 8, ip: '203.0.113.9', roles: 'user' });
+    audit('user.disabled', undefined, { userId: 8, sessions: 0 });
+    audit('login.failed', 'request-3', { reason: 'invalid_credentials', name: 'x', ip: '203.0.113.9' });
+    await store.flush();
+    expect(inserted).toHaveLength(1);
+    expect(
+      inserted[0].map(({ event, actor, userId, ip, requestId, details }) => ({
+        event,
+        actor,
+        userId,
+        ip,
+        requestId,
+        details: JSON.parse(details) as unknown,
+      })),
+    ).toEqual([
+      {
+        event: 'login.succeeded',
+        actor: '7',
+        userId: 7,
+        ip: '203.0.113.9',
+        requestId: 'request-1',
+        details: { sessionId: 's' },
+      },
+      {
+        event: 'admin.user.created',
+        actor: '1',
+        userId: 8,
+        ip: '203.0.113.9',
+        requestId: 'request-2',
+        details: { roles: 'user' },
+      },
+      {
+        event: 'user.disabled',
+        actor: 'cli',
+        userId: 8,
+        ip: null,
+        requestId: null,
+        details: { sessions: 0 },
+      },
+      {
+        event: 'login.failed',
+        actor: null,
+        userId: null,
+        ip: '203.0.113.9',
+        requestId: 'request-3',
+        details: { reason: 'invalid_credentials', name: 'x' },
+      },
+    ]);
+  });
+
+  it('should write in batches of at most 200, and bound the queue at 10,000', async () => {
+    for (let i = 0; i < 10_050; i += 1) {
+      audit('token.refreshed', undefined, { userId: i });
+    }
+    await store.flush();
+    const rows = inserted.flat();
+    expect(rows).toHaveLength(10_000);
+    expect(Math.max(...inserted.map((batch) => batch.length))).toBeLessThanOrEqual(200);
+  });
+
+  it('should stop taking events once destroyed, and still write what it has at shutdown', async () => {
+    audit('token.refreshed', undefined, { userId: 1 });
+    store.onModuleDestroy();
+    audit('token.refreshed', undefined, { userId: 2 });
+    await store.beforeApplicationShutdown();
+    expect(inserted.flat().map((row) => row.userId)).toEqual([1]);
+  });
+});
