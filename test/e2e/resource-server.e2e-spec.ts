@@ -1,13 +1,13 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { once } from 'node:events';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jest } from '@jest/globals';
 import { createRemoteJWKSet, jwtVerify, SignJWT, type JWK, type JWTPayload } from 'jose';
 import { MAIN, ROOT, spawnProcess, type ServiceProcess } from '../../scripts/lib/service-process.mjs';
-import { serviceEnv, startServer, type RunningServer } from '../support/server-process.js';
+import { keysCli } from '../support/keys-cli.js';
+import { startServer, type RunningServer } from '../support/server-process.js';
 import { login, type Pair } from '../support/session-client.js';
 import { encode, signRaw } from '../support/tokens.js';
 
@@ -27,28 +27,8 @@ const AUDIENCE = 'nest-jwt-auth';
 const cwd = mkdtempSync(join(tmpdir(), 'nest-jwt-auth-resource-server-'));
 const dataEnv = { DATA_DIR: join(cwd, 'data') };
 
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** `npm run keys -- ...` as an operator runs it next to the service: same directory, same DATA_DIR. */
-async function keys(...args: string[]): Promise<CliResult> {
-  const child = spawn(process.execPath, [KEYS_CLI, ...args], {
-    cwd,
-    env: serviceEnv(dataEnv),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-  const [code] = (await once(child, 'exit')) as [number | null];
-  clearTimeout(timer);
-  return { code, stdout, stderr };
-}
+const keys = (...args: string[]) => keysCli(cwd, args, dataEnv);
 
 /** Starts the compiled example against `jwksUri`; `env` adds its own settings. */
 async function startExample(jwksUri: string, env: Record<string, string>): Promise<ServiceProcess> {
