@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jest } from '@jest/globals';
 import { failedStart, MAIN, startServer } from '../support/server-process.js';
+import { kidOf } from '../support/keys-cli.js';
 import { postLogin, tokenFor } from '../support/session-client.js';
 import { PRODUCTION_SECRET } from '../support/secrets.js';
 
@@ -158,6 +159,16 @@ describe('Production', () => {
     }
   });
 
+  /** A token issued by a service run once in `cwd` with JWT_SECRET=SECRET, then stopped. */
+  async function tokenUnder(env: Record<string, string>, cwd: string): Promise<string> {
+    const first = await startServer({ ...env, JWT_SECRET: SECRET }, cwd);
+    try {
+      return await tokenFor(first.url, 'operator', 'long enough pw');
+    } finally {
+      await first.stop();
+    }
+  }
+
   it('should refuse tokens signed before the secret changed, with HS256 (JWT_SECRET signs)', async () => {
     const cwd = workdir();
     const env = {
@@ -167,13 +178,7 @@ describe('Production', () => {
       ADMIN_PASSWORD: 'long enough pw',
       JWT_ALGORITHM: 'HS256',
     };
-    const first = await startServer({ ...env, JWT_SECRET: SECRET }, cwd);
-    let token: string;
-    try {
-      token = await tokenFor(first.url, 'operator', 'long enough pw');
-    } finally {
-      await first.stop();
-    }
+    const token = await tokenUnder(env, cwd);
     const second = await startServer({ ...env, JWT_SECRET: `${SECRET}-rotated` }, cwd);
     try {
       expect((await getUser(second.url, token)).status).toBe(401);
@@ -190,26 +195,18 @@ describe('Production', () => {
       ADMIN_NAME: 'operator',
       ADMIN_PASSWORD: 'long enough pw',
     };
-    const first = await startServer({ ...env, JWT_SECRET: SECRET }, cwd);
-    let token: string;
-    try {
-      token = await tokenFor(first.url, 'operator', 'long enough pw');
-    } finally {
-      await first.stop();
-    }
+    const token = await tokenUnder(env, cwd);
     const second = await startServer({ ...env, JWT_SECRET: `${SECRET}-rotated` }, cwd);
     try {
       expect((await getUser(second.url, token)).status).toBe(200);
       const fresh = await tokenFor(second.url, 'operator', 'long enough pw');
-      const kid = (jwt: string) =>
-        (JSON.parse(Buffer.from(jwt.split('.')[0], 'base64url').toString()) as { kid: string }).kid;
-      expect(kid(fresh)).not.toBe(kid(token));
+      expect(kidOf(fresh)).not.toBe(kidOf(token));
       // The old private key no longer opens: said once, without the key.
       expect(second.output()).toMatch(/does not open with this secret/);
       const jwks = (await (await fetch(`${second.url}/.well-known/jwks.json`)).json()) as {
         keys: { kid: string }[];
       };
-      expect(jwks.keys.map((key) => key.kid).sort()).toEqual([kid(token), kid(fresh)].sort());
+      expect(jwks.keys.map((key) => key.kid).sort()).toEqual([kidOf(token), kidOf(fresh)].sort());
     } finally {
       await second.stop();
     }
