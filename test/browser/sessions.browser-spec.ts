@@ -2,6 +2,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { SigningKeys } from '../../src/keys/signing-keys.js';
 import { newPage, startBrowserApp, watchPage } from '../support/browser.js';
+import { kidOf } from '../support/keys-cli.js';
 
 /**
  * Sessions in a real Chromium: the home page renews an expired access token through the
@@ -102,8 +103,6 @@ describe('Browser: sessions', () => {
     const tab = await openTab();
     await logIn(tab);
     const before = await tab.page.evaluate<string>('localStorage.getItem("token")');
-    const kidOf = (token: string) =>
-      (JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString()) as { kid: string }).kid;
     // What `npm run keys -- revoke KID` does, in the app the browser talks to.
     const { replacedBy } = await app.get(SigningKeys).revoke(kidOf(before));
 
