@@ -42,20 +42,33 @@ const optionalPackages = {
 };
 
 /**
- * keepNames' `__name(fn, "name")` redefines `name` on every wrapped function, closures made per
- * request included, though almost all already bear that name: redefine it only when it differs.
- * Same length as esbuild's helper, so the source map stays exact; a differently worded helper
- * fails the build here. Figures: docs/decisions.md.
+ * keepNames' `__name(fn, "name")` redefines `name` on every function it wraps, closures made per
+ * request included (rxjs' operators, Nest's switchToHttp(), Fastify's hooks). A wrapped function
+ * expression does not get the name JavaScript would otherwise infer, so it reaches the helper
+ * anonymous, and redefining a property on it costs more than the call it serves (docs/decisions.md).
+ * What Nest, TypeORM and class-validator read is class names, and a class bears its name before its
+ * static block calls `__name(this, ...)`, so the helper renames only functions that bear a name
+ * other than the one asked (esbuild's renames on a clash) and leaves anonymous ones as they are.
+ * A class wrapped as an expression, `__name(class ...)`, would reach it anonymous: none does, and
+ * the build fails if one ever does. esbuild's helper is replaced by one of the same length that
+ * calls __keepName, declared on a line of its own at the end, so the source map stays exact; a
+ * differently worded helper fails the build here too.
  */
 async function cheapenKeepNames(file) {
   const helper = '__name=(target,value)=>__defProp(target,"name",{value,configurable:!0})';
-  const cheaper = '__name=(t,v)=>t.name===v?t:__defProp(t,"name",{value:v,configurable:1})';
+  const caller = '__name=(t,v)=>__keepName(t,v)'.padEnd(helper.length, ' ');
+  const keepName = 'function __keepName(t,v){return t.name===v||t.name===""?t:__defProp(t,"name",{value:v,configurable:true})}';
+  const mapComment = '\n//# sourceMappingURL=';
   const code = await readFile(file, 'utf8');
   const at = code.indexOf(helper);
-  if (helper.length !== cheaper.length || at === -1 || code.indexOf(helper, at + 1) !== -1) {
-    throw new Error(`scripts/bundle.mjs: esbuild's __name helper is not the one expected in ${file}`);
+  const mapAt = code.lastIndexOf(mapComment);
+  if (at === -1 || code.indexOf(helper, at + 1) !== -1 || mapAt === -1 || /__name\(class\b/.test(code)) {
+    throw new Error(`scripts/bundle.mjs: esbuild's __name helper, or its use, is not the one expected in ${file}`);
   }
-  await writeFile(file, code.slice(0, at) + cheaper + code.slice(at + helper.length));
+  await writeFile(
+    file,
+    code.slice(0, at) + caller + code.slice(at + helper.length, mapAt) + '\n' + keepName + code.slice(mapAt),
+  );
 }
 
 await rm(OUT, { recursive: true, force: true });

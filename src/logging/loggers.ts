@@ -22,7 +22,12 @@ export class Loggers {
     const destination: DestinationStream =
       format === 'pretty'
         ? pino.transport({ target: 'pino-pretty', options: { singleLine: true, ignore: 'pid,hostname' } })
-        : pino.destination({ dest: 1, sync: true });
+        : // Asynchronous: a line is queued and written with the lines queued with it while the write
+          // before was in flight, so under load one write carries many lines, and at rest each goes
+          // out at once (no minLength: nothing waits for a buffer to fill). pino flushes what is
+          // queued synchronously on exit, process.exit() after SIGTERM and a fatal error included
+          // (test/e2e/process.e2e-spec.ts). Figures: docs/performance.md.
+          pino.destination({ dest: 1, sync: false });
     this.app = pino(
       {
         level,

@@ -249,6 +249,22 @@ describe('GET /health/live and GET /health/ready', () => {
 });
 
 describe('Shutdown', () => {
+  it('should leave every request line in the log when SIGTERM comes right after a burst (the log is written asynchronously)', async () => {
+    const service = await start({ ...PRODUCTION, SHUTDOWN_DELAY: '0' });
+    const url = service.url!;
+    // 2,000 answered requests, 50 at a time, then SIGTERM at once: lines still queued in pino's
+    // asynchronous destination must be flushed before the process exits.
+    const sent = 2_000;
+    for (let done = 0; done < sent; done += 50) {
+      await Promise.all(Array.from({ length: 50 }, () => fetch(`${url}/user`).then((r) => r.arrayBuffer())));
+    }
+    expect(await service.stop()).toEqual({ code: 0, signal: null });
+    const lines = jsonLines(service).filter(
+      (line) => line.msg === 'request completed' && line.req?.path === '/user',
+    );
+    expect(lines).toHaveLength(sent);
+  });
+
   it('should answer readiness 503 at once on SIGTERM, keep serving SHUTDOWN_DELAY seconds, finish what is in flight, close, exit 0', async () => {
     const service = await start({ ...PRODUCTION, SHUTDOWN_DELAY: '2' });
     const url = service.url!;
