@@ -57,13 +57,16 @@ const optionalPackages = {
 async function cheapenKeepNames(file) {
   const helper = '__name=(target,value)=>__defProp(target,"name",{value,configurable:!0})';
   const caller = '__name=(t,v)=>__keepName(t,v)'.padEnd(helper.length, ' ');
-  const keepName = 'function __keepName(t,v){return t.name===v||t.name===""?t:__defProp(t,"name",{value:v,configurable:true})}';
+  const keepName =
+    'function __keepName(t,v){return t.name===v||t.name===""?t:__defProp(t,"name",{value:v,configurable:true})}';
   const mapComment = '\n//# sourceMappingURL=';
   const code = await readFile(file, 'utf8');
   const at = code.indexOf(helper);
   const mapAt = code.lastIndexOf(mapComment);
   if (at === -1 || code.indexOf(helper, at + 1) !== -1 || mapAt === -1 || /__name\(class\b/.test(code)) {
-    throw new Error(`scripts/bundle.mjs: esbuild's __name helper, or its use, is not the one expected in ${file}`);
+    throw new Error(
+      `scripts/bundle.mjs: esbuild's __name helper, or its use, is not the one expected in ${file}`,
+    );
   }
   await writeFile(
     file,
