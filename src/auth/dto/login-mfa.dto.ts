@@ -13,6 +13,8 @@ export class LoginMfaDto {
   @ApiPropertyOptional({
     description: "The authenticator app's 6-digit code (or recoveryCode).",
     pattern: '^\\d{6}$',
+    minLength: 6,
+    maxLength: 6,
   })
   @Matches(/^\d{6}$/, { message: 'code must be 6 digits' })
   @IsString({ message: 'code must be a string' })

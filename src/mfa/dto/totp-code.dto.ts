@@ -6,6 +6,8 @@ export class TotpCodeDto {
   @ApiProperty({
     description: 'The 6-digit code the authenticator app shows now.',
     pattern: '^\\d{6}$',
+    minLength: 6,
+    maxLength: 6,
     example: '123456',
   })
   @Matches(/^\d{6}$/, { message: 'code must be 6 digits' })
