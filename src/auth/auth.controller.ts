@@ -1,4 +1,5 @@
 import {
+  BadRequestException,
   Body,
   Controller,
   Header,
@@ -11,7 +12,15 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { ApiBody, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBody,
+  ApiExtraModels,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Env } from '../config/env.schema.js';
 import {
@@ -21,6 +30,7 @@ import {
   NO_BODY_ERRORS,
   NO_STORE,
 } from '../docs/api-error-responses.decorator.js';
+import { MfaChallengeView } from '../mfa/mfa-views.js';
 import { AddressThrottlerGuard } from '../throttling/address-throttler.guard.js';
 import type { Actor } from '../common/request-context/actor.js';
 import type { AuthUser } from '../common/request-context/auth-user.js';
@@ -29,11 +39,13 @@ import { AuthService, type TokenPair } from './auth.service.js';
 import { BearerChallengeException } from './bearer-challenge.exception.js';
 import { CurrentUser } from '../common/request-context/current-user.decorator.js';
 import { Public } from '../common/request-context/public.decorator.js';
+import { LoginMfaDto } from './dto/login-mfa.dto.js';
 import { LoginDto } from './dto/login.dto.js';
 import { LogoutQueryDto } from './dto/logout-query.dto.js';
 import { RefreshDto } from './dto/refresh.dto.js';
 import { TokenDeliveryQueryDto } from './dto/token-delivery-query.dto.js';
-import { clearRefreshCookie, REFRESH_COOKIE, setRefreshCookie } from './refresh-cookie.js';
+import { clearRefreshCookie, REFRESH_COOKIE } from './refresh-cookie.js';
+import { respondWithTokens } from './token-delivery.js';
 import { TokenResponse } from './token-response.js';
 
 const TOKEN_RESPONSE = {
@@ -72,8 +84,19 @@ export class AuthController {
   @Post('login')
   @HttpCode(HttpStatus.OK)
   @Header('Cache-Control', 'no-store')
-  @ApiOperation({ summary: 'Log in: a name and password for an access token and a refresh token' })
-  @ApiOkResponse({ ...TOKEN_RESPONSE, description: 'Logged in: a new session.' })
+  @ApiOperation({
+    summary: 'Log in: a name and password for an access token and a refresh token',
+    description:
+      'For an account with two-factor authentication on, a right password answers a challenge ' +
+      'instead (`mfaRequired`, no tokens and no cookie): complete it at POST /login/mfa.',
+  })
+  @ApiExtraModels(TokenResponse, MfaChallengeView)
+  @ApiOkResponse({
+    ...TOKEN_RESPONSE,
+    type: undefined,
+    schema: { oneOf: [{ $ref: getSchemaPath(TokenResponse) }, { $ref: getSchemaPath(MfaChallengeView) }] },
+    description: 'Logged in: a new session. Or, with a second factor on, the challenge (no cookie).',
+  })
   @ApiErrorResponses({
     400: 'Invalid name or password (one message for both), or a malformed body or query string.',
     ...JSON_BODY_ERRORS,
@@ -84,8 +107,41 @@ export class AuthController {
     @Query() delivery: TokenDeliveryQueryDto,
     @CurrentActor() actor: Actor,
     @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<TokenResponse | MfaChallengeView> {
+    const answer = await this.auth.login(credentials, actor);
+    return 'mfaRequired' in answer ? answer : this.respond(reply, answer, delivery);
+  }
+
+  /** The second step of a login with a second factor: exactly the answer of a password-only login. */
+  @Public()
+  @UseGuards(AddressThrottlerGuard)
+  @Post('login/mfa')
+  @HttpCode(HttpStatus.OK)
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({
+    summary: "Complete a login with the app's code or a recovery code",
+    description:
+      'A code of a time step already used is refused (replay); one step of clock drift either way is ' +
+      "accepted; a recovery code works once. Wrong codes count toward the account's hold.",
+  })
+  @ApiOkResponse({ ...TOKEN_RESPONSE, description: 'Logged in: a new session.' })
+  @ApiErrorResponses({
+    400:
+      'The code or recovery code is wrong, expired or already used; the mfaToken is unknown, spent or ' +
+      'expired (log in again); or the body is malformed (exactly one of code and recoveryCode).',
+    ...JSON_BODY_ERRORS,
+    429: `${TOO_MANY_ATTEMPTS} Or too many failed checks for this account (LOGIN_FAILURE_LIMIT).`,
+  })
+  async loginMfa(
+    @Body() proof: LoginMfaDto,
+    @Query() delivery: TokenDeliveryQueryDto,
+    @CurrentActor() actor: Actor,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<TokenResponse> {
-    return this.respond(reply, await this.auth.login(credentials, actor), delivery);
+    if ((proof.code === undefined) === (proof.recoveryCode === undefined)) {
+      throw new BadRequestException('exactly one of code and recoveryCode is required');
+    }
+    return this.respond(reply, await this.auth.loginWithSecondFactor(proof, actor), delivery);
   }
 
   /**
@@ -161,16 +217,7 @@ export class AuthController {
     }
   }
 
-  private respond(
-    reply: FastifyReply,
-    { sessionExpiresAt, ...pair }: TokenPair,
-    delivery: TokenDeliveryQueryDto,
-  ): TokenResponse {
-    setRefreshCookie(reply, pair.refreshToken, sessionExpiresAt, this.secureCookie);
-    if (delivery.refreshToken === 'cookie') {
-      const { refreshToken: _inCookieOnly, ...rest } = pair;
-      return rest;
-    }
-    return pair;
+  private respond(reply: FastifyReply, pair: TokenPair, delivery: TokenDeliveryQueryDto): TokenResponse {
+    return respondWithTokens(reply, pair, delivery, this.secureCookie);
   }
 }

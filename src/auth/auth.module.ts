@@ -5,6 +5,7 @@ import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import type { Env } from '../config/env.schema.js';
 import { KeysModule } from '../keys/keys.module.js';
+import { MfaModule } from '../mfa/mfa.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
 import { ThrottlingModule } from '../throttling/throttling.module.js';
 import { UsersModule } from '../users/users.module.js';
@@ -21,6 +22,7 @@ import { JwtStrategy } from './strategies/jwt.strategy.js';
     ThrottlingModule,
     PassportModule,
     KeysModule,
+    MfaModule,
     JwtModule.registerAsync({
       inject: [ConfigService],
       // The key and its algorithm are the active signing key's, given per token (AuthService).

@@ -4,6 +4,7 @@ import { ConfigService } from '@nestjs/config';
 import { JwtService } from '@nestjs/jwt';
 import type { Env } from '../config/env.schema.js';
 import { SigningKeys } from '../keys/signing-keys.js';
+import { MfaService, type MfaChallenge, type SecondFactorProof } from '../mfa/mfa.service.js';
 import { audit } from '../logging/audit.js';
 import { RefreshRefusedError, SessionsService, type SessionGrant } from '../sessions/sessions.service.js';
 import type { UserProfile } from '../users/user-profile.js';
@@ -24,6 +25,9 @@ export interface TokenPair {
   sessionExpiresAt: Date;
 }
 
+/** What proved the user's identity, on the `login.succeeded` audit line. */
+export type LoginMethod = 'password' | 'totp' | 'recovery' | 'passkey';
+
 /** One message for every failed login, so the answer never tells which part was wrong. */
 export const INVALID_CREDENTIALS = 'invalid name or password';
 
@@ -36,6 +40,7 @@ export class AuthService {
     private readonly sessions: SessionsService,
     private readonly jwt: JwtService,
     private readonly keys: SigningKeys,
+    private readonly mfa: MfaService,
     config: ConfigService<Env, true>,
   ) {
     this.ttl = config.get('ACCESS_TOKEN_TTL', { infer: true });
@@ -43,19 +48,39 @@ export class AuthService {
 
   /**
    * Checks the credentials (UsersService counts failures toward the name's hold, and answers a
-   * held-back name with 429) and opens a session.
+   * held-back name with 429) and opens a session, or, for an account with a second factor,
+   * answers the challenge that POST /login/mfa completes.
    */
-  async login({ name, password }: LoginDto, actor: Actor): Promise<TokenPair> {
+  async login({ name, password }: LoginDto, actor: Actor): Promise<TokenPair | MfaChallenge> {
     const user = await this.users.verifyCredentials(name, password, actor);
     if (user === null) {
       // 400 rather than 401: the tutorial's contract, which clients already handle.
       throw new BadRequestException(INVALID_CREDENTIALS);
     }
+    return (
+      (await this.mfa.challengeAfterPassword(user, actor)) ??
+      this.issueForVerifiedUser(user, actor, 'password')
+    );
+  }
+
+  /** The second step of a login with a second factor (MfaService checks it and spends the token). */
+  async loginWithSecondFactor(proof: SecondFactorProof, actor: Actor): Promise<TokenPair> {
+    const user = await this.mfa.completeLogin(proof, actor);
+    return this.issueForVerifiedUser(user, actor, proof.code !== undefined ? 'totp' : 'recovery');
+  }
+
+  /**
+   * The one way every login ends, whatever proved who the user is (a password, a second factor, a
+   * passkey): opens a session, records `login.succeeded` and signs the pair. The caller has checked
+   * every factor the account needs; the controller sends the pair with respondWithTokens().
+   */
+  async issueForVerifiedUser(user: UserProfile, actor: Actor, method: LoginMethod): Promise<TokenPair> {
     const grant = await this.sessions.open(user.id, actor);
     audit('login.succeeded', actor.requestId, {
       userId: user.id,
       sessionId: grant.sessionId,
       ip: actor.ip,
+      method,
     });
     return this.issue(user, grant);
   }

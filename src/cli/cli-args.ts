@@ -9,7 +9,8 @@ export type Invocation =
   | { command: 'passwd'; name: string; passwordStdin: boolean }
   | { command: 'role'; name: string; role: Role }
   | { command: 'disable' | 'enable' | 'logout'; name: string }
-  | { command: 'rename'; name: string; newName: string };
+  | { command: 'rename'; name: string; newName: string }
+  | { command: 'mfa-reset'; name: string };
 
 const NAMED_COMMANDS = ['add', 'passwd', 'disable', 'enable', 'logout'] as const;
 const PASSWORD_COMMANDS: readonly string[] = ['add', 'passwd'];
@@ -25,6 +26,8 @@ Commands:
   disable NAME   disable a user and end their sessions
   enable NAME    enable a disabled user
   logout NAME    end all of a user's sessions
+  mfa reset NAME turn off a user's two-factor authentication (a lost device)
+                 and end their sessions
   rename NAME NEW_NAME
                  give a user a new name (under the name policy)
   list           list the users (id, name, state, created); a name that breaks
@@ -104,6 +107,12 @@ export function parseArgs(argv: readonly string[]): Invocation {
       throw usageError('rename needs a NAME and a NEW_NAME');
     }
     return { command, name: rest[0], newName: rest[1] };
+  }
+  if (command === 'mfa') {
+    if (rest.length !== 2 || rest[0] !== 'reset') {
+      throw usageError('mfa needs reset and a NAME');
+    }
+    return { command: 'mfa-reset', name: rest[1] };
   }
   if (command === 'role') {
     if (rest.length !== 2) {

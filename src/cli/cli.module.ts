@@ -5,6 +5,7 @@ import { configModule } from '../config/config.module.js';
 import type { Env } from '../config/env.schema.js';
 import { DatabaseModule } from '../database/database.module.js';
 import { KeysModule } from '../keys/keys.module.js';
+import { MfaModule } from '../mfa/mfa.module.js';
 import { RedisModule } from '../redis/redis.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
 import { UsersModule } from '../users/users.module.js';
@@ -29,6 +30,7 @@ export class CliModule {
         UsersModule,
         SessionsModule,
         AdminActionsModule,
+        MfaModule,
         // What the CLI changes is in the stored audit trail too (actor "cli").
         AuditModule,
       ],

@@ -55,6 +55,8 @@ function run(commands: UsersCommands, invocation: Exclude<Invocation, { command:
       return commands.enable(invocation.name);
     case 'logout':
       return commands.logout(invocation.name);
+    case 'mfa-reset':
+      return commands.mfaReset(invocation.name);
     case 'rename':
       return commands.rename(invocation.name, invocation.newName);
     case 'list':

@@ -1,6 +1,7 @@
 import { ConflictException, Injectable } from '@nestjs/common';
 import { AdminUsersService } from '../admin/admin-users.service.js';
 import type { Role } from '../common/request-context/role.js';
+import { MfaService } from '../mfa/mfa.service.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import type { UserSummary } from '../users/user-profile.js';
 import { accountNameProblem } from '../common/validation/account-name.js';
@@ -36,7 +37,17 @@ export class UsersCommands {
     private readonly users: UsersService,
     private readonly sessions: SessionsService,
     private readonly admin: AdminUsersService,
+    private readonly mfa: MfaService,
   ) {}
+
+  /** For a user who lost their device: the second factor goes, and every session ends. */
+  async mfaReset(name: string): Promise<string> {
+    const user = await this.find(name);
+    const { removed, sessionsEnded } = await this.mfa.resetTotp(user.id);
+    return removed
+      ? `turned off two-factor authentication of ${quoted(user.name)} and ended ${sessionCount(sessionsEnded)}`
+      : `${quoted(user.name)} had no two-factor authentication; ended ${sessionCount(sessionsEnded)}`;
+  }
 
   async add(name: string, readPassword: PasswordSource, role: Role = 'user'): Promise<string> {
     await this.check('name', name);

@@ -1,16 +1,13 @@
 import {
-  createCipheriv,
-  createDecipheriv,
   createHash,
   createPrivateKey,
   createPublicKey,
   generateKeyPair,
-  hkdfSync,
-  randomBytes,
   type JsonWebKey,
   type KeyObject,
 } from 'node:crypto';
 import { promisify } from 'node:util';
+import { deriveSealingKey, seal, unseal, UnsealError } from '../common/crypto/sealing.js';
 
 /** The asymmetric algorithms keys are made for; HS256 signs with JWT_SECRET and has no stored keys. */
 export type KeyAlgorithm = 'ES256' | 'RS256';
@@ -86,12 +83,10 @@ export function publicKeyOf(jwk: PublicJwk): KeyObject {
 
 /** Labels the derived key with its purpose: the same secret derives nothing else this way. */
 const HKDF_INFO = 'nest-jwt-auth signing-key encryption v1';
-const HKDF_SALT = 'nest-jwt-auth';
-const FORMAT = 'v1';
 
 /** The AES-256 key that wraps private keys, derived from a secret of the service by HKDF-SHA256. */
 export function deriveWrappingKey(secret: Buffer): Buffer {
-  return Buffer.from(hkdfSync('sha256', secret, HKDF_SALT, HKDF_INFO, 32));
+  return deriveSealingKey(secret, HKDF_INFO);
 }
 
 /**
@@ -99,14 +94,7 @@ export function deriveWrappingKey(secret: Buffer): Buffer {
  * additional authenticated data, so a stored private key cannot be moved to another key's row.
  */
 export function encryptPrivateKey(privateKey: KeyObject, wrappingKey: Buffer, kid: string): string {
-  const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', wrappingKey, iv);
-  cipher.setAAD(Buffer.from(kid));
-  const der = privateKey.export({ format: 'der', type: 'pkcs8' });
-  const ciphertext = Buffer.concat([cipher.update(der), cipher.final()]);
-  return [FORMAT, iv, ciphertext, cipher.getAuthTag()]
-    .map((part) => (typeof part === 'string' ? part : part.toString('base64url')))
-    .join('.');
+  return seal(privateKey.export({ format: 'der', type: 'pkcs8' }), wrappingKey, kid);
 }
 
 /** Thrown when a stored private key does not open with this secret (or was altered). */
@@ -115,20 +103,19 @@ export class UndecryptableKeyError extends Error {
 }
 
 export function decryptPrivateKey(stored: string, wrappingKey: Buffer, kid: string): KeyObject {
-  const parts = stored.split('.');
-  if (parts.length !== 4 || parts[0] !== FORMAT) {
-    throw new UndecryptableKeyError(`the private key of ${kid} is not in the ${FORMAT} format`);
-  }
-  const [iv, ciphertext, tag] = parts.slice(1).map((part) => Buffer.from(part, 'base64url'));
+  let der: Buffer;
   try {
-    const decipher = createDecipheriv('aes-256-gcm', wrappingKey, iv);
-    decipher.setAAD(Buffer.from(kid));
-    decipher.setAuthTag(tag);
-    const der = Buffer.concat([decipher.update(ciphertext), decipher.final()]);
+    der = unseal(stored, wrappingKey, kid);
+  } catch (error) {
+    throw new UndecryptableKeyError(
+      error instanceof UnsealError && error.reason === 'format'
+        ? `the private key of ${kid} is not in the v1 format`
+        : `the private key of ${kid} does not open with this secret (KEY_ENCRYPTION_SECRET or JWT_SECRET changed?)`,
+    );
+  }
+  try {
     return createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
   } catch {
-    throw new UndecryptableKeyError(
-      `the private key of ${kid} does not open with this secret (KEY_ENCRYPTION_SECRET or JWT_SECRET changed?)`,
-    );
+    throw new UndecryptableKeyError(`the private key of ${kid} does not open with this secret`);
   }
 }

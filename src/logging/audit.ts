@@ -16,7 +16,11 @@ export type AuditEvent =
   | 'admin.user.updated'
   | 'admin.user.deleted'
   | 'admin.password.reset'
-  | 'admin.sessions.ended';
+  | 'admin.sessions.ended'
+  | 'mfa.totp.enabled'
+  | 'mfa.totp.disabled'
+  | 'mfa.totp.reset'
+  | 'mfa.failed';
 
 const logger = new Logger('Audit');
 

@@ -1,7 +1,8 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 /** Why a session ended; kept for the operator and the audit trail. */
-export type SessionEndReason = 'logout' | 'replay' | 'password' | 'disabled' | 'revoked' | 'idle' | 'expired';
+export type SessionEndReason =
+  'logout' | 'replay' | 'password' | 'mfa' | 'disabled' | 'revoked' | 'idle' | 'expired';
 
 /** A login: the refresh tokens and access tokens issued for it live and die with it. */
 @Entity({ name: 'sessions' })

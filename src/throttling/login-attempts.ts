@@ -43,6 +43,9 @@ export interface LoginAttemptStore {
   delete(key: string): Promise<void>;
 }
 
+/** Which count of an account: its password checks, or its second-factor checks. */
+export type AttemptScope = 'login' | 'mfa';
+
 export const LOGIN_ATTEMPT_STORE = Symbol('LOGIN_ATTEMPT_STORE');
 
 /** Bounded, so a spray of random names cannot grow memory without limit. */
@@ -88,21 +91,24 @@ export class LoginAttemptLimiter {
     };
   }
 
-  /** Seconds the name must still wait, or 0. */
-  async heldFor(name: string, now = Date.now()): Promise<number> {
-    const record = await this.store.get(this.key(name));
+  /**
+   * Seconds the name must still wait, or 0. `scope` 'mfa' is the second factor's own count
+   * (src/mfa/): a right password clears the login count, and must not clear that one too.
+   */
+  async heldFor(name: string, now = Date.now(), scope: AttemptScope = 'login'): Promise<number> {
+    const record = await this.store.get(this.key(name, scope));
     return record !== undefined && record.heldUntil > now ? Math.ceil((record.heldUntil - now) / 1000) : 0;
   }
 
-  async recordFailure(name: string, now = Date.now()): Promise<void> {
-    await this.store.recordFailure(this.key(name), this.policy, now);
+  async recordFailure(name: string, now = Date.now(), scope: AttemptScope = 'login'): Promise<void> {
+    await this.store.recordFailure(this.key(name, scope), this.policy, now);
   }
 
-  async recordSuccess(name: string): Promise<void> {
-    await this.store.delete(this.key(name));
+  async recordSuccess(name: string, scope: AttemptScope = 'login'): Promise<void> {
+    await this.store.delete(this.key(name, scope));
   }
 
-  private key(name: string): string {
-    return `login:${nameKey(name)}`;
+  private key(name: string, scope: AttemptScope): string {
+    return `${scope}:${nameKey(name)}`;
   }
 }

@@ -31,7 +31,7 @@ import type { UserEntity } from './user.entity.js';
 import { UsersRepository, type UserPage } from './users.repository.js';
 
 /** Why a password is being checked: named on the audit line of a failure. */
-type PasswordCheck = 'login' | 'password_change';
+type PasswordCheck = 'login' | 'password_change' | 'mfa_disable';
 
 /** The advisory lock (PostgreSQL) under which a change that could remove an admin is checked and made. */
 const ADMINS_LOCK = 'nest-jwt-auth:admins';
@@ -137,6 +137,15 @@ export class UsersService {
     }
     await this.attempts.recordSuccess(name);
     return true;
+  }
+
+  /**
+   * Whether `password` is a signed-in user's own, for a change that asks for it again (turning
+   * off a second factor): held back, counted and audited like every other password check.
+   */
+  async verifyPassword(id: number, password: string, actor: Actor, check: 'mfa_disable'): Promise<boolean> {
+    const user = await this.users.findById(id);
+    return user !== null && this.checkPassword(user.name, user.passwordHash, password, actor, check);
   }
 
   /** Upgrades a stored hash made with weaker settings, now that the password is known. */

@@ -7,6 +7,8 @@ import { jest } from '@jest/globals';
 import Database from 'better-sqlite3';
 import { INVALID_CREDENTIALS_BODY } from '../support/expected.js';
 import { serviceEnv, startServer, type RunningServer } from '../support/server-process.js';
+import { Secret } from 'otpauth';
+import { codeForStep, stepAt } from '../../src/mfa/totp.js';
 import { postLogin, tokenFor } from '../support/session-client.js';
 
 // The operators' CLI (`npm run users -- ...`), run built (dist/cli/users.cli.js) in its own
@@ -280,6 +282,34 @@ describe('users CLI beside the running service', () => {
     expect(await eventualStatus(server.url, fresh, 200)).toBe(200);
     // The sessions that disabling ended stay ended.
     expect(await getUserStatus(server.url, token)).toBe(401);
+  });
+
+  it("should turn off a user's second factor on mfa reset and end their sessions", async () => {
+    const token = await tokenFor(server.url, 'alice', 'alice password 1');
+    const call = (path: string, body?: unknown) =>
+      fetch(`${server.url}${path}`, {
+        method: 'POST',
+        headers: {
+          Authorization: `Bearer ${token}`,
+          ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    const { secret } = (await (await call('/user/mfa/totp')).json()) as { secret: string };
+    const code = codeForStep(Buffer.from(Secret.fromBase32(secret).bytes), stepAt(Date.now()));
+    expect((await call('/user/mfa/totp/confirm', { code })).status).toBe(200);
+    const challenged = (await postLogin(server.url, 'alice', 'alice password 1')).body as object;
+    expect(challenged).toMatchObject({ mfaRequired: true });
+
+    expect(await users(cwd, ['mfa', 'reset', 'alice'])).toEqual({
+      code: 0,
+      stdout: 'turned off two-factor authentication of "alice" and ended 1 session\n',
+      stderr: '',
+    });
+    expect(await eventualStatus(server.url, token, 401)).toBe(401);
+    await tokenFor(server.url, 'alice', 'alice password 1');
+    expect((await users(cwd, ['mfa', 'reset', 'nobody'])).code).toBe(2);
+    expect((await users(cwd, ['mfa', 'alice'])).code).toBe(1);
   });
 
   it('should end all sessions of a user on logout: earlier access tokens get 401 within seconds', async () => {

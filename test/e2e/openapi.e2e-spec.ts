@@ -266,9 +266,12 @@ describe('The OpenAPI document', () => {
       ).toEqual([
         'ChangePasswordDto',
         'CreateUserDto',
+        'DisableTotpDto',
         'LoginDto',
+        'LoginMfaDto',
         'RefreshDto',
         'ResetPasswordDto',
+        'TotpCodeDto',
         'UpdateUserDto',
       ]);
     });
@@ -305,6 +308,7 @@ describe('The OpenAPI document', () => {
         `DELETE /admin/users/{id}: 400 ${refusal}`,
         `DELETE /user/sessions/{id}: 400 ${refusal}`,
         `POST /logout: 400 ${refusal}`,
+        `POST /user/mfa/totp: 400 ${refusal}`,
       ]);
     });
   });

@@ -18,6 +18,7 @@ import {
 } from '../../src/sessions/sessions.service.js';
 import { TooManyRequestsException } from '../../src/throttling/too-many-requests.exception.js';
 import { SigningKeys } from '../../src/keys/signing-keys.js';
+import { MfaService, type MfaChallenge } from '../../src/mfa/mfa.service.js';
 import type { UserProfile } from '../../src/users/user-profile.js';
 import { UsersService } from '../../src/users/users.service.js';
 
@@ -46,6 +47,15 @@ const grant = (refreshToken: string, secondsLeft = 30 * 86_400, sessionId = SID)
 
 describe(AuthService.name, () => {
   let service: AuthService;
+  let mfa: { challengeAfterPassword: jest.Mock<() => Promise<MfaChallenge | null>> };
+  /** A password login of an account with no second factor: always a pair. */
+  const passwordLogin = async () => {
+    const answer = await service.login({ name: 'alice', password: 'right' }, CLIENT);
+    if ('mfaRequired' in answer) {
+      throw new Error('expected tokens, got a second-factor challenge');
+    }
+    return answer;
+  };
   let users: {
     verifyCredentials: jest.Mock<
       (name: string, password: string, actor: Actor) => Promise<UserProfile | null>
@@ -90,6 +100,9 @@ describe(AuthService.name, () => {
     const keys = {
       currentSigner: () => ({ kid: KID, algorithm: 'ES256' as const, key: KEY_PAIR.privateKey }),
     };
+    mfa = {
+      challengeAfterPassword: jest.fn<() => Promise<MfaChallenge | null>>().mockResolvedValue(null),
+    };
     const moduleRef = await Test.createTestingModule({
       providers: [
         AuthService,
@@ -97,6 +110,7 @@ describe(AuthService.name, () => {
         { provide: SessionsService, useValue: sessions },
         { provide: JwtService, useValue: jwt },
         { provide: SigningKeys, useValue: keys },
+        { provide: MfaService, useValue: mfa },
         {
           provide: ConfigService,
           useValue: { get: (key: string) => (key === 'ACCESS_TOKEN_TTL' ? TTL : undefined) },
@@ -131,8 +145,21 @@ describe(AuthService.name, () => {
   }
 
   describe('login', () => {
+    it('should answer the challenge, and open no session, for an account with a second factor', async () => {
+      const challenge: MfaChallenge = {
+        mfaRequired: true,
+        mfaToken: 'opaque',
+        methods: ['totp', 'recovery'],
+      };
+      mfa.challengeAfterPassword.mockResolvedValue(challenge);
+      await expect(service.login({ name: 'alice', password: 'right' }, CLIENT)).resolves.toStrictEqual(
+        challenge,
+      );
+      expect(sessions.open).not.toHaveBeenCalled();
+    });
+
     it('should return a bearer token with its lifetime, the refresh token and the session end', async () => {
-      const result = await service.login({ name: 'alice', password: 'right' }, CLIENT);
+      const result = await passwordLogin();
       expect(result).toStrictEqual({
         token: expect.any(String),
         tokenType: 'Bearer',
@@ -151,7 +178,7 @@ describe(AuthService.name, () => {
 
     it('should sign exactly the claim profile with an {alg: ES256, typ: JWT, kid} header', async () => {
       const before = Math.floor(Date.now() / 1000);
-      const { token } = await service.login({ name: 'alice', password: 'right' }, CLIENT);
+      const { token } = await passwordLogin();
       const after = Math.floor(Date.now() / 1000);
       const { header, payload } = verify(token);
       expect(header).toStrictEqual({ alg: 'ES256', typ: 'JWT', kid: KID });
@@ -174,7 +201,7 @@ describe(AuthService.name, () => {
     });
 
     it('should issue a token that passes the verification profile', async () => {
-      const { token } = await service.login({ name: 'alice', password: 'right' }, CLIENT);
+      const { token } = await passwordLogin();
       expect(checkAccessToken(verify(token), { ttl: TTL, clockTolerance: 30 })).toMatchObject({
         sub: '7',
         id: 7,
@@ -183,8 +210,8 @@ describe(AuthService.name, () => {
     });
 
     it('should give every login a different jti', async () => {
-      const first = await service.login({ name: 'alice', password: 'right' }, CLIENT);
-      const second = await service.login({ name: 'alice', password: 'right' }, CLIENT);
+      const first = await passwordLogin();
+      const second = await passwordLogin();
       expect(verify(second.token).payload.jti).not.toBe(verify(first.token).payload.jti);
       expect(second.token).not.toBe(first.token);
     });
@@ -209,7 +236,7 @@ describe(AuthService.name, () => {
     it('should not let the access token outlive the session', async () => {
       jest.useFakeTimers({ now: NOW });
       sessions.open.mockResolvedValue(grant(REFRESH_TOKEN, 60));
-      const { token, expiresIn } = await service.login({ name: 'alice', password: 'right' }, CLIENT);
+      const { token, expiresIn } = await passwordLogin();
       expect(expiresIn).toBe(60);
       const { payload } = verify(token);
       expect(payload.exp).toBe(payload.iat! + 60);
@@ -218,7 +245,7 @@ describe(AuthService.name, () => {
     it('should give a token of a session about to end at least one second', async () => {
       jest.useFakeTimers({ now: NOW });
       sessions.open.mockResolvedValue(grant(REFRESH_TOKEN, 0));
-      const { token, expiresIn } = await service.login({ name: 'alice', password: 'right' }, CLIENT);
+      const { token, expiresIn } = await passwordLogin();
       expect(expiresIn).toBe(1);
       const { payload } = verify(token);
       expect(payload.exp).toBe(payload.iat! + 1);

@@ -39,6 +39,7 @@ describe('the import direction (eslint.layers.mjs)', () => {
         'docs',
         'health',
         'keys',
+        'mfa',
         'logging',
         'pages',
         'redis',

@@ -5,6 +5,7 @@ import { WidenNameKey1765000000000 } from './1765000000000-widen-name-key.js';
 import { CreateSigningKeys1766000000000 } from './1766000000000-create-signing-keys.js';
 import { AddRoles1767000000000 } from './1767000000000-add-roles.js';
 import { CreateAuditEvents1767100000000 } from './1767100000000-create-audit-events.js';
+import { CreateMfa1767900000000 } from './1767900000000-create-mfa.js';
 
 /** Every migration, oldest first. They run automatically at start-up. */
 export const migrations = [
@@ -15,4 +16,5 @@ export const migrations = [
   CreateSigningKeys1766000000000,
   AddRoles1767000000000,
   CreateAuditEvents1767100000000,
+  CreateMfa1767900000000,
 ];

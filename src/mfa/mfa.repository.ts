@@ -1,0 +1,109 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { IsNull, LessThan, LessThanOrEqual, MoreThan, Not, Repository } from 'typeorm';
+import { SerialTransactions } from '../database/serial-transactions.js';
+import { MfaChallengeEntity } from './mfa-challenge.entity.js';
+import { RecoveryCodeEntity } from './recovery-code.entity.js';
+import { TotpCredentialEntity } from './totp-credential.entity.js';
+
+/**
+ * Second factors in the database. Every "spend" (a time step, a recovery code, an mfaToken) is
+ * one conditional write whose affected count decides, so two instances cannot both spend it.
+ */
+@Injectable()
+export class MfaRepository {
+  constructor(
+    @InjectRepository(TotpCredentialEntity) private readonly totp: Repository<TotpCredentialEntity>,
+    @InjectRepository(RecoveryCodeEntity) private readonly codes: Repository<RecoveryCodeEntity>,
+    @InjectRepository(MfaChallengeEntity) private readonly challenges: Repository<MfaChallengeEntity>,
+    private readonly transactions: SerialTransactions,
+  ) {}
+
+  findTotp(userId: number): Promise<TotpCredentialEntity | null> {
+    return this.totp.findOneBy({ userId });
+  }
+
+  async hasActiveTotp(userId: number): Promise<boolean> {
+    return (await this.totp.countBy({ userId, confirmedAt: Not(IsNull()) })) > 0;
+  }
+
+  /** A new pending secret, replacing a pending one; false when an active one exists. */
+  async startTotp(userId: number, secretSealed: string, at: Date): Promise<boolean> {
+    return this.transactions.run(async (manager) => {
+      const existing = await manager.findOneBy(TotpCredentialEntity, { userId });
+      if (existing !== null && existing.confirmedAt !== null) {
+        return false;
+      }
+      await manager.delete(TotpCredentialEntity, { userId });
+      await manager.insert(TotpCredentialEntity, {
+        userId,
+        secretSealed,
+        createdAt: at,
+        confirmedAt: null,
+        lastStep: null,
+      });
+      return true;
+    });
+  }
+
+  /** Activates a pending secret at `step` (spent) with fresh recovery codes; false if not pending. */
+  async confirmTotp(userId: number, step: number, codeHashes: string[], at: Date): Promise<boolean> {
+    return this.transactions.run(async (manager) => {
+      const result = await manager.update(
+        TotpCredentialEntity,
+        { userId, confirmedAt: IsNull() },
+        { confirmedAt: at, lastStep: step },
+      );
+      if ((result.affected ?? 0) === 0) {
+        return false;
+      }
+      await manager.delete(RecoveryCodeEntity, { userId });
+      await manager.insert(
+        RecoveryCodeEntity,
+        codeHashes.map((codeHash) => ({ userId, codeHash, usedAt: null })),
+      );
+      return true;
+    });
+  }
+
+  /** Spends time step `step` of an active secret, if no later or equal one was spent. */
+  async spendStep(userId: number, step: number, lastStep: number | null): Promise<boolean> {
+    const result = await this.totp.update(
+      { userId, confirmedAt: Not(IsNull()), lastStep: lastStep === null ? IsNull() : LessThan(step) },
+      { lastStep: step },
+    );
+    return (result.affected ?? 0) > 0;
+  }
+
+  async spendRecoveryCode(userId: number, codeHash: string, at: Date): Promise<boolean> {
+    const result = await this.codes.update({ userId, codeHash, usedAt: IsNull() }, { usedAt: at });
+    return (result.affected ?? 0) > 0;
+  }
+
+  /** Removes the second factor and its codes and pending logins; false when there was none. */
+  async removeTotp(userId: number): Promise<boolean> {
+    return this.transactions.run(async (manager) => {
+      const result = await manager.delete(TotpCredentialEntity, { userId });
+      await manager.delete(RecoveryCodeEntity, { userId });
+      await manager.delete(MfaChallengeEntity, { userId });
+      return (result.affected ?? 0) > 0;
+    });
+  }
+
+  async addChallenge(tokenHash: string, userId: number, expiresAt: Date): Promise<void> {
+    await this.challenges.insert({ tokenHash, userId, expiresAt });
+  }
+
+  /** The user of a live challenge, without spending it. */
+  async findChallenge(tokenHash: string, now: Date): Promise<number | null> {
+    const challenge = await this.challenges.findOneBy({ tokenHash, expiresAt: MoreThan(now) });
+    return challenge?.userId ?? null;
+  }
+
+  /** Spends a live challenge: true for the one caller that deletes it. Expired ones go too. */
+  async spendChallenge(tokenHash: string, now: Date): Promise<boolean> {
+    const result = await this.challenges.delete({ tokenHash, expiresAt: MoreThan(now) });
+    await this.challenges.delete({ expiresAt: LessThanOrEqual(now) });
+    return (result.affected ?? 0) > 0;
+  }
+}

@@ -1,0 +1,218 @@
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  BadRequestException,
+  ConflictException,
+  Inject,
+  Injectable,
+  NotFoundException,
+} from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import QRCode from 'qrcode';
+import { seal, unseal } from '../common/crypto/sealing.js';
+import { OPERATOR, type Actor } from '../common/request-context/actor.js';
+import type { Env } from '../config/env.schema.js';
+import { audit } from '../logging/audit.js';
+import { SessionsService } from '../sessions/sessions.service.js';
+import { LoginAttemptLimiter } from '../throttling/login-attempts.js';
+import { TooManyRequestsException } from '../throttling/too-many-requests.exception.js';
+import type { UserProfile } from '../users/user-profile.js';
+import { UsersService } from '../users/users.service.js';
+import { MFA_KEYS, type MfaKeys } from './mfa-keys.js';
+import { MfaRepository } from './mfa.repository.js';
+import { hashRecoveryCode, newRecoveryCode, RECOVERY_CODE_COUNT } from './recovery-codes.js';
+import { matchTotp, newTotpSecret, otpauthUrl, toBase32 } from './totp.js';
+
+/** How long a password check waits for its second factor. */
+export const MFA_TOKEN_TTL_MS = 5 * 60_000;
+
+export type MfaMethod = 'totp' | 'recovery';
+
+/** What POST /login answers instead of tokens when the account has a second factor. */
+export interface MfaChallenge {
+  mfaRequired: true;
+  mfaToken: string;
+  methods: MfaMethod[];
+}
+
+export interface TotpEnrolment {
+  secret: string;
+  otpauthUrl: string;
+  qrSvg: string;
+}
+
+/** The second step of a login: the challenge's token and one of the two kinds of code. */
+export interface SecondFactorProof {
+  mfaToken: string;
+  code?: string;
+  recoveryCode?: string;
+}
+
+export const WRONG_CODE = 'the code is wrong, expired or already used';
+export const INVALID_MFA_TOKEN = 'mfaToken is invalid or has expired: log in again';
+
+const sha256 = (value: string) => createHash('sha256').update(value).digest('base64url');
+
+/** TOTP second factors (RFC 6238), their recovery codes and the second step of a login. */
+@Injectable()
+export class MfaService {
+  private readonly issuer: string;
+
+  constructor(
+    private readonly store: MfaRepository,
+    private readonly users: UsersService,
+    private readonly sessions: SessionsService,
+    private readonly attempts: LoginAttemptLimiter,
+    @Inject(MFA_KEYS) private readonly keys: MfaKeys,
+    config: ConfigService<Env, true>,
+  ) {
+    this.issuer = config.get('JWT_ISSUER', { infer: true });
+  }
+
+  async status(userId: number): Promise<{ totp: boolean }> {
+    return { totp: await this.store.hasActiveTotp(userId) };
+  }
+
+  /** A new pending secret (replacing a pending one); 409 while one is active. */
+  async startTotp(user: UserProfile): Promise<TotpEnrolment> {
+    const secret = newTotpSecret();
+    if (!(await this.store.startTotp(user.id, this.sealSecret(user.id, secret), new Date()))) {
+      throw new ConflictException('two-factor authentication is already on: turn it off first');
+    }
+    const url = otpauthUrl(secret, this.issuer, user.name);
+    return {
+      secret: toBase32(secret),
+      otpauthUrl: url,
+      qrSvg: await QRCode.toString(url, { type: 'svg', margin: 2 }),
+    };
+  }
+
+  /**
+   * Activates the pending secret with a code from it, ends the user's other sessions and returns
+   * the recovery codes: the only time they are ever shown.
+   */
+  async confirmTotp(user: UserProfile, code: string, actor: Actor): Promise<{ recoveryCodes: string[] }> {
+    const pending = await this.store.findTotp(user.id);
+    if (pending === null || pending.confirmedAt !== null) {
+      throw new ConflictException('no two-factor set-up is pending: POST /user/mfa/totp first');
+    }
+    const step = matchTotp(this.openSecret(user.id, pending.secretSealed), code, Date.now(), null);
+    if (step === null) {
+      throw new BadRequestException(WRONG_CODE);
+    }
+    const recoveryCodes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode);
+    const hashes = recoveryCodes.map((recovery) => hashRecoveryCode(recovery, this.keys.recoveryCodes));
+    if (!(await this.store.confirmTotp(user.id, step, hashes, new Date()))) {
+      throw new ConflictException('no two-factor set-up is pending: POST /user/mfa/totp first');
+    }
+    const sessions = await this.sessions.endAllOf(user.id, 'mfa', { keep: actor.sessionId });
+    audit('mfa.totp.enabled', actor.requestId, { userId: user.id, sessions });
+    return { recoveryCodes };
+  }
+
+  /** Turns the second factor off after checking the password; ends the user's other sessions. */
+  async disableTotp(userId: number, password: string, actor: Actor): Promise<void> {
+    if (!(await this.users.verifyPassword(userId, password, actor, 'mfa_disable'))) {
+      throw new BadRequestException('password is wrong');
+    }
+    if (!(await this.store.removeTotp(userId))) {
+      throw new NotFoundException('two-factor authentication is not on');
+    }
+    const sessions = await this.sessions.endAllOf(userId, 'mfa', { keep: actor.sessionId });
+    audit('mfa.totp.disabled', actor.requestId, { userId, sessions });
+  }
+
+  /** An operator's reset for a lost device: the factor goes and every session ends. */
+  async resetTotp(
+    userId: number,
+    actor: Actor = OPERATOR,
+  ): Promise<{ removed: boolean; sessionsEnded: number }> {
+    const removed = await this.store.removeTotp(userId);
+    const sessionsEnded = await this.sessions.endAllOf(userId, 'mfa');
+    audit('mfa.totp.reset', actor.requestId, { userId, removed, sessions: sessionsEnded });
+    return { removed, sessionsEnded };
+  }
+
+  /**
+   * After a right password: the challenge to answer, or null when the account has no second
+   * factor. 429 while the account's second factor is held back, before any token is made.
+   */
+  async challengeAfterPassword(user: UserProfile, actor: Actor): Promise<MfaChallenge | null> {
+    if (!(await this.store.hasActiveTotp(user.id))) {
+      return null;
+    }
+    await this.refuseIfHeld(user.name, actor);
+    const mfaToken = randomBytes(32).toString('base64url');
+    await this.store.addChallenge(sha256(mfaToken), user.id, new Date(Date.now() + MFA_TOKEN_TTL_MS));
+    return { mfaRequired: true, mfaToken, methods: ['totp', 'recovery'] };
+  }
+
+  /**
+   * Checks the second step of a login and spends its mfaToken: the user it completes, or an
+   * exception (400 for a wrong code or token, 429 while held). A wrong code counts toward the
+   * account's hold, both the login count and the second factor's own, which a right password
+   * does not clear (else each password would buy LOGIN_FAILURE_LIMIT more guesses).
+   */
+  async completeLogin(proof: SecondFactorProof, actor: Actor): Promise<UserProfile> {
+    const tokenHash = sha256(proof.mfaToken);
+    const now = new Date();
+    const userId = await this.store.findChallenge(tokenHash, now);
+    const user = userId === null ? null : await this.users.findActive(userId);
+    if (user === null) {
+      throw new BadRequestException(INVALID_MFA_TOKEN);
+    }
+    await this.refuseIfHeld(user.name, actor);
+    const method: MfaMethod = proof.code !== undefined ? 'totp' : 'recovery';
+    if (!(await this.spend(user.id, proof, now))) {
+      await this.attempts.recordFailure(user.name);
+      await this.attempts.recordFailure(user.name, undefined, 'mfa');
+      audit('mfa.failed', actor.requestId, { userId: user.id, method, ip: actor.ip });
+      throw new BadRequestException(WRONG_CODE);
+    }
+    if (!(await this.store.spendChallenge(tokenHash, new Date()))) {
+      // Another request completed (or the token expired) meanwhile: the code is spent anyway.
+      throw new BadRequestException(INVALID_MFA_TOKEN);
+    }
+    await this.attempts.recordSuccess(user.name, 'mfa');
+    return { id: user.id, name: user.name };
+  }
+
+  private async spend(userId: number, proof: SecondFactorProof, now: Date): Promise<boolean> {
+    if (proof.recoveryCode !== undefined) {
+      return this.store.spendRecoveryCode(
+        userId,
+        hashRecoveryCode(proof.recoveryCode, this.keys.recoveryCodes),
+        now,
+      );
+    }
+    const totp = await this.store.findTotp(userId);
+    if (totp === null || totp.confirmedAt === null) {
+      return false;
+    }
+    const step = matchTotp(
+      this.openSecret(userId, totp.secretSealed),
+      proof.code ?? '',
+      now.getTime(),
+      totp.lastStep,
+    );
+    return step !== null && (await this.store.spendStep(userId, step, totp.lastStep));
+  }
+
+  private async refuseIfHeld(name: string, actor: Actor): Promise<void> {
+    const wait = Math.max(
+      await this.attempts.heldFor(name),
+      await this.attempts.heldFor(name, undefined, 'mfa'),
+    );
+    if (wait > 0) {
+      audit('login.throttled', actor.requestId, { scope: 'account', check: 'mfa', name, retryAfter: wait });
+      throw new TooManyRequestsException(wait);
+    }
+  }
+
+  private sealSecret(userId: number, secret: Buffer): string {
+    return seal(secret, this.keys.totpSealing, `totp:${userId}`);
+  }
+
+  private openSecret(userId: number, sealed: string): Buffer {
+    return unseal(sealed, this.keys.totpSealing, `totp:${userId}`);
+  }
+}
