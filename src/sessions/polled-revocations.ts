@@ -11,6 +11,16 @@ import { SessionsRepository } from './sessions.repository.js';
  * REVOCATION_POLL_INTERVAL: one small query per interval, none per request. An ended session is
  * listed until its last access token has expired.
  */
+/**
+ * How late a session's end may be committed after the time it records (`endedAt` is taken before
+ * the UPDATE runs, by whichever process ends it: an instance or the CLI). Each poll reads again
+ * from this much before the last one began, so an end committed late, on a loaded database, is
+ * not skipped. Found under CI load: a CLI `disable` committed over a second after its `endedAt`
+ * and the session it ended was never listed (test/e2e/cli.e2e-spec.ts). The rows read again are
+ * the few ended in the last seconds, and adding one twice is harmless.
+ */
+const LATE_COMMIT_MS = 10_000;
+
 @Injectable()
 export class PolledRevocations implements Revocations, OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(PolledRevocations.name);
@@ -34,7 +44,7 @@ export class PolledRevocations implements Revocations, OnModuleInit, OnModuleDes
     await this.sync(new Date(Date.now() - this.listForMs));
     this.poller = setInterval(() => {
       // From a little before the last poll began: a session ended while it ran is not missed.
-      this.sync(new Date(this.polledUntil.getTime() - this.pollMs)).catch((error: unknown) =>
+      this.sync(new Date(this.polledUntil.getTime() - this.pollMs - LATE_COMMIT_MS)).catch((error: unknown) =>
         this.logger.error(`revocation sync failed: ${String(error)}`),
       );
     }, this.pollMs).unref();
@@ -60,7 +70,7 @@ export class PolledRevocations implements Revocations, OnModuleInit, OnModuleDes
    * were still running), for a fan-out that may have missed messages.
    */
   resync(since: Date): Promise<void> {
-    return this.sync(new Date(since.getTime() - this.pollMs));
+    return this.sync(new Date(since.getTime() - this.pollMs - LATE_COMMIT_MS));
   }
 
   private async sync(since: Date): Promise<void> {
