@@ -26,7 +26,7 @@ export interface TokenPair {
 }
 
 /** What proved the user's identity, on the `login.succeeded` audit line. */
-export type LoginMethod = 'password' | 'totp' | 'recovery' | 'passkey';
+export type LoginMethod = 'password' | 'totp' | 'recovery';
 
 /** One message for every failed login, so the answer never tells which part was wrong. */
 export const INVALID_CREDENTIALS = 'invalid name or password';
@@ -70,8 +70,8 @@ export class AuthService {
   }
 
   /**
-   * The one way every login ends, whatever proved who the user is (a password, a second factor, a
-   * passkey): opens a session, records `login.succeeded` and signs the pair. The caller has checked
+   * The one way every login ends, whatever proved who the user is (a password, a second factor):
+   * opens a session, records `login.succeeded` and signs the pair. The caller has checked
    * every factor the account needs; the controller sends the pair with respondWithTokens().
    */
   async issueForVerifiedUser(user: UserProfile, actor: Actor, method: LoginMethod): Promise<TokenPair> {

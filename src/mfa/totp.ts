@@ -8,13 +8,18 @@ const ALGORITHM = 'SHA1';
 /** Steps of clock drift accepted either side of now. */
 export const TOTP_DRIFT_STEPS = 1;
 
+/** otpauth's Secret over a copy of the bytes (a Buffer may be a view into a larger pool). */
+function asSecret(secret: Buffer): Secret {
+  return new Secret({ buffer: new Uint8Array(secret).buffer });
+}
+
 /** A new secret: 160 bits, the length RFC 4226 recommends for HMAC-SHA-1. */
 export function newTotpSecret(): Buffer {
   return Buffer.from(new Secret({ size: 20 }).bytes);
 }
 
 export function toBase32(secret: Buffer): string {
-  return new Secret({ buffer: new Uint8Array(secret).buffer }).base32;
+  return asSecret(secret).base32;
 }
 
 /** The `otpauth://totp/...` URI that authenticator apps read from the QR code. */
@@ -22,7 +27,7 @@ export function otpauthUrl(secret: Buffer, issuer: string, account: string): str
   return new TOTP({
     issuer,
     label: account,
-    secret: new Secret({ buffer: new Uint8Array(secret).buffer }),
+    secret: asSecret(secret),
     algorithm: ALGORITHM,
     digits: TOTP_DIGITS,
     period: TOTP_PERIOD,
@@ -37,7 +42,7 @@ export function stepAt(now: number): number {
 /** The code of one time step. */
 export function codeForStep(secret: Buffer, step: number): string {
   return HOTP.generate({
-    secret: new Secret({ buffer: new Uint8Array(secret).buffer }),
+    secret: asSecret(secret),
     algorithm: ALGORITHM,
     digits: TOTP_DIGITS,
     counter: step,

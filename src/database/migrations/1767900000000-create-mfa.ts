@@ -1,6 +1,14 @@
 import { Table, TableIndex, type MigrationInterface, type QueryRunner } from 'typeorm';
 
 /** TOTP second factors, their recovery codes and pending second-factor logins (src/mfa/). */
+/** Each table's rows belong to a user and go with them. */
+const userForeignKey = {
+  columnNames: ['user_id'],
+  referencedTableName: 'users',
+  referencedColumnNames: ['id'],
+  onDelete: 'CASCADE',
+};
+
 export class CreateMfa1767900000000 implements MigrationInterface {
   name = 'CreateMfa1767900000000';
 
@@ -16,14 +24,7 @@ export class CreateMfa1767900000000 implements MigrationInterface {
           { name: 'confirmed_at', type: timestamp, isNullable: true },
           { name: 'last_step', type: 'integer', isNullable: true },
         ],
-        foreignKeys: [
-          {
-            columnNames: ['user_id'],
-            referencedTableName: 'users',
-            referencedColumnNames: ['id'],
-            onDelete: 'CASCADE',
-          },
-        ],
+        foreignKeys: [userForeignKey],
       }),
     );
     await queryRunner.createTable(
@@ -48,14 +49,7 @@ export class CreateMfa1767900000000 implements MigrationInterface {
             isUnique: true,
           }),
         ],
-        foreignKeys: [
-          {
-            columnNames: ['user_id'],
-            referencedTableName: 'users',
-            referencedColumnNames: ['id'],
-            onDelete: 'CASCADE',
-          },
-        ],
+        foreignKeys: [userForeignKey],
       }),
     );
     await queryRunner.createTable(
@@ -67,14 +61,7 @@ export class CreateMfa1767900000000 implements MigrationInterface {
           { name: 'expires_at', type: timestamp, isNullable: false },
         ],
         indices: [new TableIndex({ name: 'IDX_mfa_challenges_expires_at', columnNames: ['expires_at'] })],
-        foreignKeys: [
-          {
-            columnNames: ['user_id'],
-            referencedTableName: 'users',
-            referencedColumnNames: ['id'],
-            onDelete: 'CASCADE',
-          },
-        ],
+        foreignKeys: [userForeignKey],
       }),
     );
   }
