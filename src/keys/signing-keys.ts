@@ -235,7 +235,7 @@ export class SigningKeys implements OnModuleInit, OnModuleDestroy {
         return { kid: waiting.kid, created: false, activatesAt: waiting.activatesAt };
       }
       const activatesAt = new Date(atOnce ? now : now + this.options.durations.jwksMaxAgeMs);
-      const key = await this.create(activatesAt, now);
+      const key = await this.create(activatesAt, now, activeKey(statuses));
       return { kid: key.kid, created: true, activatesAt };
     });
     await this.changed();
@@ -287,7 +287,7 @@ export class SigningKeys implements OnModuleInit, OnModuleDestroy {
       if (need === undefined) {
         return false;
       }
-      await this.create(new Date(need.activatesAt), now);
+      await this.create(new Date(need.activatesAt), now, activeKey(statuses));
       return true;
     });
     if (made) {
@@ -326,7 +326,22 @@ export class SigningKeys implements OnModuleInit, OnModuleDestroy {
     return undefined;
   }
 
-  private async create(activatesAt: Date, now: number): Promise<SigningKeyEntity> {
+  /**
+   * Stores a new key. `supersedes`, the key active now, must rank before it: keys are ordered by
+   * activation time, then creation time, so one made in the same millisecond as the key it
+   * replaces (a restart with a new JWT_SECRET right after the first start) is created a
+   * millisecond later; otherwise the kid decided, and half the time the old key, which this
+   * process cannot open, stayed active and nothing could sign.
+   */
+  private async create(
+    activatesAt: Date,
+    now: number,
+    supersedes?: SigningKeyEntity,
+  ): Promise<SigningKeyEntity> {
+    const createdAt =
+      supersedes !== undefined && supersedes.activatesAt.getTime() === activatesAt.getTime()
+        ? Math.max(now, supersedes.createdAt.getTime() + 1)
+        : now;
     const algorithm = this.options.algorithm as KeyAlgorithm;
     const generated = await generateSigningKey(algorithm);
     const row = Object.assign(new SigningKeyEntity(), {
@@ -334,7 +349,7 @@ export class SigningKeys implements OnModuleInit, OnModuleDestroy {
       algorithm,
       publicJwk: JSON.stringify(generated.publicJwk),
       privateKey: encryptPrivateKey(generated.privateKey, this.options.wrappingKey, generated.kid),
-      createdAt: new Date(now),
+      createdAt: new Date(createdAt),
       activatesAt,
       revokedAt: null,
     });

@@ -125,6 +125,23 @@ describe('SigningKeys', () => {
     expect(keys.accepts(old)).toBe(true);
   });
 
+  it('should let the new key sign when it is made in the same millisecond as the one it replaces', async () => {
+    // Which of two keys activated and created in the same ms signs was left to their kids.
+    for (const algorithm of ['ES256', 'RS256'] as const) {
+      for (let round = 0; round < 8; round++) {
+        const store = new MemoryStore();
+        const now = jest.spyOn(Date, 'now').mockReturnValue(1_800_000_000_000);
+        const secret = randomBytes(48);
+        const old = (await start(store, { secret })).currentSigner().kid;
+        const newSecret = await start(store); // the stored key does not open with this one
+        const newAlgorithm = await start(store, { secret, algorithm });
+        now.mockRestore();
+        expect(newSecret.currentSigner().kid).not.toBe(old);
+        expect(newAlgorithm.currentSigner().algorithm).toBe(algorithm);
+      }
+    }
+  });
+
   it('should switch to a newly configured algorithm at once, the old key retiring', async () => {
     const store = new MemoryStore();
     const secret = randomBytes(48);
