@@ -3,8 +3,11 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 /** What login and refresh answer: the pair, without the cookie-only bookkeeping. */
 export class TokenResponse {
   @ApiProperty({
-    description: 'The access token, a JWT (HS256): send it as `Authorization: Bearer <token>`.',
-    example: 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpZCI6MSwibmFtZSI6ImFkbWluIn0.c2lnbmF0dXJl',
+    description:
+      'The access token, a JWT signed with `JWT_ALGORITHM` (ES256 by default; its `kid` names a key ' +
+      'of GET /.well-known/jwks.json): send it as `Authorization: Bearer <token>`.',
+    example:
+      'eyJhbGciOiJFUzI1NiIsInR5cCI6IkpXVCIsImtpZCI6ImsxIn0.eyJzdWIiOiIxIiwibmFtZSI6ImFkbWluIn0.c2lnbmF0dXJl',
   })
   token!: string;
 
