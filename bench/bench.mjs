@@ -53,6 +53,14 @@ import {
   processCpuSeconds,
   waitForHttp,
 } from './lib/processes.mjs';
+import {
+  findWrk,
+  measureWithWrk,
+  schemaKnows,
+  scrapeWhile,
+  startTraceSink,
+  wrkProblems,
+} from './lib/hot-path.mjs';
 import { evaluateTargets, markdown, megabytes, ms, num } from './lib/report.mjs';
 import {
   clearRedisPrefix,
@@ -128,6 +136,7 @@ function parseOptions() {
       'cold-starts': { type: 'string' },
       settle: { type: 'string' },
       'skip-peers': { type: 'boolean', default: false },
+      'hot-path-only': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
     tokens: true,
@@ -136,6 +145,8 @@ function parseOptions() {
     console.log(
       'Usage: node bench/bench.mjs [--quick] [--duration S (10; 2 with --quick)] [--warmup S (3; 1 with --quick)]\n' +
         '                            [--cold-starts N (5; 1 with --quick)] [--settle S (60; 0 with --quick)] [--skip-peers]\n' +
+        '                            [--hot-path-only]\n' +
+        '--hot-path-only: only (8), the observability parts on and off and the ceiling, with wrk.\n' +
         '--settle: before each figure, wait up to S seconds for other processes to use under 10% of a CPU.',
     );
     process.exit(0);
@@ -160,6 +171,7 @@ function parseOptions() {
     coldStarts: number('cold-starts', quick ? 1 : 5, 1),
     settle: number('settle', quick ? 0 : 60, 0),
     skipPeers: values['skip-peers'],
+    hotPathOnly: values['hot-path-only'],
     args: tokens
       .filter((token) => token.kind === 'option')
       .map((token) => token.rawName + (token.value === undefined ? '' : ` ${token.value}`)),
@@ -840,6 +852,172 @@ class Bench {
     return result;
   }
 
+  /**
+   * (8) The hot path (issue 15, bench/lib/hot-path.mjs): GET /user on fresh services with every
+   * protection on, the request log and metrics on ("production"), then the same build with the
+   * request log off, with metrics off and with tracing on, and the node:http ceiling, in
+   * alternating rounds, all driven by wrk. Each round's figures are read as ratios within it.
+   */
+  async hotPath(dir) {
+    const wrk = findWrk();
+    if (wrk === null) {
+      say('(8) hot path: skipped, wrk not found (apt-get install -y wrk)');
+      return { skipped: 'wrk not found (apt-get install -y wrk)', problems: [] };
+    }
+    const metrics = schemaKnows(ROOT, 'METRICS_PORT');
+    const tracing = schemaKnows(ROOT, 'OTEL_EXPORTER_OTLP_ENDPOINT');
+    const ceiling = !this.options.skipPeers && existsSync(join(PEERS, 'raw-node-limit', 'server.mjs'));
+    const sink = tracing ? await startTraceSink() : null;
+    const variants = [
+      { key: 'production', label: 'request log on (info, JSON to a file), metrics on', log: true, metrics },
+      { key: 'logOff', label: 'request log off (LOG_LEVEL=warn)', log: false, metrics },
+      ...(metrics
+        ? [{ key: 'metricsOff', label: 'metrics off (no METRICS_PORT)', log: true, metrics: false }]
+        : []),
+      ...(tracing
+        ? [
+            {
+              key: 'tracing',
+              label: 'tracing on (OTLP/HTTP to a local sink)',
+              log: true,
+              metrics,
+              tracing: true,
+            },
+          ]
+        : []),
+      ...(ceiling ? [{ key: 'ceiling', label: 'node:http ceiling' }] : []),
+    ];
+    const rounds = this.options.quick ? 1 : INTERLEAVED_ROUNDS;
+    const result = {
+      generator: `wrk (${wrk}), 1 thread, ${USER_CONNECTIONS} connections, on the generator's CPU`,
+      metricsKnown: metrics,
+      tracingKnown: tracing,
+      variants: variants.map(({ key, label }) => ({ key, label })),
+      rounds: [],
+      problems: [],
+    };
+    say(
+      `(8) hot path: GET /user with wrk, ${variants.length} variants in ${rounds} alternating round(s)` +
+        (metrics ? '' : '; metrics not in this build') +
+        (tracing ? '' : '; tracing not in this build'),
+    );
+    try {
+      for (let round = 0; round < rounds; round++) {
+        const order = round % 2 === 0 ? variants : [...variants].reverse();
+        const figures = {};
+        for (const variant of order) {
+          this.checkInterrupted();
+          figures[variant.key] =
+            variant.key === 'ceiling'
+              ? await this.hotPathCeiling(dir, wrk, round)
+              : await this.hotPathService(dir, wrk, variant, round, sink);
+          const run = figures[variant.key];
+          result.problems.push(...wrkProblems(`(8) round ${round + 1} ${variant.key}`, run));
+          if (run.scrapes && run.scrapes.failed > 0) {
+            result.problems.push(
+              `(8) round ${round + 1} ${variant.key}: ${run.scrapes.failed} scrapes failed`,
+            );
+          }
+          say(
+            `      round ${round + 1} ${variant.key}: ${num(run.perSecond)} req/s, p50 ${ms(run.latency.p50Ms)}, ` +
+              `p99 ${ms(run.latency.p99Ms)}; server CPU ${num(run.serverCpuPercent)}%, wrk CPU ` +
+              `${num(run.generatorCpuPercent)}%, other ${num(run.otherCpuPercent)}%`,
+          );
+        }
+        result.rounds.push(figures);
+      }
+      if (sink !== null) {
+        result.traceSink = { ...sink.received };
+        if (sink.received.requests === 0) {
+          result.problems.push('(8) tracing on: the trace sink received no export');
+        }
+      }
+    } finally {
+      await sink?.close();
+    }
+    return result;
+  }
+
+  async hotPathService(dir, wrk, variant, round, sink) {
+    const secret = randomBytes(48).toString('base64');
+    const password = randomBytes(18).toString('base64url');
+    const metricsPort = variant.metrics ? await freePort() : null;
+    const env = {
+      ...(variant.log ? {} : { LOG_LEVEL: 'warn' }),
+      ...(metricsPort === null ? {} : { METRICS_PORT: String(metricsPort) }),
+      ...(variant.tracing ? { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_SERVICE_NAME: 'bench' } : {}),
+    };
+    const label = `hot-path-${variant.key}-${round + 1}`;
+    const { child, url } = await this.startService(dir, label, {
+      dataDir: join(dir, `${label}-data`),
+      secret,
+      password,
+      env,
+    });
+    const scraping = new AbortController();
+    try {
+      await sleep(IDLE_SETTLE_MS);
+      const idleRssKb = await child.memoryKb();
+      const token = await login(url, 'bench', password);
+      await this.settle();
+      const scrapes =
+        metricsPort === null ? null : scrapeWhile(`http://${HOST}:${metricsPort}/metrics`, scraping.signal);
+      const run = await measureWithWrk(
+        wrk,
+        child,
+        { url: `${url}/user`, headers: { authorization: `Bearer ${token}` }, connections: USER_CONNECTIONS },
+        this.options,
+        this.running,
+      );
+      scraping.abort();
+      run.scrapes = scrapes === null ? null : await scrapes;
+      run.idleRssKb = idleRssKb;
+      run.peakRssKb = await child.memoryKb('VmHWM');
+      return run;
+    } catch (error) {
+      error.tail ??= await child.tail();
+      throw error;
+    } finally {
+      scraping.abort();
+      await this.stop(child);
+    }
+  }
+
+  async hotPathCeiling(dir, wrk, round) {
+    const secret = randomBytes(48).toString('base64');
+    const port = await freePort();
+    const env = { PATH: process.env.PATH, PORT: String(port), JWT_SECRET: secret };
+    const url = `http://${HOST}:${port}`;
+    const child = await this.startServer(
+      spawnProcess({
+        label: 'node:http ceiling',
+        command: process.execPath,
+        args: [join(PEERS, 'raw-node-limit', 'server.mjs')],
+        env,
+        cwd: dir,
+        logFile: join(dir, `hot-path-ceiling-${round + 1}.log`),
+        pin: this.pin,
+      }),
+      url,
+    );
+    try {
+      const token = execFileSync(process.execPath, [join(PEERS, 'raw-node-limit', 'mint.mjs')], {
+        env,
+        encoding: 'utf8',
+      }).trim();
+      await this.settle();
+      return await measureWithWrk(
+        wrk,
+        child,
+        { url: `${url}/user`, headers: { authorization: `Bearer ${token}` }, connections: USER_CONNECTIONS },
+        this.options,
+        this.running,
+      );
+    } finally {
+      await this.stop(child);
+    }
+  }
+
   async coldStarts(dir) {
     const count = this.options.coldStarts;
     say(`  (4) cold start: spawn to the first 200 of GET /user, ${count} start${count === 1 ? '' : 's'}`);
@@ -1364,6 +1542,14 @@ function pythonReady() {
 function notesFor(r) {
   const notes = [];
   const c = r.peers.ceiling?.getUser;
+  const wrkCeiling = (r.hotPath?.rounds ?? []).map((round) => round.ceiling).filter(Boolean);
+  const wrkBusy = wrkCeiling.filter((run) => run.generatorCpuPercent >= 90);
+  if (wrkBusy.length > 0) {
+    notes.push(
+      `wrk used ${wrkBusy.map((run) => `${num(run.generatorCpuPercent)}%`).join(', ')} of its CPU during (8)'s ceiling run(s): ` +
+        'the generator may be what limits them, and the service/ceiling ratio is then flattering.',
+    );
+  }
   if (c && c.clientCpuPercent >= 90) {
     notes.push(
       `The load generator used ${num(c.clientCpuPercent)}% of its CPU during the ceiling run while the ceiling used ${num(c.serverCpuPercent)}% of its own: ` +
@@ -1382,6 +1568,9 @@ function notesFor(r) {
     ['Fastify floor GET /user', r.peers.fastifyFloor?.getUser?.otherCpuPercent],
     ['NestJS floor GET /user', r.peers.nestFloor?.getUser?.otherCpuPercent],
     ...(r.service?.coldStart?.starts ?? []).map((start, i) => [`cold start ${i + 1}`, start.otherCpuPercent]),
+    ...(r.hotPath?.rounds ?? []).flatMap((round, i) =>
+      Object.entries(round).map(([variant, f]) => [`(8) round ${i + 1} ${variant}`, f.otherCpuPercent]),
+    ),
     ['(7) bare sign and verify', r.algorithms?.bare?.otherCpuPercent],
     ...(r.algorithms?.rounds ?? []).flatMap((round, i) =>
       Object.entries(round.figures).flatMap(([algorithm, f]) => [
@@ -1452,74 +1641,80 @@ async function main() {
     service: null,
     scaleOut: null,
     algorithms: null,
+    hotPath: null,
     peers: { ceiling: null, fastapi: null },
     targets: [],
     notes: [],
     problems: [],
   };
   try {
-    // Twice, around the service's figures: one 10 s sample of it varies by +-10% here, too much
-    // to read a 90% target against; the login is read against the faster of the two (strict).
-    const argonBefore = await bench.argon2('before the service');
-    say('');
-    r.service = await bench.service(dir);
-    r.service.coldStart = await bench.coldStarts(dir);
-    r.problems.push(...r.service.problems);
-    say(`      median ${ms(r.service.coldStart.medianMs)}`);
-    say('');
-    r.scaleOut = await bench.scaleOut(dir);
-    r.problems.push(...r.scaleOut.problems);
-    say('');
-    const argonAfter = await bench.argon2('after the service');
-    const fastest = argonAfter.perSecond > argonBefore.perSecond ? argonAfter : argonBefore;
-    r.argon2 = {
-      ...fastest,
-      runs: [argonBefore, argonAfter].map(({ perSecond, latency, otherCpuPercent }) => ({
-        perSecond,
-        latency,
-        otherCpuPercent,
-      })),
-    };
-    say('');
-    r.algorithms = await bench.algorithms(dir);
-    r.problems.push(...r.algorithms.problems);
-    say('');
+    if (!options.hotPathOnly) {
+      // Twice, around the service's figures: one 10 s sample of it varies by +-10% here, too much
+      // to read a 90% target against; the login is read against the faster of the two (strict).
+      const argonBefore = await bench.argon2('before the service');
+      say('');
+      r.service = await bench.service(dir);
+      r.service.coldStart = await bench.coldStarts(dir);
+      r.problems.push(...r.service.problems);
+      say(`      median ${ms(r.service.coldStart.medianMs)}`);
+      say('');
+      r.scaleOut = await bench.scaleOut(dir);
+      r.problems.push(...r.scaleOut.problems);
+      say('');
+      const argonAfter = await bench.argon2('after the service');
+      const fastest = argonAfter.perSecond > argonBefore.perSecond ? argonAfter : argonBefore;
+      r.argon2 = {
+        ...fastest,
+        runs: [argonBefore, argonAfter].map(({ perSecond, latency, otherCpuPercent }) => ({
+          perSecond,
+          latency,
+          otherCpuPercent,
+        })),
+      };
+      say('');
+      r.algorithms = await bench.algorithms(dir);
+      r.problems.push(...r.algorithms.problems);
+      say('');
 
-    if (options.skipPeers) {
-      r.peers.ceiling = { skipped: '--skip-peers' };
-      r.peers.fastapi = { skipped: '--skip-peers' };
-      r.peers.fastifyFloor = { skipped: '--skip-peers' };
-      r.peers.nestFloor = { skipped: '--skip-peers' };
-    } else if (!existsSync(PEERS)) {
-      r.peers.ceiling = { skipped: `${PEERS} not found` };
-      r.peers.fastapi = { skipped: `${PEERS} not found` };
-      r.peers.fastifyFloor = { skipped: 'no ceiling to read it against' };
-      r.peers.nestFloor = { skipped: 'no ceiling to read it against' };
-      say(`peers: ${PEERS} not found, measuring the service alone`);
-    } else {
-      r.peers.ceiling = await bench.ceiling(dir);
-      r.problems.push(...r.peers.ceiling.problems);
-      say('');
-      r.peers.fastifyFloor = await bench.floor(dir, 'fastify', 'floor: Fastify alone');
-      r.problems.push(...r.peers.fastifyFloor.problems);
-      say('');
-      r.peers.nestFloor = await bench.floor(dir, 'nest', 'floor: NestJS on Fastify, one guard');
-      r.problems.push(...r.peers.nestFloor.problems);
-      say('');
-      const python = pythonReady();
-      if (python.ok) {
-        machine.python = python.version;
-        r.peers.fastapi = await bench.fastapi(dir);
-        r.problems.push(...r.peers.fastapi.problems);
+      if (options.skipPeers) {
+        r.peers.ceiling = { skipped: '--skip-peers' };
+        r.peers.fastapi = { skipped: '--skip-peers' };
+        r.peers.fastifyFloor = { skipped: '--skip-peers' };
+        r.peers.nestFloor = { skipped: '--skip-peers' };
+      } else if (!existsSync(PEERS)) {
+        r.peers.ceiling = { skipped: `${PEERS} not found` };
+        r.peers.fastapi = { skipped: `${PEERS} not found` };
+        r.peers.fastifyFloor = { skipped: 'no ceiling to read it against' };
+        r.peers.nestFloor = { skipped: 'no ceiling to read it against' };
+        say(`peers: ${PEERS} not found, measuring the service alone`);
       } else {
-        r.peers.fastapi = { skipped: `${PYTHON}: ${python.reason}` };
-        say(
-          `FastAPI tutorial app: skipped, ${PYTHON} cannot import ${PYTHON_MODULES.join(', ')} (${python.reason}).`,
-        );
-        say(`  To include it, install Debian's packages (as root): ${APT_INSTALL}`);
+        r.peers.ceiling = await bench.ceiling(dir);
+        r.problems.push(...r.peers.ceiling.problems);
+        say('');
+        r.peers.fastifyFloor = await bench.floor(dir, 'fastify', 'floor: Fastify alone');
+        r.problems.push(...r.peers.fastifyFloor.problems);
+        say('');
+        r.peers.nestFloor = await bench.floor(dir, 'nest', 'floor: NestJS on Fastify, one guard');
+        r.problems.push(...r.peers.nestFloor.problems);
+        say('');
+        const python = pythonReady();
+        if (python.ok) {
+          machine.python = python.version;
+          r.peers.fastapi = await bench.fastapi(dir);
+          r.problems.push(...r.peers.fastapi.problems);
+        } else {
+          r.peers.fastapi = { skipped: `${PYTHON}: ${python.reason}` };
+          say(
+            `FastAPI tutorial app: skipped, ${PYTHON} cannot import ${PYTHON_MODULES.join(', ')} (${python.reason}).`,
+          );
+          say(`  To include it, install Debian's packages (as root): ${APT_INSTALL}`);
+        }
+        say('');
       }
-      say('');
     }
+    r.hotPath = await bench.hotPath(dir);
+    r.problems.push(...r.hotPath.problems);
+    say('');
   } catch (error) {
     const interrupted = bench.interrupted;
     console.error(`bench aborted: ${error instanceof Error ? error.message : String(error)}`);

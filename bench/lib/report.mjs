@@ -1,4 +1,5 @@
 // Formatting: numbers, the Markdown tables and the list of targets.
+import { hotPathSection, hotPathTargets } from './hot-path-report.mjs';
 
 export const mb = (kb) => (kb === null || kb === undefined ? null : (kb * 1024) / 1e6);
 
@@ -27,6 +28,10 @@ export function table(header, rows, { numeric = true } = {}) {
 
 /** The issue's targets, each with the measured value and whether it is met (null: not measured). */
 export function evaluateTargets(r) {
+  if (!r.service) {
+    // --hot-path-only
+    return hotPathTargets(r.hotPath);
+  }
   const service = r.service;
   const ceiling = r.peers.ceiling?.getUser;
   const fastapi = r.peers.fastapi?.getUser;
@@ -113,6 +118,7 @@ export function evaluateTargets(r) {
       : `${share(es.getUserRate)} (median of ${r.algorithms.rounds.length} interleaved round(s); ${share(es.getUserCpu)} by CPU per request; RS256 ${share(rs.getUserRate)})`,
     check(es?.getUserRate ?? null, (v) => v >= 0.95),
   );
+  targets.push(...hotPathTargets(r.hotPath));
   return targets;
 }
 
@@ -427,6 +433,9 @@ const verdict = (met) => (met === null ? 'n/a' : met ? 'met' : 'MISSED');
 
 /** The Markdown report: machine, command, settings, the tables and the targets. */
 export function markdown(r) {
+  if (!r.service) {
+    return hotPathOnlyMarkdown(r);
+  }
   const s = r.service;
   const c = r.peers.ceiling;
   const f = r.peers.fastapi;
@@ -602,8 +611,34 @@ export function markdown(r) {
       { numeric: false },
     ),
   );
+  lines.push(...hotPathSection(r.hotPath));
+  lines.push(...targetsAndNotes(r, 'Targets of issues 5, 12, 13 and 15'));
+  return lines.join('\n');
+}
+
+/** `npm run bench -- --hot-path-only`: the header, (8), its targets. */
+function hotPathOnlyMarkdown(r) {
+  const lines = [];
+  lines.push(
+    `### Benchmark of ${r.startedAt}, hot path only${r.quick ? ' (--quick: a smoke run, not a measurement)' : ''}`,
+  );
   lines.push('');
-  lines.push('Targets of issues 5, 12 and 13 (informational; the bench never fails on a speed figure):');
+  lines.push(`- Command: \`${r.command}\``);
+  lines.push(
+    `- Machine: ${r.machine.cpuModel}, ${r.machine.cpus} CPUs, ${num(r.machine.memoryGb, 1)} GB RAM, Linux ${r.machine.kernel}; Node ${r.machine.node}`,
+  );
+  lines.push(`- Code: ${r.machine.commit}`);
+  lines.push(`- Pinning: ${r.settings.pinning}`);
+  lines.push(`- Each figure: ${r.settings.duration} s after a ${r.settings.warmup} s warm-up`);
+  lines.push(`- Service: ${r.settings.serviceSettings}`);
+  lines.push(...hotPathSection(r.hotPath));
+  lines.push(...targetsAndNotes(r, 'Targets of issue 15'));
+  return lines.join('\n');
+}
+
+function targetsAndNotes(r, title) {
+  const lines = [''];
+  lines.push(`${title} (informational; the bench never fails on a speed figure):`);
   lines.push('');
   lines.push(
     table(
@@ -625,5 +660,5 @@ export function markdown(r) {
       lines.push(`- ${problem}`);
     }
   }
-  return lines.join('\n');
+  return lines;
 }
