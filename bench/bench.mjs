@@ -61,6 +61,8 @@ import {
   startTraceSink,
   wrkProblems,
 } from './lib/hot-path.mjs';
+import { chartRows, chartSvg } from './lib/chart.mjs';
+import { hotPathSummary } from './lib/hot-path-report.mjs';
 import { evaluateTargets, markdown, megabytes, ms, num } from './lib/report.mjs';
 import {
   clearRedisPrefix,
@@ -1741,6 +1743,15 @@ async function main() {
   );
   await writeFile(`${base}.json`, await formatted(`${base}.json`, `${JSON.stringify(r, null, 2)}\n`));
   await writeFile(`${base}.md`, await formatted(`${base}.md`, `${report}\n`));
+  // The chart of the run; a full run's is also latest.svg, the one docs/performance.md shows.
+  const svg = chartSvg(
+    chartRows(r, hotPathSummary(r.hotPath)),
+    `npm run bench, ${r.startedAt.slice(0, 16).replace('T', ' ')} UTC, ${r.machine.commit}`,
+  );
+  await writeFile(`${base}.svg`, svg);
+  if (!options.quick) {
+    await writeFile(join(RESULTS, 'latest.svg'), svg);
+  }
 
   say(report);
   say('');
@@ -1750,7 +1761,9 @@ async function main() {
     );
   }
   say('');
-  say(`wrote ${relative(process.cwd(), `${base}.json`)} and ${relative(process.cwd(), `${base}.md`)}`);
+  say(
+    `wrote ${relative(process.cwd(), `${base}.json`)}, ${relative(process.cwd(), `${base}.md`)} and ${relative(process.cwd(), `${base}.svg`)}`,
+  );
   if (r.problems.length > 0) {
     say(`bench FAILED: ${r.problems.length} figure(s) unsound (see "Problems" above)`);
     return 1;
