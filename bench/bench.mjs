@@ -887,7 +887,15 @@ class Bench {
             },
           ]
         : []),
-      ...(ceiling ? [{ key: 'ceiling', label: 'node:http ceiling' }] : []),
+      // The floors show what the stack costs before the service does anything: the ratio the
+      // service could reach at best while it stays a NestJS app on Fastify.
+      ...(ceiling
+        ? [
+            { key: 'nestFloor', label: 'floor: NestJS on Fastify, one guard', floor: 'nest' },
+            { key: 'fastifyFloor', label: 'floor: Fastify alone', floor: 'fastify' },
+            { key: 'ceiling', label: 'node:http ceiling' },
+          ]
+        : []),
     ];
     const rounds = this.options.quick ? 1 : INTERLEAVED_ROUNDS;
     const result = {
@@ -910,8 +918,8 @@ class Bench {
         for (const variant of order) {
           this.checkInterrupted();
           figures[variant.key] =
-            variant.key === 'ceiling'
-              ? await this.hotPathCeiling(dir, wrk, round)
+            variant.key === 'ceiling' || variant.floor
+              ? await this.hotPathPeer(dir, wrk, variant, round)
               : await this.hotPathService(dir, wrk, variant, round, sink);
           const run = figures[variant.key];
           result.problems.push(...wrkProblems(`(8) round ${round + 1} ${variant.key}`, run));
@@ -985,36 +993,42 @@ class Bench {
     }
   }
 
-  async hotPathCeiling(dir, wrk, round) {
+  /** The ceiling or a floor (bench/floors/), GET /user with the ceiling's HS256 check, under wrk. */
+  async hotPathPeer(dir, wrk, variant, round) {
     const secret = randomBytes(48).toString('base64');
     const port = await freePort();
     const env = { PATH: process.env.PATH, PORT: String(port), JWT_SECRET: secret };
     const url = `http://${HOST}:${port}`;
+    const [server, mint, cwd] = variant.floor
+      ? [join(FLOORS, `${variant.floor}.mjs`), join(FLOORS, 'hs256.mjs'), ROOT]
+      : [join(PEERS, 'raw-node-limit', 'server.mjs'), join(PEERS, 'raw-node-limit', 'mint.mjs'), dir];
     const child = await this.startServer(
       spawnProcess({
-        label: 'node:http ceiling',
+        label: variant.label,
         command: process.execPath,
-        args: [join(PEERS, 'raw-node-limit', 'server.mjs')],
+        args: [server],
         env,
-        cwd: dir,
-        logFile: join(dir, `hot-path-ceiling-${round + 1}.log`),
+        cwd,
+        logFile: join(dir, `hot-path-${variant.key}-${round + 1}.log`),
         pin: this.pin,
       }),
       url,
     );
     try {
-      const token = execFileSync(process.execPath, [join(PEERS, 'raw-node-limit', 'mint.mjs')], {
-        env,
-        encoding: 'utf8',
-      }).trim();
+      await sleep(IDLE_SETTLE_MS);
+      const idleRssKb = await child.memoryKb();
+      const token = execFileSync(process.execPath, [mint], { env, encoding: 'utf8' }).trim();
       await this.settle();
-      return await measureWithWrk(
+      const run = await measureWithWrk(
         wrk,
         child,
         { url: `${url}/user`, headers: { authorization: `Bearer ${token}` }, connections: USER_CONNECTIONS },
         this.options,
         this.running,
       );
+      run.idleRssKb = idleRssKb;
+      run.peakRssKb = await child.memoryKb('VmHWM');
+      return run;
     } finally {
       await this.stop(child);
     }

@@ -46,7 +46,8 @@ export function chartRows(r, hotPath) {
   if (hotPath) {
     const group = 'GET /user, 32 connections, wrk (8), medians of the rounds';
     for (const { key, label } of r.hotPath.variants) {
-      add(group, label, key === 'ceiling' ? 'ceiling' : 'service', hotPath.figures[key]);
+      const kind = key === 'ceiling' ? 'ceiling' : key.endsWith('Floor') ? 'floor' : 'service';
+      add(group, label, kind, hotPath.figures[key]);
     }
   }
   return rows;

@@ -13,6 +13,8 @@ const median = (values) => {
 /** Each ratio the targets read: `of` over `to` within a round, median of the rounds. */
 const RATIOS = [
   ['ofCeiling', 'production', 'ceiling'],
+  ['nestFloorOfCeiling', 'nestFloor', 'ceiling'],
+  ['fastifyFloorOfCeiling', 'fastifyFloor', 'ceiling'],
   ['logOnOff', 'production', 'logOff'],
   ['metricsOnOff', 'production', 'metricsOff'],
   ['tracingOnOff', 'tracing', 'production'],
@@ -71,7 +73,11 @@ export function hotPathTargets(hp) {
         'GET /user, every protection, request log and metrics on, >= 50% of the node:http ceiling (wrk, issue 15)',
       measured:
         read('ofCeiling') +
-        (ceilingCpu === undefined ? '' : `; wrk used ${percent(ceilingCpu)} of its CPU at the ceiling`),
+        (ceilingCpu === undefined ? '' : `; wrk used ${percent(ceilingCpu)} of its CPU at the ceiling`) +
+        (ratios.nestFloorOfCeiling.median === null
+          ? ''
+          : `; the floors: NestJS on Fastify with one guard ${share(ratios.nestFloorOfCeiling.median)}, ` +
+            `Fastify alone ${share(ratios.fastifyFloorOfCeiling.median)}`),
       met: check(ratios.ofCeiling.median, (v) => v >= 0.5),
     },
     {
@@ -138,8 +144,8 @@ export function hotPathSection(hp) {
           percent(f.serverCpuPercent),
           percent(f.generatorCpuPercent),
           percent(f.otherCpuPercent),
-          key === 'ceiling' ? '' : megabytes(f.idleRssKb),
-          key === 'ceiling' ? '' : megabytes(f.peakRssKb),
+          megabytes(f.idleRssKb),
+          megabytes(f.peakRssKb),
         ];
       }),
     ),
