@@ -113,6 +113,15 @@ describe('Browser: two-factor authentication', () => {
       await code.fill(right === '000000' ? '111111' : '000000');
       await page.click('#mfa-button');
       await page.getByText('That code is wrong or was already used').waitFor();
+      // The mfaToken's 5th wrong code spends it: back to the password step, with the reason.
+      for (let i = 2; i <= 5; i++) {
+        await page.click('#mfa-button');
+      }
+      await page.getByText('Enter your password again').waitFor();
+      expect(await page.locator('#mfa-form').isHidden()).toBe(true);
+      await page.fill('#password', PASSWORD);
+      await page.click('#login-button');
+      await code.waitFor();
       // The confirmation spent the current step: the next one is within the accepted drift.
       await code.fill(right);
       await Promise.all([page.waitForURL(`${baseUrl}/`), page.click('#mfa-button')]);
