@@ -11,6 +11,9 @@ function showLoggedIn(name) {
   // textContent, never innerHTML: a name is data, whatever characters it holds.
   message.textContent = `You are currently logged in as: ${name}`;
   logout.classList.remove('d-none');
+  document.getElementById('security').classList.remove('d-none');
+  // The security section's scripts (two-factor.js) start once someone is logged in.
+  document.dispatchEvent(new CustomEvent('home:logged-in', { detail: { name } }));
 }
 
 function showLoggedOut() {

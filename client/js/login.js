@@ -5,9 +5,80 @@ const button = document.getElementById('login-button');
 const error = document.getElementById('error');
 const errorText = document.getElementById('error-text');
 
+const mfaForm = document.getElementById('mfa-form');
+const mfaHint = document.getElementById('mfa-hint');
+const mfaLabel = document.getElementById('mfa-code-label');
+const mfaCode = document.getElementById('mfa-code');
+const mfaButton = document.getElementById('mfa-button');
+const mfaToggle = document.getElementById('mfa-toggle');
+const mfaError = document.getElementById('mfa-error');
+const mfaErrorText = document.getElementById('mfa-error-text');
+
+/** The pending second step: the token POST /login answered, and which kind of code is asked. */
+let mfa = null;
+
 function showError(text) {
   errorText.textContent = text;
   error.classList.remove('d-none');
+}
+
+function showMfaError(text) {
+  mfaErrorText.textContent = text;
+  mfaError.classList.remove('d-none');
+}
+
+/** A 429's wait, from Retry-After (seconds). */
+async function tooManyMessage(response) {
+  const seconds = Number(response.headers.get('Retry-After'));
+  const wait = Number.isFinite(seconds) && seconds > 0 ? ` Try again in ${seconds} s.` : ' Try again later.';
+  return `Too many attempts.${wait}`;
+}
+
+async function failureMessage(response) {
+  if (response.status === 429) {
+    return tooManyMessage(response);
+  }
+  return response.status === 400 ? errorMessage(response) : `Error: ${await errorMessage(response)}`;
+}
+
+function loggedIn(token) {
+  session.save(token);
+  location.assign('/');
+}
+
+function setMfaMode(mode) {
+  mfa.mode = mode;
+  const recovery = mode === 'recovery';
+  mfaLabel.textContent = recovery ? 'Recovery code' : 'Authentication code';
+  mfaHint.textContent = recovery
+    ? 'Enter one of your recovery codes (xxxxx-xxxxx). Each works once.'
+    : 'Enter the 6-digit code from your authenticator app.';
+  mfaToggle.textContent = recovery ? 'Use an authentication code' : 'Use a recovery code';
+  mfaCode.setAttribute('inputmode', recovery ? 'text' : 'numeric');
+  mfaCode.setAttribute('autocomplete', recovery ? 'off' : 'one-time-code');
+  mfaCode.value = '';
+  mfaError.classList.add('d-none');
+  mfaCode.focus();
+}
+
+function showMfaStep(mfaToken) {
+  mfa = { token: mfaToken, mode: 'totp' };
+  form.classList.add('d-none');
+  mfaForm.classList.remove('d-none');
+  setMfaMode('totp');
+}
+
+/** Back to the name and password, with `message` when the second step cannot go on. */
+function showPasswordStep(message) {
+  mfa = null;
+  mfaForm.classList.add('d-none');
+  form.classList.remove('d-none');
+  document.getElementById('password').value = '';
+  error.classList.add('d-none');
+  if (message) {
+    showError(message);
+  }
+  document.getElementById('password').focus();
 }
 
 form.addEventListener('submit', async (event) => {
@@ -27,17 +98,69 @@ form.addEventListener('submit', async (event) => {
       body: JSON.stringify({ name, password }),
     });
     if (response.ok) {
-      const { token } = await response.json();
-      session.save(token);
-      location.assign('/');
+      const answer = await response.json();
+      if (answer.mfaRequired === true) {
+        showMfaStep(answer.mfaToken);
+      } else {
+        loggedIn(answer.token);
+      }
       return;
     }
-    showError(
-      response.status === 400 ? await errorMessage(response) : `Error: ${await errorMessage(response)}`,
-    );
+    showError(await failureMessage(response));
   } catch {
     showError('The server cannot be reached. Try again.');
   } finally {
     button.disabled = false;
+  }
+});
+
+mfaToggle.addEventListener('click', () => setMfaMode(mfa.mode === 'totp' ? 'recovery' : 'totp'));
+mfaCode.addEventListener('input', () => mfaError.classList.add('d-none'));
+document.getElementById('mfa-cancel').addEventListener('click', () => showPasswordStep());
+
+mfaForm.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  mfaError.classList.add('d-none');
+  const value = mfaCode.value.trim();
+  const code = value.replace(/\s/g, '');
+  if (mfa.mode === 'totp' && !/^\d{6}$/.test(code)) {
+    showMfaError('Enter the 6 digits your app shows.');
+    return;
+  }
+  if (mfa.mode === 'recovery' && value === '') {
+    showMfaError('Enter one of your recovery codes.');
+    return;
+  }
+  mfaButton.disabled = true;
+  try {
+    const proof = mfa.mode === 'totp' ? { code } : { recoveryCode: value };
+    const response = await fetch('/login/mfa?refreshToken=cookie', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ mfaToken: mfa.token, ...proof }),
+    });
+    if (response.ok) {
+      loggedIn((await response.json()).token);
+      return;
+    }
+    const message = await failureMessage(response);
+    // The server ends every answer that spends or refuses the mfaToken itself with "log in
+    // again" (expired, used, too many wrong codes): the password step is the only way on.
+    if (response.status === 400 && /log in again$/.test(message)) {
+      showPasswordStep('Your sign-in timed out or had too many wrong codes. Enter your password again.');
+      return;
+    }
+    showMfaError(
+      response.status === 400 && mfa.mode === 'totp'
+        ? 'That code is wrong or was already used. Wait for the next code and try again.'
+        : response.status === 400
+          ? 'That recovery code is wrong or was already used.'
+          : message,
+    );
+    mfaCode.select();
+  } catch {
+    showMfaError('The server cannot be reached. Try again.');
+  } finally {
+    mfaButton.disabled = false;
   }
 });

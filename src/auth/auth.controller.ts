@@ -128,7 +128,8 @@ export class AuthController {
   @ApiErrorResponses({
     400:
       'The code or recovery code is wrong, expired or already used; the mfaToken is unknown, spent or ' +
-      'expired (log in again); or the body is malformed (exactly one of code and recoveryCode).',
+      'expired, or took its 5th wrong code (log in again); or the body is malformed (exactly one of ' +
+      'code and recoveryCode).',
     ...JSON_BODY_ERRORS,
     429: `${TOO_MANY_ATTEMPTS} Or too many failed checks for this account (LOGIN_FAILURE_LIMIT).`,
   })

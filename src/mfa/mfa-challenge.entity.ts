@@ -15,4 +15,8 @@ export class MfaChallengeEntity {
   @Index()
   @Column({ name: 'expires_at', type: Date })
   expiresAt!: Date;
+
+  /** Wrong codes sent with this token so far. */
+  @Column({ type: 'integer', default: 0 })
+  failures!: number;
 }

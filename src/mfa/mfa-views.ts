@@ -3,6 +3,9 @@ import { ApiProperty } from '@nestjs/swagger';
 export class MfaStatusView {
   @ApiProperty({ description: 'Whether a TOTP second factor is on (confirmed).' })
   totp!: boolean;
+
+  @ApiProperty({ description: 'Recovery codes not yet used (0 while TOTP is off).', example: 10 })
+  recoveryCodesLeft!: number;
 }
 
 export class TotpEnrolmentView {

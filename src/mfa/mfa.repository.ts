@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { IsNull, LessThan, LessThanOrEqual, MoreThan, Not, Repository } from 'typeorm';
+import { IsNull, LessThan, LessThanOrEqual, MoreThan, MoreThanOrEqual, Not, Repository } from 'typeorm';
 import { SerialTransactions } from '../database/serial-transactions.js';
 import { MfaChallengeEntity } from './mfa-challenge.entity.js';
 import { RecoveryCodeEntity } from './recovery-code.entity.js';
@@ -90,8 +90,28 @@ export class MfaRepository {
     });
   }
 
-  async addChallenge(tokenHash: string, userId: number, expiresAt: Date): Promise<void> {
-    await this.challenges.insert({ tokenHash, userId, expiresAt });
+  /**
+   * Stores a new challenge and deletes the expired ones: on each issue rather than only on a
+   * completed login, so that passwords never followed by a code do not pile up. One indexed
+   * DELETE (expires_at), usually of nothing.
+   */
+  async addChallenge(tokenHash: string, userId: number, expiresAt: Date, now: Date): Promise<void> {
+    await this.challenges.delete({ expiresAt: LessThanOrEqual(now) });
+    await this.challenges.insert({ tokenHash, userId, expiresAt, failures: 0 });
+  }
+
+  /**
+   * Counts a wrong code against a challenge and deletes it at `maxFailures`: true while it can
+   * still be used. The increment is one UPDATE, so concurrent wrong codes all count.
+   */
+  async recordChallengeFailure(tokenHash: string, maxFailures: number): Promise<boolean> {
+    await this.challenges.increment({ tokenHash }, 'failures', 1);
+    const spent = await this.challenges.delete({ tokenHash, failures: MoreThanOrEqual(maxFailures) });
+    return (spent.affected ?? 0) === 0;
+  }
+
+  async countRecoveryCodesLeft(userId: number): Promise<number> {
+    return this.codes.countBy({ userId, usedAt: IsNull() });
   }
 
   /** The user of a live challenge, without spending it. */

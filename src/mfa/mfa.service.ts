@@ -24,6 +24,11 @@ import { matchTotp, newTotpSecret, otpauthUrl, toBase32 } from './totp.js';
 
 /** How long a password check waits for its second factor. */
 export const MFA_TOKEN_TTL_MS = 5 * 60_000;
+/**
+ * Wrong codes one mfaToken takes before it is spent. Each also counts toward the account's hold
+ * (LOGIN_FAILURE_LIMIT); this cap holds even where an operator has raised that limit.
+ */
+export const MFA_TOKEN_MAX_FAILURES = 5;
 
 export type MfaMethod = 'totp' | 'recovery';
 
@@ -49,6 +54,7 @@ export interface SecondFactorProof {
 
 export const WRONG_CODE = 'the code is wrong, expired or already used';
 export const INVALID_MFA_TOKEN = 'mfaToken is invalid or has expired: log in again';
+export const MFA_TOKEN_EXHAUSTED = 'the code is wrong, and too many were for this mfaToken: log in again';
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('base64url');
 
@@ -68,8 +74,10 @@ export class MfaService {
     this.issuer = config.get('JWT_ISSUER', { infer: true });
   }
 
-  async status(userId: number): Promise<{ totp: boolean }> {
-    return { totp: await this.store.hasActiveTotp(userId) };
+  /** Whether TOTP is on, and how many recovery codes are unspent (0 while it is off). */
+  async status(userId: number): Promise<{ totp: boolean; recoveryCodesLeft: number }> {
+    const totp = await this.store.hasActiveTotp(userId);
+    return { totp, recoveryCodesLeft: totp ? await this.store.countRecoveryCodesLeft(userId) : 0 };
   }
 
   /** A new pending secret (replacing a pending one); 409 while one is active. */
@@ -142,7 +150,8 @@ export class MfaService {
     }
     await this.refuseIfHeld(user.name, actor);
     const mfaToken = randomBytes(32).toString('base64url');
-    await this.store.addChallenge(sha256(mfaToken), user.id, new Date(Date.now() + MFA_TOKEN_TTL_MS));
+    const now = new Date();
+    await this.store.addChallenge(sha256(mfaToken), user.id, new Date(now.getTime() + MFA_TOKEN_TTL_MS), now);
     return { mfaRequired: true, mfaToken, methods: ['totp', 'recovery'] };
   }
 
@@ -150,7 +159,8 @@ export class MfaService {
    * Checks the second step of a login and spends its mfaToken: the user it completes, or an
    * exception (400 for a wrong code or token, 429 while held). A wrong code counts toward the
    * account's hold, both the login count and the second factor's own, which a right password
-   * does not clear (else each password would buy LOGIN_FAILURE_LIMIT more guesses).
+   * does not clear (else each password would buy LOGIN_FAILURE_LIMIT more guesses), and toward
+   * the mfaToken's own MFA_TOKEN_MAX_FAILURES.
    */
   async completeLogin(proof: SecondFactorProof, actor: Actor): Promise<UserProfile> {
     const tokenHash = sha256(proof.mfaToken);
@@ -166,7 +176,8 @@ export class MfaService {
       await this.attempts.recordFailure(user.name);
       await this.attempts.recordFailure(user.name, undefined, 'mfa');
       audit('mfa.failed', actor.requestId, { userId: user.id, method, ip: actor.ip });
-      throw new BadRequestException(WRONG_CODE);
+      const usable = await this.store.recordChallengeFailure(tokenHash, MFA_TOKEN_MAX_FAILURES);
+      throw new BadRequestException(usable ? WRONG_CODE : MFA_TOKEN_EXHAUSTED);
     }
     if (!(await this.store.spendChallenge(tokenHash, new Date()))) {
       // Another request completed (or the token expired) meanwhile: the code is spent anyway.

@@ -83,7 +83,7 @@ describe('TOTP second factor', () => {
       await request(server)
         .get('/user/mfa')
         .set('Authorization', `Bearer ${token}`)
-        .expect(200, { totp: false });
+        .expect(200, { totp: false, recoveryCodesLeft: 0 });
     });
 
     it('should answer 409 while TOTP is on', async () => {
@@ -127,7 +127,7 @@ describe('TOTP second factor', () => {
       await request(server)
         .get('/user/mfa')
         .set('Authorization', `Bearer ${user.token}`)
-        .expect(200, { totp: true });
+        .expect(200, { totp: true, recoveryCodesLeft: 10 });
     });
 
     it('should answer 400 to a wrong code and to one of two steps ago, and keep it off', async () => {
@@ -150,7 +150,7 @@ describe('TOTP second factor', () => {
       await request(server)
         .get('/user/mfa')
         .set('Authorization', `Bearer ${token}`)
-        .expect(200, { totp: false });
+        .expect(200, { totp: false, recoveryCodesLeft: 0 });
     });
 
     it('should answer 409 when no set-up is pending', async () => {
@@ -203,7 +203,14 @@ describe('TOTP second factor', () => {
         recoveryCode: ` ${first.toUpperCase()} `,
       }).expect(200);
       await completeWith({ mfaToken: await challenge(name), recoveryCode: first }).expect(400, WRONG_CODE);
-      await completeWith({ mfaToken: await challenge(name), recoveryCode: recoveryCodes[1] }).expect(200);
+      const second = await completeWith({
+        mfaToken: await challenge(name),
+        recoveryCode: recoveryCodes[1],
+      }).expect(200);
+      await request(server)
+        .get('/user/mfa')
+        .set('Authorization', `Bearer ${body(second).token}`)
+        .expect(200, { totp: true, recoveryCodesLeft: 8 });
     });
 
     it('should answer 400 to a wrong code and keep the mfaToken for another try', async () => {
