@@ -184,18 +184,21 @@ export async function openTracingSdk(config: TracingConfig): Promise<TracingSdk>
   }
 
   function traceRedisCommands(client: object): void {
-    const target = client as {
-      sendCommand: (args: readonly unknown[], ...rest: unknown[]) => Promise<unknown>;
-    };
-    const sendCommand = target.sendCommand.bind(client);
-    // Every command of node-redis ends in sendCommand; only its name is recorded (the arguments are keys and values).
-    target.sendCommand = (args, ...rest) =>
-      span(
-        `redis ${String(args[0]).toUpperCase()}`,
+    type Client = { sendCommand: (args: readonly unknown[], ...rest: unknown[]) => Promise<unknown> };
+    // The commands' methods call sendCommand on the client's _self (createClient may hand back a
+    // proxy over it); every command of node-redis ends there. Only the command's name is recorded:
+    // its arguments are keys and values.
+    const target = ((client as { _self?: Client })._self ?? client) as Client;
+    const sendCommand = target.sendCommand.bind(target);
+    target.sendCommand = (args, ...rest) => {
+      const operation = String(args[0]).toUpperCase();
+      return span(
+        `redis ${operation}`,
         () => sendCommand(args, ...rest),
-        { 'db.system.name': 'redis', 'db.operation.name': String(args[0]).toUpperCase() },
+        { 'db.system.name': 'redis', 'db.operation.name': operation },
         SpanKind.CLIENT,
       );
+    };
   }
 
   async function shutdown(): Promise<void> {
