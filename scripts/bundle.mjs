@@ -92,7 +92,17 @@ await build({
   sourcemap: 'linked',
   logLevel: 'warning',
   plugins: [optionalPackages],
-  external: ['better-sqlite3', '@node-rs/argon2', 'pino', 'pino-pretty', 'piscina', 'swagger-ui-dist'],
+  // OpenTelemetry too: src/tracing/ imports it only when tracing is on, and a bundled copy would be
+  // parsed at every start.
+  external: [
+    'better-sqlite3',
+    '@node-rs/argon2',
+    'pino',
+    'pino-pretty',
+    'piscina',
+    'swagger-ui-dist',
+    '@opentelemetry/*',
+  ],
   // CommonJS packages inside the bundle call require(); an ES module has none of its own.
   banner: {
     js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",

@@ -24,6 +24,7 @@ import type { Env } from './config/env.schema.js';
 import { setupApiDocs } from './docs/api-docs.js';
 import { Loggers } from './logging/loggers.js';
 import { rememberClientAddress, requestLogHook } from './logging/request-log.js';
+import { traceRequests } from './tracing/tracing.js';
 
 /**
  * The HTTP layer shared by main.ts and the e2e tests, so that tests exercise exactly what
@@ -112,6 +113,8 @@ export async function configureHttpApp(app: NestFastifyApplication, env: Env): P
   // Before any route is added (the docs below, the controllers and pages at init).
   const routeMethods = new RouteMethods();
   fastify.addHook('onRoute', (route) => routeMethods.add(route.method));
+  // Before the hook below, so that the request's span covers it (and exists only with tracing on).
+  traceRequests(fastify);
   // One hook for what every request needs before its route runs (GET /user included, so one
   // call rather than one per concern). In order: the client's address for the request line,
   // while the connection is there; the request id; the head's limits; and, for a request that

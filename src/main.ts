@@ -7,9 +7,12 @@ import { shutDownOnSignals } from './health/graceful-shutdown.js';
 import { createApp } from './http-app.js';
 import { PinoLoggerService } from './logging/loggers.js';
 import { StartupLogger } from './startup-logger.js';
+import { flushTracing, startTracing } from './tracing/tracing.js';
 
 async function bootstrap(): Promise<void> {
   const env = loadEnv();
+  // Before the app is built: the HTTP hooks and the database's wrappers are installed as it is.
+  await startTracing(env.tracing);
   const app = await createApp(AppModule.forRoot(env), env, new StartupLogger());
   app.useLogger(app.get(PinoLoggerService));
   await app.listen(env.PORT, env.HOST);
@@ -24,6 +27,7 @@ async function bootstrap(): Promise<void> {
     drain: (signal) => app.get(Draining).begin(signal),
     closeListener: () => app.getHttpAdapter().close() as Promise<void>,
     closeApp: () => app.close(),
+    flushTraces: flushTracing,
     exit: (code) => process.exit(code),
     log: (message) => shutdownLogger.log(message),
     error: (message, error) => shutdownLogger.error({ msg: message, err: error }),

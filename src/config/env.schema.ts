@@ -5,6 +5,7 @@ import { PASSWORD_MAX_BYTES, PASSWORD_MIN_LENGTH } from '../common/validation/li
 import { charLength } from '../common/validation/text.js';
 import { publishedSecretSource } from './jwt-secret.js';
 import { estimateEntropyBits, MIN_SECRET_BITS, WEAK_SECRET } from './secret-strength.js';
+import { tracingConfigOf, tracingVariables } from './tracing-config.js';
 
 /**
  * A whole number written in decimal digits, between min and max. Stricter than z.coerce,
@@ -188,9 +189,12 @@ export const envSchema = z.preprocess(
           `must be at most ${PASSWORD_MAX_BYTES} bytes`,
         )
         .optional(),
+      // OpenTelemetry traces, off unless an OTLP endpoint is set (docs/tracing.md).
+      ...tracingVariables,
     })
     .transform((env) => ({
       ...env,
+      tracing: tracingConfigOf(env),
       durations: durationsOf({ ...env, SHUTDOWN_DELAY: shutdownDelayOf(env) }),
       SHUTDOWN_DELAY: shutdownDelayOf(env),
       HOST: env.HOST ?? (env.NODE_ENV === 'production' ? '0.0.0.0' : '127.0.0.1'),

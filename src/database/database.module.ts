@@ -9,6 +9,7 @@ import { DatabaseLock } from './database-lock.js';
 import { migrations } from './migrations/index.js';
 import { migrate } from './migrate.js';
 import { SerialTransactions } from './serial-transactions.js';
+import { traceQueries } from '../tracing/tracing.js';
 
 /**
  * The database: the embedded SQLite file under DATA_DIR by default, PostgreSQL when DATABASE_URL
@@ -45,6 +46,8 @@ import { SerialTransactions } from './serial-transactions.js';
       dataSourceFactory: async (options) => {
         const dataSource = await new DataSource(options as DataSourceOptions).initialize();
         await migrate(dataSource);
+        // After the migrations: their statements are start-up work, not a request's.
+        traceQueries(dataSource);
         return dataSource;
       },
     }),

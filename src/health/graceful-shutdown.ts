@@ -8,6 +8,8 @@ export interface ShutdownSteps {
   closeListener(): Promise<void>;
   /** Everything else: hashing workers, the database, timers. */
   closeApp(): Promise<void>;
+  /** Exports the spans still buffered (the requests just answered), when tracing is on. */
+  flushTraces(): Promise<void>;
   exit(code: number): void;
   log(message: string): void;
   error(message: string, error: unknown): void;
@@ -30,6 +32,7 @@ export function shutDownOnSignals(process: Pick<NodeJS.Process, 'on'>, steps: Sh
     steps.log('closing: no new connections; waiting for the requests in flight');
     await steps.closeListener();
     await steps.closeApp();
+    await steps.flushTraces();
   };
 
   const onSignal = (signal: string): void => {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { RedisClientType } from 'redis';
 import type { Env } from '../config/env.schema.js';
+import { traceRedisCommands } from '../tracing/tracing.js';
 
 // No modules, functions or scripts of node-redis's own; RESP3 (its default).
 type RedisClient = RedisClientType<{}, {}, {}, 3, {}>; // eslint-disable-line @typescript-eslint/no-empty-object-type
@@ -117,6 +118,8 @@ export class RedisConnection implements RedisState, OnApplicationShutdown {
     });
     // Offline queue kept: SUBSCRIBE is sent whenever it connects, and resent after each reconnect.
     const subscriber = commands.duplicate({ disableOfflineQueue: false, commandOptions: {} });
+    // After duplicate(): the subscriber's one long SUBSCRIBE is no span.
+    traceRedisCommands(commands);
     const connection = new RedisConnection(commands, subscriber, env.REDIS_KEY_PREFIX, url.host);
     await connection.connect();
     return connection;

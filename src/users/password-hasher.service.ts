@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { Algorithm, hashSync, type Options } from '@node-rs/argon2';
 import { Piscina } from 'piscina';
+import { traced } from '../tracing/tracing.js';
 
 /** argon2id at OWASP's minimum row (m=19 MiB, t=2, p=1); bench/argon2-rate.mjs measures its cost. */
 export const ARGON2_OPTIONS = {
@@ -50,17 +51,19 @@ export class PasswordHasher implements OnModuleDestroy {
   }
 
   hash(password: string): Promise<string> {
-    return this.pool.run({ op: 'hash', password, options: ARGON2_OPTIONS }) as Promise<string>;
+    return traced(
+      'password hash',
+      () => this.pool.run({ op: 'hash', password, options: ARGON2_OPTIONS }) as Promise<string>,
+    );
   }
 
   /** Verifies `password` against `hash`, or against a dummy hash when there is no account. */
   async verify(hash: string | undefined, password: string): Promise<boolean> {
     try {
-      const matches = (await this.pool.run({
-        op: 'verify',
-        hash: hash ?? this.dummyHash,
-        password,
-      })) as boolean;
+      const matches = await traced(
+        'password verify',
+        () => this.pool.run({ op: 'verify', hash: hash ?? this.dummyHash, password }) as Promise<boolean>,
+      );
       return matches && hash !== undefined;
     } catch {
       // A stored hash argon2 cannot parse is a failed login, not a server error.

@@ -30,6 +30,10 @@ describe('shutDownOnSignals', () => {
         calls.push('closeApp');
         return Promise.resolve();
       },
+      flushTraces: () => {
+        calls.push('flushTraces');
+        return Promise.resolve();
+      },
       exit: (code) => calls.push(`exit ${code}`),
       log: () => undefined,
       error: (message) => calls.push(`error ${message}`),
@@ -53,7 +57,7 @@ describe('shutDownOnSignals', () => {
     // The app (workers, database) closes only once the requests in flight are answered.
     finishListener();
     await flush();
-    expect(calls).toEqual(['drain SIGTERM', 'closeListener', 'closeApp', 'exit 0']);
+    expect(calls).toEqual(['drain SIGTERM', 'closeListener', 'closeApp', 'flushTraces', 'exit 0']);
   });
 
   it('should take SIGINT as SIGTERM', async () => {

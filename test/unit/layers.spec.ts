@@ -45,6 +45,7 @@ describe('the import direction (eslint.layers.mjs)', () => {
         'redis',
         'sessions',
         'throttling',
+        'tracing',
         'users',
       ].sort(),
     );
@@ -91,7 +92,7 @@ describe('the import direction (eslint.layers.mjs)', () => {
     await expect(lint('users', importOf('auth'))).resolves.toEqual([
       "no-restricted-imports: '../auth/x.js' import is restricted from being used by a pattern. " +
         'src/users/ may import only from sessions/, throttling/, common/, config/, database/, logging/, ' +
-        'docs/, redis/: arrows point down (docs/architecture.md).',
+        'docs/, redis/, tracing/: arrows point down (docs/architecture.md).',
     ]);
   });
 
