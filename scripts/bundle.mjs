@@ -42,6 +42,58 @@ const optionalPackages = {
 };
 
 /**
+ * @nestjs/typeorm reads TypeORM 0.3's Connection and AbstractRepository through a require() of its
+ * own (createRequire), which esbuild cannot follow: at run time it loaded a second, unbundled TypeORM
+ * from node_modules (some 300 files, about 20 MB resident) only to find both undefined on TypeORM 1.
+ * Here it reads them from the bundled TypeORM instead.
+ */
+const oneTypeorm = {
+  name: 'one-typeorm',
+  setup(bundler) {
+    bundler.onLoad(
+      { filter: /[\\/]@nestjs[\\/]typeorm[\\/]dist[\\/]common[\\/]typeorm-compat\.js$/ },
+      async (args) => {
+        const code = await readFile(args.path, 'utf8');
+        if (!code.includes("require('typeorm')")) {
+          throw new Error(`scripts/bundle.mjs: ${args.path} no longer reads typeorm as expected`);
+        }
+        return {
+          contents:
+            "import * as typeorm from 'typeorm';\n" +
+            "export const Connection = typeorm['Connection'];\n" +
+            "export const AbstractRepository = typeorm['AbstractRepository'];\n",
+          loader: 'js',
+        };
+      },
+    );
+  },
+};
+
+/**
+ * esbuild escapes non-ASCII characters in strings but not in regular expression literals
+ * (validator's alphabets, for class-validator), and one character above U+00FF makes V8 keep the
+ * whole bundle's source as a two-byte string: twice its size, resident for the process's life.
+ * Escaped as \uXXXX they mean the same in a regular expression (a surrogate pair too, with the u
+ * flag), a string, an identifier or a comment; the build fails if any remains in the output.
+ */
+const NON_ASCII = /(\\*)([\u0080-\uffff])/g;
+const asciiOnly = {
+  name: 'ascii-only',
+  setup(bundler) {
+    bundler.onLoad({ filter: /\.[cm]?js$/ }, async (args) => {
+      const code = await readFile(args.path, 'utf8');
+      // An odd backslash before the character is a needless (identity) escape of it: dropped.
+      const contents = code.replace(
+        NON_ASCII,
+        (_, slashes, char) =>
+          `${slashes.slice(slashes.length % 2)}\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
+      );
+      return contents === code ? undefined : { contents, loader: 'js' };
+    });
+  },
+};
+
+/**
  * keepNames' `__name(fn, "name")` redefines `name` on every function it wraps, closures made per
  * request included (rxjs' operators, Nest's switchToHttp(), Fastify's hooks). A wrapped function
  * expression does not get the name JavaScript would otherwise infer, so it reaches the helper
@@ -91,7 +143,7 @@ await build({
   minifySyntax: true,
   sourcemap: 'linked',
   logLevel: 'warning',
-  plugins: [optionalPackages],
+  plugins: [optionalPackages, oneTypeorm, asciiOnly],
   // OpenTelemetry too: src/tracing/ imports it only when tracing is on, and a bundled copy would be
   // parsed at every start.
   external: [
@@ -109,5 +161,8 @@ await build({
   },
 });
 await cheapenKeepNames(join(OUT, 'main.js'));
+if (/[\u0080-\uffff]/.test(await readFile(join(OUT, 'main.js'), 'utf8'))) {
+  throw new Error('scripts/bundle.mjs: a non-ASCII character is left in the bundle (see asciiOnly)');
+}
 await cp(join(DIST, 'docs', 'ui'), join(OUT, 'ui'), { recursive: true });
 await cp(join(DIST, 'users', 'argon2.worker.mjs'), join(OUT, 'argon2.worker.mjs'));

@@ -15,7 +15,8 @@
 // the warm-up (--warmup 0 takes it cold), and both readings follow a full collection: the server
 // runs with --expose-gc and a one-line preload that calls gc() on SIGUSR2. Raw readings are shown.
 //
-// Usage: node scripts/soak.mjs [--duration SECONDS] [--warmup SECONDS]
+// Usage: node scripts/soak.mjs [--duration SECONDS] [--warmup SECONDS] [--max-rss MB]
+// --max-rss fails the run when the service's peak RSS (VmHWM) is over MB; without it the peak is reported.
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -37,11 +38,14 @@ function parseOptions() {
     options: {
       duration: { type: 'string', default: '20' },
       warmup: { type: 'string', default: '5' },
+      'max-rss': { type: 'string', default: '0' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) {
-    console.log('Usage: node scripts/soak.mjs [--duration SECONDS (20)] [--warmup SECONDS (5), 0 for none]');
+    console.log(
+      'Usage: node scripts/soak.mjs [--duration SECONDS (20)] [--warmup SECONDS (5), 0 for none] [--max-rss MB (0: report only)]',
+    );
     process.exit(0);
   }
   const seconds = (name, min) => {
@@ -52,7 +56,13 @@ function parseOptions() {
     }
     return value;
   };
-  return { duration: seconds('duration', 1), warmup: seconds('warmup', 0) };
+  return {
+    duration: seconds('duration', 1),
+    warmup: seconds('warmup', 0),
+    // Peak RSS budget in MB (VmHWM over the whole run); 0 reports the peak without a check, the
+    // default until the service's flags hold the 256 MB budget (docs/performance.md#memory).
+    maxRssMb: seconds('max-rss', 0),
+  };
 }
 
 /**
@@ -196,7 +206,7 @@ function report(name, { result, errorCodes, missingRetryAfter }) {
 }
 
 async function main() {
-  const { duration, warmup } = parseOptions();
+  const { duration, warmup, maxRssMb } = parseOptions();
   if (!existsSync(MAIN)) {
     console.error(`${MAIN} is missing: run "npm run build" first (npm run soak does).`);
     return 2;
@@ -338,6 +348,13 @@ async function main() {
       ],
       ['the server exited 0 on SIGTERM', alive && exit.code === 0],
     ];
+    if (maxRssMb > 0) {
+      checks.push([
+        `peak RSS (VmHWM) at most ${maxRssMb} MB`,
+        hwmKb !== null && mb(hwmKb) <= maxRssMb,
+        hwmKb === null ? 'n/a' : `${fmt(mb(hwmKb))} MB`,
+      ]);
+    }
     for (const [label, ok, detail] of checks) {
       console.log(`${ok ? 'PASS' : 'FAIL'}  ${label}${detail ? ` (${detail})` : ''}`);
     }
