@@ -6,6 +6,7 @@ import { CreateSigningKeys1766000000000 } from './1766000000000-create-signing-k
 import { AddRoles1767000000000 } from './1767000000000-add-roles.js';
 import { CreateAuditEvents1767100000000 } from './1767100000000-create-audit-events.js';
 import { CreateMfa1767900000000 } from './1767900000000-create-mfa.js';
+import { CreatePasskeys1768200000000 } from './1768200000000-create-passkeys.js';
 
 /** Every migration, oldest first. They run automatically at start-up. */
 export const migrations = [
@@ -17,4 +18,5 @@ export const migrations = [
   AddRoles1767000000000,
   CreateAuditEvents1767100000000,
   CreateMfa1767900000000,
+  CreatePasskeys1768200000000,
 ];
