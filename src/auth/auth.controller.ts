@@ -31,6 +31,9 @@ import {
   NO_STORE,
 } from '../docs/api-error-responses.decorator.js';
 import { MfaChallengeView } from '../mfa/mfa-views.js';
+import { PasskeyLoginDto } from '../passkeys/dto/passkey-login.dto.js';
+import { PasskeyOptionsView } from '../passkeys/passkey-views.js';
+import { PasskeysService } from '../passkeys/passkeys.service.js';
 import { AddressThrottlerGuard } from '../throttling/address-throttler.guard.js';
 import type { Actor } from '../common/request-context/actor.js';
 import type { AuthUser } from '../common/request-context/auth-user.js';
@@ -70,6 +73,7 @@ export class AuthController {
 
   constructor(
     private readonly auth: AuthService,
+    private readonly passkeys: PasskeysService,
     config: ConfigService<Env, true>,
   ) {
     this.secureCookie = config.get('REFRESH_COOKIE_SECURE', { infer: true });
@@ -143,6 +147,60 @@ export class AuthController {
       throw new BadRequestException('exactly one of code and recoveryCode is required');
     }
     return this.respond(reply, await this.auth.loginWithSecondFactor(proof, actor), delivery);
+  }
+
+  /** The first step of a passkey sign-in: a challenge for any of this site's passkeys. */
+  @Public()
+  @UseGuards(AddressThrottlerGuard)
+  @Post('login/passkey/options')
+  @HttpCode(HttpStatus.OK)
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({
+    summary: 'Start a passkey sign-in: the options for navigator.credentials.get()',
+    description:
+      'Discoverable: no allowCredentials, the authenticator offers the passkeys it holds for this ' +
+      'site; the user must be verified (PIN or biometric). Answer with POST /login/passkey within 5 minutes.',
+  })
+  @ApiOkResponse({ type: PasskeyOptionsView, headers: NO_STORE })
+  @ApiErrorResponses({
+    400: 'A body was sent: none is taken (`{}` counts as none).',
+    ...NO_BODY_ERRORS,
+    429: TOO_MANY_ATTEMPTS,
+  })
+  passkeyOptions(): Promise<PasskeyOptionsView> {
+    return this.passkeys.authenticationOptions();
+  }
+
+  /** A passkey sign-in: exactly the answer of a password login, with no second step. */
+  @Public()
+  @UseGuards(AddressThrottlerGuard)
+  @Post('login/passkey')
+  @HttpCode(HttpStatus.OK)
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({
+    summary: "Sign in with a passkey: the browser's signed answer to the options",
+    description:
+      'A passkey is both factors (the device, and the PIN or biometric that unlocked it): an account ' +
+      'with TOTP on gets its tokens here too. The challenge is spent by this request, whatever the outcome.',
+  })
+  @ApiOkResponse({ ...TOKEN_RESPONSE, description: 'Logged in: a new session.' })
+  @ApiErrorResponses({
+    400:
+      'The challengeId is unknown, spent, expired or not a sign-in challenge (ask for new options), ' +
+      'or the body is malformed.',
+    401:
+      'The passkey was not accepted (one message for all): unknown, removed, signed for another origin or ' +
+      'RP ID, without user verification, a signature counter that did not move forward, or a disabled account.',
+    ...JSON_BODY_ERRORS,
+    429: TOO_MANY_ATTEMPTS,
+  })
+  async loginPasskey(
+    @Body() { challengeId, response }: PasskeyLoginDto,
+    @Query() delivery: TokenDeliveryQueryDto,
+    @CurrentActor() actor: Actor,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<TokenResponse> {
+    return this.respond(reply, await this.auth.loginWithPasskey(challengeId, response, actor), delivery);
   }
 
   /**

@@ -6,6 +6,7 @@ import { PassportModule } from '@nestjs/passport';
 import type { Env } from '../config/env.schema.js';
 import { KeysModule } from '../keys/keys.module.js';
 import { MfaModule } from '../mfa/mfa.module.js';
+import { PasskeysModule } from '../passkeys/passkeys.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
 import { ThrottlingModule } from '../throttling/throttling.module.js';
 import { UsersModule } from '../users/users.module.js';
@@ -23,6 +24,7 @@ import { JwtStrategy } from './strategies/jwt.strategy.js';
     PassportModule,
     KeysModule,
     MfaModule,
+    PasskeysModule,
     JwtModule.registerAsync({
       inject: [ConfigService],
       // The key and its algorithm are the active signing key's, given per token (AuthService).

@@ -6,6 +6,7 @@ import type { Env } from '../config/env.schema.js';
 import { SigningKeys } from '../keys/signing-keys.js';
 import { MfaService, type MfaChallenge, type SecondFactorProof } from '../mfa/mfa.service.js';
 import { audit } from '../logging/audit.js';
+import { PasskeysService } from '../passkeys/passkeys.service.js';
 import { RefreshRefusedError, SessionsService, type SessionGrant } from '../sessions/sessions.service.js';
 import type { UserProfile } from '../users/user-profile.js';
 import { UsersService } from '../users/users.service.js';
@@ -26,7 +27,7 @@ export interface TokenPair {
 }
 
 /** What proved the user's identity, on the `login.succeeded` audit line. */
-export type LoginMethod = 'password' | 'totp' | 'recovery';
+export type LoginMethod = 'password' | 'totp' | 'recovery' | 'passkey';
 
 /** One message for every failed login, so the answer never tells which part was wrong. */
 export const INVALID_CREDENTIALS = 'invalid name or password';
@@ -41,6 +42,7 @@ export class AuthService {
     private readonly jwt: JwtService,
     private readonly keys: SigningKeys,
     private readonly mfa: MfaService,
+    private readonly passkeys: PasskeysService,
     config: ConfigService<Env, true>,
   ) {
     this.ttl = config.get('ACCESS_TOKEN_TTL', { infer: true });
@@ -67,6 +69,19 @@ export class AuthService {
   async loginWithSecondFactor(proof: SecondFactorProof, actor: Actor): Promise<TokenPair> {
     const user = await this.mfa.completeLogin(proof, actor);
     return this.issueForVerifiedUser(user, actor, proof.code !== undefined ? 'totp' : 'recovery');
+  }
+
+  /**
+   * A sign-in with a passkey (PasskeysService checks it and spends the challenge). A passkey is
+   * both factors, so an account with TOTP on gets its tokens here too, with no second step.
+   */
+  async loginWithPasskey(
+    challengeId: string,
+    response: Record<string, unknown>,
+    actor: Actor,
+  ): Promise<TokenPair> {
+    const user = await this.passkeys.authenticate(challengeId, response, actor);
+    return this.issueForVerifiedUser(user, actor, 'passkey');
   }
 
   /**

@@ -6,6 +6,7 @@ import { charLength } from '../common/validation/text.js';
 import { publishedSecretSource } from './jwt-secret.js';
 import { estimateEntropyBits, MIN_SECRET_BITS, WEAK_SECRET } from './secret-strength.js';
 import { tracingConfigOf, tracingVariables } from './tracing-config.js';
+import { parseOrigin, rpIdProblem } from './webauthn.js';
 
 /**
  * A whole number written in decimal digits, between min and max. Stricter than z.coerce,
@@ -167,6 +168,24 @@ export const envSchema = z.preprocess(
         .regex(/^[\x21-\x7e]{1,64}$/, 'must be 1-64 printable ASCII characters without spaces')
         .refine((value) => !/[{}]/.test(value), 'must not contain { or } (they mark Redis Cluster hash tags)')
         .default('nest-jwt-auth:'),
+      // The passkeys' relying party (docs/passkeys.md). Unset: localhost and http://localhost:PORT.
+      WEBAUTHN_RP_ID: z
+        .string()
+        .trim()
+        .superRefine((rpId, ctx) => {
+          const problem = rpIdProblem(rpId);
+          if (problem !== undefined) {
+            ctx.addIssue({ code: 'custom', message: problem });
+          }
+        })
+        .optional(),
+      WEBAUTHN_ORIGIN: z.string().trim().optional(),
+      WEBAUTHN_RP_NAME: z
+        .string()
+        .trim()
+        .min(1, 'must not be empty')
+        .max(64, 'must be at most 64 characters')
+        .default('nest-jwt-auth'),
       // The first account's name follows the name policy of every name an account is given.
       ADMIN_NAME: z
         .string()
@@ -203,8 +222,17 @@ export const envSchema = z.preprocess(
       SIGNUP_ENABLED: env.SIGNUP_ENABLED ?? false,
       DOCS_ENABLED: env.DOCS_ENABLED ?? env.NODE_ENV !== 'production',
       LOG_FORMAT: env.LOG_FORMAT ?? (env.NODE_ENV === 'production' ? 'json' : 'pretty'),
+      WEBAUTHN_RP_ID: env.WEBAUTHN_RP_ID ?? 'localhost',
+      WEBAUTHN_ORIGIN: env.WEBAUTHN_ORIGIN ?? `http://localhost:${env.PORT}`,
     }))
     .superRefine((env, ctx) => {
+      for (const origin of env.WEBAUTHN_ORIGIN.split(',')) {
+        const parsed = parseOrigin(origin.trim(), env.WEBAUTHN_RP_ID);
+        if ('problem' in parsed) {
+          ctx.addIssue({ code: 'custom', path: ['WEBAUTHN_ORIGIN'], message: parsed.problem });
+          break;
+        }
+      }
       if (env.NODE_ENV === 'production') {
         const source = env.JWT_SECRET === undefined ? undefined : publishedSecretSource(env.JWT_SECRET);
         if (env.JWT_SECRET === undefined) {

@@ -20,7 +20,11 @@ export type AuditEvent =
   | 'mfa.totp.enabled'
   | 'mfa.totp.disabled'
   | 'mfa.totp.reset'
-  | 'mfa.failed';
+  | 'mfa.failed'
+  | 'passkey.added'
+  | 'passkey.removed'
+  | 'passkey.failed'
+  | 'passkey.counter_regressed';
 
 const logger = new Logger('Audit');
 

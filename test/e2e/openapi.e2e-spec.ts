@@ -264,11 +264,13 @@ describe('The OpenAPI document', () => {
           .map(({ name }) => name)
           .sort(),
       ).toEqual([
+        'AddPasskeyDto',
         'ChangePasswordDto',
         'CreateUserDto',
         'DisableTotpDto',
         'LoginDto',
         'LoginMfaDto',
+        'PasskeyLoginDto',
         'RefreshDto',
         'ResetPasswordDto',
         'TotpCodeDto',
@@ -306,9 +308,12 @@ describe('The OpenAPI document', () => {
       expect(refusals.sort()).toEqual([
         `DELETE /admin/users/{id}/sessions: 400 ${refusal}`,
         `DELETE /admin/users/{id}: 400 ${refusal}`,
+        `DELETE /user/passkeys/{id}: 400 ${refusal}`,
         `DELETE /user/sessions/{id}: 400 ${refusal}`,
+        `POST /login/passkey/options: 400 ${refusal}`,
         `POST /logout: 400 ${refusal}`,
         `POST /user/mfa/totp: 400 ${refusal}`,
+        `POST /user/passkeys/registration-options: 400 ${refusal}`,
       ]);
     });
   });
@@ -335,6 +340,7 @@ describe('The OpenAPI document', () => {
       expect(answers.sort()).toEqual([
         `DELETE /admin/users/{id} ${id}`,
         `DELETE /admin/users/{id}/sessions ${id}`,
+        `DELETE /user/passkeys/{id} id: 400 id must be a UUID`,
         `DELETE /user/sessions/{id} id: 400 id must be a UUID`,
         `GET /admin/users/{id} ${id}`,
         `GET /admin/users/{id}/sessions ${id}`,

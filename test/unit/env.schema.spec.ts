@@ -54,6 +54,9 @@ describe('validateEnv', () => {
         USER_CACHE_TTL: 30,
         AUDIT_RETENTION_DAYS: 90,
         REDIS_KEY_PREFIX: 'nest-jwt-auth:',
+        WEBAUTHN_RP_ID: 'localhost',
+        WEBAUTHN_ORIGIN: 'http://localhost:3000',
+        WEBAUTHN_RP_NAME: 'nest-jwt-auth',
         durations: {
           accessTokenMs: 900_000,
           accessTokenAcceptedMs: 930_000,
@@ -510,5 +513,53 @@ describe('validateEnv', () => {
 describe('publishedSecretSource', () => {
   it('should return undefined for a secret no one published', () => {
     expect(publishedSecretSource(SECRET)).toBeUndefined();
+  });
+  describe('WEBAUTHN_*', () => {
+    it('should derive the origin from PORT and take a list of origins on the RP ID or its subdomains', () => {
+      expect(validateEnv({ PORT: '8080' }).WEBAUTHN_ORIGIN).toBe('http://localhost:8080');
+      expect(
+        validateEnv({
+          WEBAUTHN_RP_ID: 'example.com',
+          WEBAUTHN_ORIGIN: 'https://example.com, https://auth.example.com:8443',
+        }),
+      ).toEqual(expect.objectContaining({ WEBAUTHN_RP_ID: 'example.com' }));
+    });
+
+    it.each([
+      [
+        { WEBAUTHN_RP_ID: '127.0.0.1' },
+        'WEBAUTHN_RP_ID must be a domain name, not an IP address (use localhost for local use)',
+      ],
+      [
+        { WEBAUTHN_RP_ID: 'https://example.com' },
+        'WEBAUTHN_RP_ID must be a lower-case domain name (no scheme, port or path)',
+      ],
+      [
+        { WEBAUTHN_ORIGIN: 'http://127.0.0.1:3000' },
+        'WEBAUTHN_ORIGIN must use https (http only on localhost)',
+      ],
+      [
+        { WEBAUTHN_RP_ID: 'example.com', WEBAUTHN_ORIGIN: 'https://example.org' },
+        'WEBAUTHN_ORIGIN must each be on WEBAUTHN_RP_ID (example.com) or a subdomain of it',
+      ],
+      [
+        { WEBAUTHN_RP_ID: 'example.com', WEBAUTHN_ORIGIN: 'https://badexample.com' },
+        'WEBAUTHN_ORIGIN must each be on WEBAUTHN_RP_ID (example.com) or a subdomain of it',
+      ],
+      [
+        { WEBAUTHN_RP_ID: 'example.com', WEBAUTHN_ORIGIN: 'http://example.com' },
+        'WEBAUTHN_ORIGIN must use https (http only on localhost)',
+      ],
+      [
+        { WEBAUTHN_ORIGIN: 'http://localhost:3000/login' },
+        'WEBAUTHN_ORIGIN must be origins only (scheme, host and port; no path, query or credentials)',
+      ],
+      [
+        { WEBAUTHN_ORIGIN: 'localhost' },
+        'WEBAUTHN_ORIGIN must be a list of URLs like https://auth.example.com',
+      ],
+    ])('should refuse %p', (raw, message) => {
+      expect(envError(raw).message).toBe(`Invalid environment: ${message}`);
+    });
   });
 });

@@ -42,6 +42,7 @@ describe('the import direction (eslint.layers.mjs)', () => {
         'mfa',
         'logging',
         'pages',
+        'passkeys',
         'redis',
         'sessions',
         'throttling',

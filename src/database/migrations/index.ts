@@ -7,6 +7,7 @@ import { AddRoles1767000000000 } from './1767000000000-add-roles.js';
 import { CreateAuditEvents1767100000000 } from './1767100000000-create-audit-events.js';
 import { CreateMfa1767900000000 } from './1767900000000-create-mfa.js';
 import { AddMfaChallengeFailures1767910000000 } from './1767910000000-add-mfa-challenge-failures.js';
+import { CreatePasskeys1768200000000 } from './1768200000000-create-passkeys.js';
 
 /** Every migration, oldest first. They run automatically at start-up. */
 export const migrations = [
@@ -19,4 +20,5 @@ export const migrations = [
   CreateAuditEvents1767100000000,
   CreateMfa1767900000000,
   AddMfaChallengeFailures1767910000000,
+  CreatePasskeys1768200000000,
 ];

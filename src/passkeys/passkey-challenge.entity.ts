@@ -1,0 +1,33 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+
+export type ChallengePurpose = 'registration' | 'authentication';
+
+/**
+ * A WebAuthn challenge handed out with a ceremony's options, in the database so that any instance
+ * can finish the ceremony another started. Keyed by the SHA-256 of its challengeId; deleted by
+ * the first attempt that presents it, whatever the outcome.
+ */
+@Entity({ name: 'passkey_challenges' })
+export class PasskeyChallengeEntity {
+  @PrimaryColumn({ name: 'id_hash', type: 'varchar', length: 64 })
+  idHash!: string;
+
+  @Column({ type: 'varchar', length: 16 })
+  purpose!: ChallengePurpose;
+
+  /** Whose registration it is; null for a sign-in (the passkey says whose it is). */
+  @Column({ name: 'user_id', type: 'integer', nullable: true })
+  userId!: number | null;
+
+  /** The challenge itself, base64url: what the authenticator signs over. */
+  @Column({ type: 'varchar', length: 128 })
+  challenge!: string;
+
+  /** For a registration: the user handle the options named, stored with the new passkey. */
+  @Column({ name: 'user_handle', type: 'varchar', length: 128, nullable: true })
+  userHandle!: string | null;
+
+  @Index('IDX_passkey_challenges_expires_at')
+  @Column({ name: 'expires_at', type: Date })
+  expiresAt!: Date;
+}

@@ -1,0 +1,104 @@
+import { Body, Controller, Delete, Get, Header, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
+import {
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+} from '@nestjs/swagger';
+import { UuidPipe } from '../common/pipes/uuid.pipe.js';
+import type { Actor } from '../common/request-context/actor.js';
+import type { AuthUser } from '../common/request-context/auth-user.js';
+import { CurrentActor } from '../common/request-context/current-actor.decorator.js';
+import { CurrentUser } from '../common/request-context/current-user.decorator.js';
+import {
+  ACCESS_TOKEN_ERRORS,
+  ApiErrorResponses,
+  JSON_BODY_ERRORS,
+  NO_BODY_ERRORS,
+  NO_STORE,
+} from '../docs/api-error-responses.decorator.js';
+import { AddPasskeyDto } from './dto/add-passkey.dto.js';
+import { PASSKEYS_PER_USER } from './passkey-limits.js';
+import { PasskeyOptionsView, PasskeyView } from './passkey-views.js';
+import { PasskeysService } from './passkeys.service.js';
+
+/** The caller's own passkeys (docs/passkeys.md). Guarded by the global JwtAuthGuard. */
+@ApiTags('passkeys')
+@Controller('user/passkeys')
+export class PasskeysController {
+  constructor(private readonly passkeys: PasskeysService) {}
+
+  @Get()
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({ summary: "The caller's passkeys, oldest first (never a public key)" })
+  @ApiOkResponse({ type: [PasskeyView], headers: NO_STORE })
+  @ApiErrorResponses(ACCESS_TOKEN_ERRORS)
+  list(@CurrentUser() user: AuthUser): Promise<PasskeyView[]> {
+    return this.passkeys.list(user.id);
+  }
+
+  @Post('registration-options')
+  @HttpCode(HttpStatus.OK)
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({
+    summary: 'Start adding a passkey: the options for navigator.credentials.create()',
+    description:
+      'A discoverable credential (residentKey required), the user verified (PIN or biometric), no ' +
+      "attestation, the caller's passkeys excluded. Answer with POST /user/passkeys within 5 minutes.",
+  })
+  @ApiOkResponse({ type: PasskeyOptionsView, headers: NO_STORE })
+  @ApiErrorResponses({
+    400: 'A body was sent: none is taken (`{}` counts as none).',
+    ...ACCESS_TOKEN_ERRORS,
+    ...NO_BODY_ERRORS,
+    409: `The account has ${PASSKEYS_PER_USER} passkeys already.`,
+  })
+  registrationOptions(@CurrentUser() user: AuthUser): Promise<PasskeyOptionsView> {
+    return this.passkeys.registrationOptions(user);
+  }
+
+  @Post()
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({
+    summary: "Add a passkey: the browser's answer to the registration options, and a name",
+    description: 'The challenge is spent by this request, whether the passkey is accepted or not.',
+  })
+  @ApiCreatedResponse({ type: PasskeyView, headers: NO_STORE, description: 'Added.' })
+  @ApiErrorResponses({
+    400:
+      "The challengeId is unknown, spent, expired or not one of this user's registrations (ask for new " +
+      'options); the passkey could not be verified (another origin or RP ID, no user verification, a ' +
+      'bad attestation); or the body is malformed.',
+    ...ACCESS_TOKEN_ERRORS,
+    409: `The passkey is registered already, or the account has ${PASSKEYS_PER_USER} passkeys.`,
+    ...JSON_BODY_ERRORS,
+  })
+  add(
+    @CurrentUser() user: AuthUser,
+    @Body() { challengeId, response, name }: AddPasskeyDto,
+    @CurrentActor() actor: Actor,
+  ): Promise<PasskeyView> {
+    return this.passkeys.add(user, challengeId, response, name, actor);
+  }
+
+  @Delete(':id')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({ summary: "Remove one of the caller's passkeys" })
+  @ApiParam({ name: 'id', format: 'uuid', description: 'A passkey id from GET /user/passkeys.' })
+  @ApiNoContentResponse({ description: 'Removed: it signs no one in from now on.' })
+  @ApiErrorResponses({
+    400: 'id is not a UUID, or a body was sent: none is taken (`{}` counts as none).',
+    ...ACCESS_TOKEN_ERRORS,
+    ...NO_BODY_ERRORS,
+    404: 'The caller has no passkey of this id.',
+  })
+  async remove(
+    @CurrentUser() user: AuthUser,
+    @Param('id', UuidPipe) id: string,
+    @CurrentActor() actor: Actor,
+  ): Promise<void> {
+    await this.passkeys.remove(user.id, id, actor);
+  }
+}
