@@ -19,6 +19,7 @@ import {
 import { TooManyRequestsException } from '../../src/throttling/too-many-requests.exception.js';
 import { SigningKeys } from '../../src/keys/signing-keys.js';
 import { MfaService, type MfaChallenge } from '../../src/mfa/mfa.service.js';
+import { PasskeysService } from '../../src/passkeys/passkeys.service.js';
 import type { UserProfile } from '../../src/users/user-profile.js';
 import { UsersService } from '../../src/users/users.service.js';
 
@@ -111,6 +112,8 @@ describe(AuthService.name, () => {
         { provide: JwtService, useValue: jwt },
         { provide: SigningKeys, useValue: keys },
         { provide: MfaService, useValue: mfa },
+        // Passkey sign-in has its own e2e suite (test/e2e/passkeys.e2e-spec.ts); these tests log in with passwords.
+        { provide: PasskeysService, useValue: {} },
         {
           provide: ConfigService,
           useValue: { get: (key: string) => (key === 'ACCESS_TOKEN_TTL' ? TTL : undefined) },
