@@ -21,6 +21,7 @@ import { SigningKeys } from '../../src/keys/signing-keys.js';
 import { MfaService, type MfaChallenge } from '../../src/mfa/mfa.service.js';
 import type { UserProfile } from '../../src/users/user-profile.js';
 import { UsersService } from '../../src/users/users.service.js';
+import { Metrics } from '../../src/metrics/metrics.js';
 
 /** The active signing key, as SigningKeys hands it out (ES256, the default). */
 const KEY_PAIR = generateKeyPairSync('ec', { namedCurve: 'P-256' });
@@ -105,6 +106,7 @@ describe(AuthService.name, () => {
     };
     const moduleRef = await Test.createTestingModule({
       providers: [
+        { provide: Metrics, useValue: new Metrics() },
         AuthService,
         { provide: UsersService, useValue: users },
         { provide: SessionsService, useValue: sessions },
