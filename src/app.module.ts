@@ -8,6 +8,7 @@ import type { Env } from './config/env.schema.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
 import { LoggingModule } from './logging/logging.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { PagesModule } from './pages/pages.module.js';
 import { RedisModule } from './redis/redis.module.js';
 import { AdminSeeder } from './users/admin-seeder.service.js';
@@ -23,6 +24,7 @@ export class AppModule {
       imports: [
         configModule(env),
         LoggingModule,
+        MetricsModule.forRoot(env),
         CommonModule,
         DatabaseModule,
         RedisModule.forRoot(env),

@@ -24,6 +24,7 @@ import type { Env } from './config/env.schema.js';
 import { setupApiDocs } from './docs/api-docs.js';
 import { Loggers } from './logging/loggers.js';
 import { rememberClientAddress, requestLogHook } from './logging/request-log.js';
+import { Metrics } from './metrics/metrics.js';
 import { traceRequests } from './tracing/tracing.js';
 
 /**
@@ -136,7 +137,12 @@ export async function configureHttpApp(app: NestFastifyApplication, env: Env): P
     }
     sendError(reply, 404, 'no such resource');
   });
-  fastify.addHook('onResponse', requestLogHook(app.get(Loggers).requests));
+  // The request's line and, when metrics are served, its http_request_duration_seconds sample.
+  const metrics = app.get(Metrics);
+  fastify.addHook(
+    'onResponse',
+    requestLogHook(app.get(Loggers).requests, metrics.serving ? metrics.observeRequest : undefined),
+  );
   // Parses Cookie (the refresh token reaches POST /refresh as an HttpOnly cookie) and adds setCookie.
   await app.register(cookie);
   // Helmet 8's headers, serialized once at start-up and written by Nest's own onRequest hook

@@ -6,9 +6,11 @@ import type { Env } from '../config/env.schema.js';
 import { SigningKeys } from '../keys/signing-keys.js';
 import { MfaService, type MfaChallenge, type SecondFactorProof } from '../mfa/mfa.service.js';
 import { audit } from '../logging/audit.js';
+import { Metrics } from '../metrics/metrics.js';
 import { PasskeysService } from '../passkeys/passkeys.service.js';
 import { RefreshRefusedError, SessionsService, type SessionGrant } from '../sessions/sessions.service.js';
 import type { UserProfile } from '../users/user-profile.js';
+import { TooManyRequestsException } from '../throttling/too-many-requests.exception.js';
 import { UsersService } from '../users/users.service.js';
 import type { Actor } from '../common/request-context/actor.js';
 import type { AuthUser } from '../common/request-context/auth-user.js';
@@ -44,6 +46,7 @@ export class AuthService {
     private readonly mfa: MfaService,
     private readonly passkeys: PasskeysService,
     config: ConfigService<Env, true>,
+    private readonly metrics: Metrics,
   ) {
     this.ttl = config.get('ACCESS_TOKEN_TTL', { infer: true });
   }
@@ -54,20 +57,23 @@ export class AuthService {
    * answers the challenge that POST /login/mfa completes.
    */
   async login({ name, password }: LoginDto, actor: Actor): Promise<TokenPair | MfaChallenge> {
-    const user = await this.users.verifyCredentials(name, password, actor);
+    const user = await this.countRefusal(this.users.verifyCredentials(name, password, actor));
     if (user === null) {
+      this.metrics.login('failed');
       // 400 rather than 401: the tutorial's contract, which clients already handle.
       throw new BadRequestException(INVALID_CREDENTIALS);
     }
-    return (
-      (await this.mfa.challengeAfterPassword(user, actor)) ??
-      this.issueForVerifiedUser(user, actor, 'password')
-    );
+    const challenge = await this.countRefusal(this.mfa.challengeAfterPassword(user, actor));
+    if (challenge !== null) {
+      this.metrics.login('mfa_required');
+      return challenge;
+    }
+    return this.issueForVerifiedUser(user, actor, 'password');
   }
 
   /** The second step of a login with a second factor (MfaService checks it and spends the token). */
   async loginWithSecondFactor(proof: SecondFactorProof, actor: Actor): Promise<TokenPair> {
-    const user = await this.mfa.completeLogin(proof, actor);
+    const user = await this.countRefusal(this.mfa.completeLogin(proof, actor));
     return this.issueForVerifiedUser(user, actor, proof.code !== undefined ? 'totp' : 'recovery');
   }
 
@@ -97,7 +103,26 @@ export class AuthService {
       ip: actor.ip,
       method,
     });
+    this.metrics.login('succeeded');
     return this.issue(user, grant);
+  }
+
+  /**
+   * A step of a login, counted in auth_logins_total when it refuses: 429 (a held-back account)
+   * as throttled, 400 (a wrong second factor or mfaToken) as failed. Other errors (the database
+   * down) decided nothing about the login and are not counted.
+   */
+  private async countRefusal<T>(step: Promise<T>): Promise<T> {
+    try {
+      return await step;
+    } catch (error) {
+      if (error instanceof TooManyRequestsException) {
+        this.metrics.login('throttled');
+      } else if (error instanceof BadRequestException) {
+        this.metrics.login('failed');
+      }
+      throw error;
+    }
   }
 
   /** Spends a refresh token for a new pair on the same session. */
@@ -107,6 +132,7 @@ export class AuthService {
       grant = await this.sessions.rotate(refreshToken, actor);
     } catch (error) {
       if (error instanceof RefreshRefusedError) {
+        this.metrics.refresh(error.reason === 'replayed' ? 'replayed' : 'refused');
         throw BearerChallengeException.invalid('invalid', 'refresh');
       }
       throw error;
@@ -114,9 +140,11 @@ export class AuthService {
     const user = await this.users.findActive(grant.userId);
     if (user === null) {
       await this.sessions.end(grant.sessionId, 'disabled');
+      this.metrics.refresh('refused');
       throw BearerChallengeException.invalid('invalid', 'refresh');
     }
     audit('token.refreshed', actor.requestId, { userId: user.id, sessionId: grant.sessionId });
+    this.metrics.refresh('rotated');
     return this.issue(user, grant);
   }
 

@@ -5,6 +5,7 @@ import { configModule } from '../config/config.module.js';
 import type { Env } from '../config/env.schema.js';
 import { DatabaseModule } from '../database/database.module.js';
 import { KeysModule } from '../keys/keys.module.js';
+import { MetricsModule } from '../metrics/metrics.module.js';
 import { MfaModule } from '../mfa/mfa.module.js';
 import { RedisModule } from '../redis/redis.module.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
@@ -26,6 +27,8 @@ export class CliModule {
       imports: [
         configModule(env),
         DatabaseModule,
+        // What the services record goes nowhere: the CLI serves no metrics.
+        MetricsModule.forRoot({}),
         RedisModule.forRoot(env),
         UsersModule,
         SessionsModule,
@@ -45,7 +48,13 @@ export class KeysCliModule {
   static forRoot(env: Env): DynamicModule {
     return {
       module: KeysCliModule,
-      imports: [configModule(env), DatabaseModule, RedisModule.forRoot(env), KeysModule.forCli()],
+      imports: [
+        configModule(env),
+        DatabaseModule,
+        MetricsModule.forRoot({}),
+        RedisModule.forRoot(env),
+        KeysModule.forCli(),
+      ],
       providers: [KeysCommands],
     };
   }

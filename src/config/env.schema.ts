@@ -96,6 +96,8 @@ export const envSchema = z.preprocess(
         .default('development'),
       PORT: integer(3000, 0, 65_535, 'a port number'),
       HOST: z.string().trim().min(1, 'must not be empty').optional(),
+      // Unset: no metrics listener. Set: GET /metrics on this port of HOST (docs/metrics.md).
+      METRICS_PORT: wholeNumber(1, 65_535, 'a port number').optional(),
       DATA_DIR: z.string().trim().min(1, 'must not be empty').default('data'),
       DATABASE_PATH: z.string().trim().min(1, 'must not be empty').optional(),
       // PostgreSQL instead of the embedded SQLite; never echoed (it holds a password).

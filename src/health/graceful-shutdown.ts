@@ -6,6 +6,11 @@ export interface ShutdownSteps {
   drain(signal: string): void;
   /** Stops accepting connections and resolves once the requests in flight are answered. */
   closeListener(): Promise<void>;
+  /**
+   * The metrics listener (METRICS_PORT), once the public one has closed: scrapes go on while the
+   * requests in flight finish, so their last counts are seen.
+   */
+  closeMetrics?(): Promise<void>;
   /** Everything else: hashing workers, the database, timers. */
   closeApp(): Promise<void>;
   /** Exports the spans still buffered (the requests just answered), when tracing is on. */
@@ -31,6 +36,7 @@ export function shutDownOnSignals(process: Pick<NodeJS.Process, 'on'>, steps: Sh
     state = 'closing';
     steps.log('closing: no new connections; waiting for the requests in flight');
     await steps.closeListener();
+    await steps.closeMetrics?.();
     await steps.closeApp();
     await steps.flushTraces();
   };

@@ -4,7 +4,21 @@ import type { Logger } from 'pino';
 /** What a route's Fastify config may say of its line (`@RouteConfig(QUIET_REQUEST_LOG)`). */
 interface RequestLogConfig {
   requestLogLevel?: 'debug';
+  /** Set by Fastify: the route's template, undefined for a request that matched no route. */
+  url?: string;
 }
+
+/**
+ * Told of every answered request, from the same hook as its line (http-app.ts passes the
+ * metrics' recorder): the method, the route template (undefined: no route matched), the status
+ * and the time in milliseconds.
+ */
+export type RequestObserver = (
+  method: string,
+  route: string | undefined,
+  statusCode: number,
+  ms: number,
+) => void;
 
 /**
  * For routes polled by machines (the health probes): their lines at debug, so that a load balancer
@@ -31,11 +45,14 @@ export function rememberClientAddress(request: FastifyRequest): void {
  * which honours TRUST_PROXY, as rememberClientAddress saw it), status and time. No headers, no query, no body. 5xx lines are
  * errors; the exception filter logs the cause with the same id.
  */
-export function requestLogHook(logger: Logger): onResponseHookHandler {
+export function requestLogHook(logger: Logger, observe?: RequestObserver): onResponseHookHandler {
   return (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
     const statusCode = reply.statusCode;
-    const quiet = (request.routeOptions.config as RequestLogConfig | undefined)?.requestLogLevel;
-    const level = quiet ?? (statusCode >= 500 ? 'error' : 'info');
+    // Read once: Fastify builds routeOptions and elapsedTime anew on every access.
+    const config = request.routeOptions.config as RequestLogConfig | undefined;
+    const elapsed = reply.elapsedTime;
+    observe?.(request.method, config?.url, statusCode, elapsed);
+    const level = config?.requestLogLevel ?? (statusCode >= 500 ? 'error' : 'info');
     if (logger.isLevelEnabled(level)) {
       const url = request.url;
       const query = url.indexOf('?');
@@ -48,7 +65,7 @@ export function requestLogHook(logger: Logger): onResponseHookHandler {
             remoteAddress: clientAddresses.get(request) ?? request.ip,
           },
           res: { statusCode },
-          responseTime: Math.round(reply.elapsedTime * 1000) / 1000,
+          responseTime: Math.round(elapsed * 1000) / 1000,
         },
         'request completed',
       );

@@ -12,6 +12,7 @@ import { seal, unseal } from '../common/crypto/sealing.js';
 import { OPERATOR, type Actor } from '../common/request-context/actor.js';
 import type { Env } from '../config/env.schema.js';
 import { audit } from '../logging/audit.js';
+import { Metrics } from '../metrics/metrics.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { LoginAttemptLimiter } from '../throttling/login-attempts.js';
 import { TooManyRequestsException } from '../throttling/too-many-requests.exception.js';
@@ -70,6 +71,7 @@ export class MfaService {
     private readonly attempts: LoginAttemptLimiter,
     @Inject(MFA_KEYS) private readonly keys: MfaKeys,
     config: ConfigService<Env, true>,
+    private readonly metrics: Metrics,
   ) {
     this.issuer = config.get('JWT_ISSUER', { infer: true });
   }
@@ -215,6 +217,7 @@ export class MfaService {
     );
     if (wait > 0) {
       audit('login.throttled', actor.requestId, { scope: 'account', check: 'mfa', name, retryAfter: wait });
+      this.metrics.throttled('account');
       throw new TooManyRequestsException(wait);
     }
   }

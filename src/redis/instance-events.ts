@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Logger, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import type { Metrics } from '../metrics/metrics.js';
 import { COMMAND_TIMEOUT_MS, withTimeout, type RedisConnection } from './redis-connection.js';
 
 /**
@@ -14,8 +15,11 @@ export type InstanceEvent =
 
 type Handler<T extends InstanceEvent['type']> = (event: Extract<InstanceEvent, { type: T }>) => void;
 
-/** Messages on the wire carry the sender, so that a process skips its own. */
-type Envelope = InstanceEvent & { origin: string };
+/**
+ * Messages on the wire carry the sender, so that a process skips its own, and when it sent them
+ * (epoch ms; absent from older senders), for redis_fanout_lag_seconds.
+ */
+type Envelope = InstanceEvent & { origin: string; sentAt?: number };
 
 function parse(message: string): Envelope | undefined {
   let value: unknown;
@@ -28,7 +32,7 @@ function parse(message: string): Envelope | undefined {
     return undefined;
   }
   const event = value as Record<string, unknown>;
-  if (typeof event.origin !== 'string') {
+  if (typeof event.origin !== 'string' || (event.sentAt !== undefined && !Number.isFinite(event.sentAt))) {
     return undefined;
   }
   if (
@@ -61,7 +65,10 @@ export class InstanceEvents implements OnModuleInit, BeforeApplicationShutdown {
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly startedAt = new Date();
 
-  constructor(private readonly connection: RedisConnection) {
+  constructor(
+    private readonly connection: RedisConnection,
+    private readonly metrics?: Metrics,
+  ) {
     this.channel = `${connection.prefix}events`;
     connection.onSubscriberReconnected((downSince) => this.resync(downSince));
   }
@@ -81,7 +88,10 @@ export class InstanceEvents implements OnModuleInit, BeforeApplicationShutdown {
   publish(event: InstanceEvent): void {
     const sent = this.connection.canSend()
       ? withTimeout(
-          this.connection.commands.publish(this.channel, JSON.stringify({ ...event, origin: this.origin })),
+          this.connection.commands.publish(
+            this.channel,
+            JSON.stringify({ ...event, origin: this.origin, sentAt: Date.now() }),
+          ),
           COMMAND_TIMEOUT_MS,
           'fan-out',
         )
@@ -119,6 +129,9 @@ export class InstanceEvents implements OnModuleInit, BeforeApplicationShutdown {
     }
     if (event.origin === this.origin) {
       return;
+    }
+    if (event.sentAt !== undefined) {
+      this.metrics?.fannedOut(event.type, (Date.now() - event.sentAt) / 1000);
     }
     for (const handler of this.handlers.get(event.type) ?? []) {
       handler(event);

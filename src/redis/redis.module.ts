@@ -1,5 +1,6 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import type { Env } from '../config/env.schema.js';
+import { Metrics } from '../metrics/metrics.js';
 import { InstanceEvents } from './instance-events.js';
 import { REDIS_HEALTH } from '../common/health/redis-health.js';
 import { REDIS_STATE, RedisConnection } from './redis-connection.js';
@@ -21,13 +22,21 @@ export class RedisModule {
     return {
       module: RedisModule,
       providers: [
-        { provide: RedisConnection, useFactory: () => RedisConnection.open(env) },
+        {
+          provide: RedisConnection,
+          inject: [Metrics],
+          useFactory: async (metrics: Metrics) => {
+            const connection = await RedisConnection.open(env);
+            metrics.watchRedis(() => connection.isUp());
+            return connection;
+          },
+        },
         { provide: REDIS_STATE, useExisting: RedisConnection },
         { provide: REDIS_HEALTH, inject: [RedisConnection], useFactory: redisHealth },
         {
           provide: InstanceEvents,
-          inject: [RedisConnection],
-          useFactory: (c: RedisConnection) => new InstanceEvents(c),
+          inject: [RedisConnection, Metrics],
+          useFactory: (c: RedisConnection, metrics: Metrics) => new InstanceEvents(c, metrics),
         },
       ],
       exports: [RedisConnection, REDIS_STATE, REDIS_HEALTH, InstanceEvents],

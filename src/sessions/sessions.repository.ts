@@ -86,6 +86,18 @@ export class SessionsRepository {
     return ended.map(({ id }) => id);
   }
 
+  /**
+   * Live sessions of every user: not ended, before their absolute end, used after `usedAfter`
+   * (the idle limit). One COUNT, for auth_active_sessions; ended_at is indexed.
+   */
+  countActive(now: Date, usedAfter: Date): Promise<number> {
+    return this.sessions.countBy({
+      endedAt: IsNull(),
+      expiresAt: MoreThan(now),
+      lastUsedAt: MoreThan(usedAfter),
+    });
+  }
+
   /** Sessions ended at or after `since`: what the revocation list must hold. */
   async endedSince(since: Date): Promise<{ id: string; endedAt: Date }[]> {
     const rows = await this.sessions.find({

@@ -4,6 +4,7 @@ import { ConfigService } from '@nestjs/config';
 import type { Actor } from '../common/request-context/actor.js';
 import type { Env } from '../config/env.schema.js';
 import { audit } from '../logging/audit.js';
+import { Metrics, type RevocationReason } from '../metrics/metrics.js';
 import { REVOCATIONS, type Revocations } from './revocations.js';
 import type { SessionEndReason, SessionEntity } from './session.entity.js';
 import { SessionsRepository } from './sessions.repository.js';
@@ -46,11 +47,18 @@ export class SessionsService {
     private readonly sessions: SessionsRepository,
     @Inject(REVOCATIONS) private readonly revocations: Revocations,
     config: ConfigService<Env, true>,
+    private readonly metrics: Metrics,
   ) {
     const durations = config.get('durations', { infer: true });
     this.idleMs = durations.sessionIdleMs;
     this.maxMs = durations.sessionMaxMs;
     this.graceMs = durations.refreshReuseGraceMs;
+    // Counted at a scrape (cached there), not kept as a running total: sessions also end by idling
+    // and by age, and other instances open and end them in the same database.
+    metrics.watchActiveSessions(() => {
+      const now = new Date();
+      return this.sessions.countActive(now, new Date(now.getTime() - this.idleMs));
+    });
   }
 
   /** Opens a session for a user who has just proved who they are, recording the actor's client. */
@@ -138,7 +146,9 @@ export class SessionsService {
   }
 
   async end(sessionId: string, reason: SessionEndReason): Promise<void> {
-    this.revocations.revoked(await this.sessions.end({ id: sessionId }, reason, new Date()));
+    const ended = await this.sessions.end({ id: sessionId }, reason, new Date());
+    this.revocations.revoked(ended);
+    this.metrics.revoked(reasonLabel(reason), ended.length);
   }
 
   /**
@@ -152,6 +162,10 @@ export class SessionsService {
   ): Promise<number> {
     const ended = await this.sessions.end({ userId, exceptId: keep }, reason, new Date());
     this.revocations.revoked(ended);
+    this.metrics.revoked(reasonLabel(reason), ended.length);
     return ended.length;
   }
 }
+
+/** The label is the stored reason itself: this fails to compile if one is added without a label. */
+const reasonLabel = (reason: SessionEndReason): RevocationReason => reason;

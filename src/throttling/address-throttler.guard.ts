@@ -4,6 +4,7 @@ import type { ThrottlerStorage } from '@nestjs/throttler';
 import type { FastifyRequest } from 'fastify';
 import type { Env } from '../config/env.schema.js';
 import { audit } from '../logging/audit.js';
+import { Metrics } from '../metrics/metrics.js';
 import { THROTTLER_STORAGE } from './memory-throttler.storage.js';
 import { TooManyRequestsException } from './too-many-requests.exception.js';
 
@@ -26,6 +27,7 @@ export class AddressThrottlerGuard implements CanActivate {
   constructor(
     @Inject(THROTTLER_STORAGE) private readonly storage: ThrottlerStorage,
     config: ConfigService<Env, true>,
+    private readonly metrics: Metrics,
   ) {
     this.limit = config.get('LOGIN_RATE_LIMIT', { infer: true });
   }
@@ -42,6 +44,7 @@ export class AddressThrottlerGuard implements CanActivate {
     );
     if (isBlocked) {
       audit('login.throttled', id, { scope: 'address', route, ip, retryAfter: timeToBlockExpire });
+      this.metrics.throttled('address');
       throw new TooManyRequestsException(Math.max(1, timeToBlockExpire));
     }
     return true;

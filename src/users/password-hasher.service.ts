@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { Algorithm, hashSync, type Options } from '@node-rs/argon2';
 import { Piscina } from 'piscina';
+import { Metrics } from '../metrics/metrics.js';
 import { traced } from '../tracing/tracing.js';
 
 /** argon2id at OWASP's minimum row (m=19 MiB, t=2, p=1); bench/argon2-rate.mjs measures its cost. */
@@ -46,19 +47,29 @@ export class PasswordHasher implements OnModuleDestroy {
    */
   private readonly dummyHash = hashSync(randomBytes(32).toString('base64url'), ARGON2_OPTIONS);
 
+  constructor(private readonly metrics: Metrics) {
+    metrics.watchHashQueue(() => this.pool.queueSize);
+  }
+
   async onModuleDestroy(): Promise<void> {
     await this.pool.destroy();
   }
 
-  hash(password: string): Promise<string> {
-    return traced(
-      'password hash',
-      () => this.pool.run({ op: 'hash', password, options: ARGON2_OPTIONS }) as Promise<string>,
-    );
+  async hash(password: string): Promise<string> {
+    const done = this.metrics.timeHash('hash');
+    try {
+      return await traced(
+        'password hash',
+        () => this.pool.run({ op: 'hash', password, options: ARGON2_OPTIONS }) as Promise<string>,
+      );
+    } finally {
+      done();
+    }
   }
 
   /** Verifies `password` against `hash`, or against a dummy hash when there is no account. */
   async verify(hash: string | undefined, password: string): Promise<boolean> {
+    const done = this.metrics.timeHash('verify');
     try {
       const matches = await traced(
         'password verify',
@@ -68,6 +79,8 @@ export class PasswordHasher implements OnModuleDestroy {
     } catch {
       // A stored hash argon2 cannot parse is a failed login, not a server error.
       return false;
+    } finally {
+      done();
     }
   }
 

@@ -13,6 +13,7 @@ import { ROLES, type Role } from '../common/request-context/role.js';
 import type { Env } from '../config/env.schema.js';
 import { DatabaseLock } from '../database/database-lock.js';
 import { audit } from '../logging/audit.js';
+import { Metrics } from '../metrics/metrics.js';
 import { InstanceEvents } from '../redis/instance-events.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { LoginAttemptLimiter } from '../throttling/login-attempts.js';
@@ -63,6 +64,7 @@ export class UsersService {
     private readonly attempts: LoginAttemptLimiter,
     config: ConfigService<Env, true>,
     private readonly lock: DatabaseLock,
+    private readonly metrics: Metrics,
     @Optional() private readonly events?: InstanceEvents,
   ) {
     this.activeUsers = new LRUCache({
@@ -123,6 +125,7 @@ export class UsersService {
     const wait = await this.attempts.heldFor(name);
     if (wait > 0) {
       audit('login.throttled', actor.requestId, { scope: 'account', check, name, retryAfter: wait });
+      this.metrics.throttled('account');
       throw new TooManyRequestsException(wait);
     }
     const matches = (await this.hasher.verify(hash, password)) && usable;

@@ -22,6 +22,7 @@ import { MfaService, type MfaChallenge } from '../../src/mfa/mfa.service.js';
 import { PasskeysService } from '../../src/passkeys/passkeys.service.js';
 import type { UserProfile } from '../../src/users/user-profile.js';
 import { UsersService } from '../../src/users/users.service.js';
+import { Metrics } from '../../src/metrics/metrics.js';
 
 /** The active signing key, as SigningKeys hands it out (ES256, the default). */
 const KEY_PAIR = generateKeyPairSync('ec', { namedCurve: 'P-256' });
@@ -106,6 +107,7 @@ describe(AuthService.name, () => {
     };
     const moduleRef = await Test.createTestingModule({
       providers: [
+        { provide: Metrics, useValue: new Metrics() },
         AuthService,
         { provide: UsersService, useValue: users },
         { provide: SessionsService, useValue: sessions },

@@ -349,6 +349,9 @@ describe('validateEnv', () => {
       ],
       ['PORT', { PORT: 'abc' }, 'abc', 'PORT must be a port number'],
       ['PORT', { PORT: '70000' }, '70000', 'PORT must be between 0 and 65535'],
+      ['METRICS_PORT', { METRICS_PORT: '0' }, 'PORT: 0', 'METRICS_PORT must be between 1 and 65535'],
+      ['METRICS_PORT', { METRICS_PORT: '65536' }, '65536', 'METRICS_PORT must be between 1 and 65535'],
+      ['METRICS_PORT', { METRICS_PORT: '9x' }, '9x', 'METRICS_PORT must be a port number'],
       [
         'ACCESS_TOKEN_TTL',
         { ACCESS_TOKEN_TTL: '-5' },

@@ -60,6 +60,23 @@ describe('shutDownOnSignals', () => {
     expect(calls).toEqual(['drain SIGTERM', 'closeListener', 'closeApp', 'flushTraces', 'exit 0']);
   });
 
+  it('should close the metrics listener after the public one, before the app', async () => {
+    const withMetrics = new EventEmitter();
+    const order: string[] = [];
+    shutDownOnSignals(withMetrics as unknown as NodeJS.Process, {
+      ...steps,
+      delayMs: 0,
+      closeListener: () => Promise.resolve(void order.push('closeListener')),
+      closeMetrics: () => Promise.resolve(void order.push('closeMetrics')),
+      closeApp: () => Promise.resolve(void order.push('closeApp')),
+      exit: (code) => order.push(`exit ${code}`),
+    });
+    withMetrics.emit('SIGTERM', 'SIGTERM');
+    jest.advanceTimersByTime(0);
+    await flush();
+    expect(order).toEqual(['closeListener', 'closeMetrics', 'closeApp', 'exit 0']);
+  });
+
   it('should take SIGINT as SIGTERM', async () => {
     signals.emit('SIGINT', 'SIGINT');
     jest.advanceTimersByTime(5_000);

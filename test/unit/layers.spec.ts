@@ -41,6 +41,7 @@ describe('the import direction (eslint.layers.mjs)', () => {
         'keys',
         'mfa',
         'logging',
+        'metrics',
         'pages',
         'passkeys',
         'redis',

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { HASHING_NICE, PasswordHasher } from '../../src/users/password-hasher.service.js';
+import { Metrics } from '../../src/metrics/metrics.js';
 
 /** Made by the `argon2` package (node-argon2 0.45) before this service moved to @node-rs/argon2. */
 const NODE_ARGON2_HASH =
@@ -20,7 +21,7 @@ describe('PasswordHasher', () => {
   let hasher: PasswordHasher;
 
   beforeAll(() => {
-    hasher = new PasswordHasher();
+    hasher = new PasswordHasher(new Metrics());
   });
 
   afterAll(async () => {

@@ -16,6 +16,7 @@ import {
   type RefreshRefusal,
   type SessionGrant,
 } from '../../src/sessions/sessions.service.js';
+import { Metrics } from '../../src/metrics/metrics.js';
 
 const T0 = Date.parse('2025-11-27T10:00:00.000Z');
 const HOUR = 3600;
@@ -216,6 +217,7 @@ describe(SessionsService.name, () => {
     list = new MemoryRevocationList();
     const moduleRef = await Test.createTestingModule({
       providers: [
+        { provide: Metrics, useValue: new Metrics() },
         SessionsService,
         { provide: SessionsRepository, useValue: repository },
         { provide: REVOCATION_LIST, useValue: list },

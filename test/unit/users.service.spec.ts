@@ -13,6 +13,7 @@ import { NameTakenError } from '../../src/users/name-taken.error.js';
 import { LAST_ADMIN_MESSAGE, UsersService } from '../../src/users/users.service.js';
 import { InstanceEvents, type InstanceEvent } from '../../src/redis/instance-events.js';
 import { DatabaseLock } from '../../src/database/database-lock.js';
+import { Metrics } from '../../src/metrics/metrics.js';
 
 const HASH = '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g';
 const SESSION = '5f0c4a8e-3b2d-4e1f-9a7c-1d2e3f4a5b6c';
@@ -117,6 +118,7 @@ describe(UsersService.name, () => {
     };
     const moduleRef = await Test.createTestingModule({
       providers: [
+        { provide: Metrics, useValue: new Metrics() },
         UsersService,
         { provide: InstanceEvents, useValue: events },
         { provide: UsersRepository, useValue: repository },
