@@ -60,7 +60,7 @@ describe('shutDownOnSignals', () => {
     expect(calls).toEqual(['drain SIGTERM', 'closeListener', 'closeApp', 'flushTraces', 'exit 0']);
   });
 
-  it('should close the metrics listener after the public one, before the app', async () => {
+  it('should close the metrics listener after the public one, before the app and the traces', async () => {
     const withMetrics = new EventEmitter();
     const order: string[] = [];
     shutDownOnSignals(withMetrics as unknown as NodeJS.Process, {
@@ -69,12 +69,16 @@ describe('shutDownOnSignals', () => {
       closeListener: () => Promise.resolve(void order.push('closeListener')),
       closeMetrics: () => Promise.resolve(void order.push('closeMetrics')),
       closeApp: () => Promise.resolve(void order.push('closeApp')),
+      flushTraces: () => Promise.resolve(void order.push('flushTraces')),
       exit: (code) => order.push(`exit ${code}`),
     });
     withMetrics.emit('SIGTERM', 'SIGTERM');
     jest.advanceTimersByTime(0);
-    await flush();
-    expect(order).toEqual(['closeListener', 'closeMetrics', 'closeApp', 'exit 0']);
+    // One step per await: the listener, the metrics, the app, the traces, then the exit.
+    for (let step = 0; step < 5; step++) {
+      await flush();
+    }
+    expect(order).toEqual(['closeListener', 'closeMetrics', 'closeApp', 'flushTraces', 'exit 0']);
   });
 
   it('should take SIGINT as SIGTERM', async () => {

@@ -94,7 +94,7 @@ describe('the import direction (eslint.layers.mjs)', () => {
     await expect(lint('users', importOf('auth'))).resolves.toEqual([
       "no-restricted-imports: '../auth/x.js' import is restricted from being used by a pattern. " +
         'src/users/ may import only from sessions/, throttling/, common/, config/, database/, logging/, ' +
-        'docs/, redis/, tracing/: arrows point down (docs/architecture.md).',
+        'metrics/, docs/, redis/, tracing/: arrows point down (docs/architecture.md).',
     ]);
   });
 
