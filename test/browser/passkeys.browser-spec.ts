@@ -14,7 +14,7 @@ import {
  * Passkeys in a real Chromium, through the pages only, with Chromium's virtual authenticator (CDP
  * WebAuthn domain) standing in for a platform authenticator: log in with the password, add a
  * passkey on the home page, log out, sign in with the login page's passkey button (no name or
- * password typed), then remove it. WebAuthn refuses an IP address as the relying party, so the
+ * password typed), then remove it; then the refusal of the removed one and a cancelled ceremony. WebAuthn refuses an IP address as the relying party, so the
  * pages are opened on http://localhost:PORT, the origin the server is told to expect.
  */
 
@@ -53,7 +53,12 @@ describe('Browser: passkeys', () => {
         exchanges.push(`${response.request().method()} ${url.pathname} ${response.status()}`);
       }
     });
-    watchPage(page, problems);
+    // Chromium logs every >= 400 response; the removed passkey's refused sign-in is on purpose.
+    watchPage(
+      page,
+      problems,
+      (text, source) => /status of 401/.test(text) && new URL(source).pathname === '/login/passkey',
+    );
     cdp = await context.newCDPSession(page);
     await cdp.send('WebAuthn.enable');
     ({ authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
@@ -84,7 +89,7 @@ describe('Browser: passkeys', () => {
   const rows = () => page.locator('#passkeys-list li');
 
   it(
-    'should add a passkey on the home page, sign in with it alone, and remove it',
+    'should add a passkey on the home page, sign in with it alone, remove it, and explain a refusal and a cancel',
     async () => {
       await page.goto(`${baseUrl}/login`);
       await page.fill('#name', NAME);
@@ -120,12 +125,23 @@ describe('Browser: passkeys', () => {
       await status().getByText('You have no passkey.').waitFor();
       expect(await rows().count()).toBe(0);
 
+      // The authenticator still holds the removed passkey: the server refuses it, with a message.
+      await Promise.all([page.waitForURL(`${baseUrl}/login`), page.click('#logout-button')]);
+      await passkeyButton.click();
+      await page.getByText('That passkey was not accepted.').waitFor();
+      // With nothing to offer, the browser ends the ceremony (NotAllowedError), as on a cancel.
+      await cdp.send('WebAuthn.clearCredentials', { authenticatorId });
+      await passkeyButton.click();
+      await page.getByText('The passkey sign-in was cancelled or timed out.').waitFor();
+      expect(page.url()).toBe(`${baseUrl}/login`);
+
       expect(exchanges).toEqual(
         expect.arrayContaining([
           'POST /user/passkeys/registration-options 200',
           'POST /user/passkeys 201',
           'POST /login/passkey/options 200',
           'POST /login/passkey 200',
+          'POST /login/passkey 401',
         ]),
       );
       expect(exchanges.filter((exchange) => exchange.startsWith('DELETE /user/passkeys/'))).toEqual([
