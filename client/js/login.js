@@ -114,6 +114,63 @@ form.addEventListener('submit', async (event) => {
   }
 });
 
+// A passkey sign-in: options from the server, the browser's ceremony (the authenticator offers
+// this site's passkeys: no name typed), the signed answer back. A passkey is both factors, so
+// the answer is the same as a password login's without a second step.
+const passkeyButton = document.getElementById('passkey-button');
+
+/** What to say when the browser's ceremony throws: cancelled, timed out, or unsupported. */
+function ceremonyMessage(failure) {
+  if (failure?.name === 'NotAllowedError' || failure?.name === 'AbortError') {
+    return 'The passkey sign-in was cancelled or timed out. Try again, or use your password.';
+  }
+  return `Your browser could not use a passkey${failure?.message ? `: ${failure.message}` : '.'}`;
+}
+
+async function signInWithPasskey() {
+  error.classList.add('d-none');
+  passkeyButton.disabled = true;
+  try {
+    const optionsResponse = await fetch('/login/passkey/options', { method: 'POST' });
+    if (!optionsResponse.ok) {
+      showError(await failureMessage(optionsResponse));
+      return;
+    }
+    const { challengeId, options } = await optionsResponse.json();
+    let answer;
+    try {
+      answer = await window.SimpleWebAuthnBrowser.startAuthentication({ optionsJSON: options });
+    } catch (failure) {
+      showError(ceremonyMessage(failure));
+      return;
+    }
+    const response = await fetch('/login/passkey?refreshToken=cookie', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ challengeId, response: answer }),
+    });
+    if (response.ok) {
+      loggedIn((await response.json()).token);
+      return;
+    }
+    showError(
+      response.status === 401
+        ? 'That passkey was not accepted. It may have been removed: use your password.'
+        : await failureMessage(response),
+    );
+  } catch {
+    showError('The server cannot be reached. Try again.');
+  } finally {
+    passkeyButton.disabled = false;
+  }
+}
+
+// Shown only where WebAuthn exists (and its script loaded): elsewhere the button could only fail.
+if (window.PublicKeyCredential && window.SimpleWebAuthnBrowser) {
+  document.getElementById('passkey-login').classList.remove('d-none');
+  passkeyButton.addEventListener('click', () => void signInWithPasskey());
+}
+
 mfaToggle.addEventListener('click', () => setMfaMode(mfa.mode === 'totp' ? 'recovery' : 'totp'));
 mfaCode.addEventListener('input', () => mfaError.classList.add('d-none'));
 document.getElementById('mfa-cancel').addEventListener('click', () => showPasswordStep());

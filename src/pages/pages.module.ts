@@ -7,13 +7,19 @@ import { PagesLoader } from './pages.loader.js';
 
 const require = createRequire(import.meta.url);
 const packageDir = (name: string) => dirname(require.resolve(`${name}/package.json`));
+/**
+ * @simplewebauthn/browser's browser bundle (global `SimpleWebAuthnBrowser`). Its `exports` hide
+ * package.json, so the folder is found from its CommonJS entry, `script/index.js`.
+ */
+const webAuthnBundleDir = () =>
+  join(dirname(require.resolve('@simplewebauthn/browser')), '..', 'dist', 'bundle');
 
 /** `client/` at the project root; this file sits two levels below it in both src/ and dist/. */
 export const CLIENT_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'client');
 
 /**
- * The two pages (`/` and `/login`) and their assets. Bootstrap and Font Awesome come from
- * their npm packages, served under /vendor: no CDN, so the pages work offline and under a
+ * The two pages (`/` and `/login`) and their assets. Bootstrap, Font Awesome and
+ * @simplewebauthn/browser come from their npm packages, served under /vendor: no CDN, so the pages work offline and under a
  * `default-src 'self'` policy. Files are public: the global guard only sees controllers.
  */
 @Module({
@@ -26,6 +32,7 @@ export const CLIENT_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '.
           { rootPath: join(packageDir('bootstrap'), 'dist', 'css'), serveRoot: '/vendor/bootstrap/css/' },
           { rootPath: join(fontAwesome, 'css'), serveRoot: '/vendor/fontawesome/css/' },
           { rootPath: join(fontAwesome, 'webfonts'), serveRoot: '/vendor/fontawesome/webfonts/' },
+          { rootPath: webAuthnBundleDir(), serveRoot: '/vendor/simplewebauthn/' },
         ];
       },
       extraProviders: [{ provide: AbstractLoader, useClass: PagesLoader }],

@@ -66,6 +66,18 @@ describe('Pages and HTTP hygiene', () => {
       .expect('content-type', 'font/woff2');
   });
 
+  it('should serve the WebAuthn browser bundle both pages load, as a script', async () => {
+    for (const page of ['/', '/login']) {
+      const { text } = await request(server).get(page).expect(200);
+      expect(text).toContain('<script src="/vendor/simplewebauthn/index.umd.min.js"></script>');
+    }
+    const { text } = await request(server)
+      .get('/vendor/simplewebauthn/index.umd.min.js')
+      .expect(200)
+      .expect('content-type', /^(text|application)\/javascript/);
+    expect(text).toContain('SimpleWebAuthnBrowser');
+  });
+
   it.each([
     ['an unknown path', '/nope'],
     ['an unknown API-like path', '/api/users/1'],

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
@@ -33,11 +33,11 @@ export function launchChromium(): Promise<Browser> {
 }
 
 /**
- * The real app (test/support/app.ts) on a real port of 127.0.0.1, and a Chromium to visit it.
+ * The real app (test/support/app.ts) on `listenPort` of 127.0.0.1 (0: any free one), and a Chromium to visit it.
  * The app is imported here, not above, so that a spec can set the environment before AppModule
  * is loaded. If Chromium does not start, the app is closed again.
  */
-export async function startBrowserApp(): Promise<{
+export async function startBrowserApp(listenPort = 0): Promise<{
   app: NestFastifyApplication;
   browser: Browser;
   baseUrl: string;
@@ -45,13 +45,29 @@ export async function startBrowserApp(): Promise<{
   const { createTestApp, httpServer } = await import('./app.js');
   const app = await createTestApp();
   try {
-    await app.listen(0, '127.0.0.1');
+    await app.listen(listenPort, '127.0.0.1');
     const { address, port } = httpServer(app).address() as AddressInfo;
     return { app, browser: await launchChromium(), baseUrl: `http://${address}:${port}` };
   } catch (error) {
     await app.close();
     throw error;
   }
+}
+
+/**
+ * A port of 127.0.0.1 free now, for a test that must know it before the app starts (WebAuthn's
+ * origin, http://localhost:PORT, is checked by the server). Another process could take it in
+ * between; on this machine's loopback that has not happened.
+ */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 }
 
 /** A fresh context (no cookies, no storage) and page; every action and navigation waits `timeoutMs`. */
