@@ -27,7 +27,7 @@ export class Loggers {
           // out at once (no minLength: nothing waits for a buffer to fill). pino flushes what is
           // queued synchronously on exit, process.exit() after SIGTERM and a fatal error included
           // (test/e2e/process.e2e-spec.ts). Figures: docs/performance.md.
-          pino.destination({ dest: 1, sync: false, minLength: 8192, periodicFlush: 200 });
+          pino.destination({ dest: 1, sync: false });
     this.app = pino(
       {
         level,
