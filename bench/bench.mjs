@@ -311,6 +311,33 @@ function serviceEnv({ port, dataDir, secret, password, extra = {} }) {
   };
 }
 
+/**
+ * How to run one of the servers that answer GET /user with the ceiling's HS256 check: the
+ * node:http ceiling (`name` 'ceiling', from ../shared/peers) or a floor of bench/floors/ ('fastify',
+ * 'nest'), on a free port with a fresh secret; `getToken` mints a token it accepts.
+ */
+async function hs256Peer(dir, name, { label = 'node:http ceiling', logName } = {}) {
+  const port = await freePort();
+  const env = { PATH: process.env.PATH, PORT: String(port), JWT_SECRET: randomBytes(48).toString('base64') };
+  const ceiling = name === 'ceiling';
+  const [server, mint] = ceiling
+    ? [join(PEERS, 'raw-node-limit', 'server.mjs'), join(PEERS, 'raw-node-limit', 'mint.mjs')]
+    : [join(FLOORS, `${name}.mjs`), join(FLOORS, 'hs256.mjs')];
+  return {
+    url: `http://${HOST}:${port}`,
+    spawnSpec: {
+      label,
+      command: process.execPath,
+      args: [server],
+      env,
+      // A floor's imports resolve from the project's node_modules.
+      cwd: ceiling ? dir : ROOT,
+      logFile: join(dir, `${logName ?? (ceiling ? 'ceiling' : `floor-${name}`)}.log`),
+    },
+    getToken: async () => execFileSync(process.execPath, [mint], { env, encoding: 'utf8' }).trim(),
+  };
+}
+
 class Bench {
   constructor(options, pin) {
     this.options = options;
@@ -995,29 +1022,15 @@ class Bench {
 
   /** The ceiling or a floor (bench/floors/), GET /user with the ceiling's HS256 check, under wrk. */
   async hotPathPeer(dir, wrk, variant, round) {
-    const secret = randomBytes(48).toString('base64');
-    const port = await freePort();
-    const env = { PATH: process.env.PATH, PORT: String(port), JWT_SECRET: secret };
-    const url = `http://${HOST}:${port}`;
-    const [server, mint, cwd] = variant.floor
-      ? [join(FLOORS, `${variant.floor}.mjs`), join(FLOORS, 'hs256.mjs'), ROOT]
-      : [join(PEERS, 'raw-node-limit', 'server.mjs'), join(PEERS, 'raw-node-limit', 'mint.mjs'), dir];
-    const child = await this.startServer(
-      spawnProcess({
-        label: variant.label,
-        command: process.execPath,
-        args: [server],
-        env,
-        cwd,
-        logFile: join(dir, `hot-path-${variant.key}-${round + 1}.log`),
-        pin: this.pin,
-      }),
-      url,
-    );
+    const { url, spawnSpec, getToken } = await hs256Peer(dir, variant.floor ?? 'ceiling', {
+      label: variant.label,
+      logName: `hot-path-${variant.key}-${round + 1}`,
+    });
+    const child = await this.startServer(spawnProcess({ ...spawnSpec, pin: this.pin }), url);
     try {
       await sleep(IDLE_SETTLE_MS);
       const idleRssKb = await child.memoryKb();
-      const token = execFileSync(process.execPath, [mint], { env, encoding: 'utf8' }).trim();
+      const token = await getToken();
       await this.settle();
       const run = await measureWithWrk(
         wrk,
@@ -1394,25 +1407,7 @@ class Bench {
   }
 
   async ceiling(dir) {
-    const secret = randomBytes(48).toString('base64');
-    const port = await freePort();
-    const env = { PATH: process.env.PATH, PORT: String(port), JWT_SECRET: secret };
-    return this.peer('node:http ceiling', {
-      url: `http://${HOST}:${port}`,
-      spawnSpec: {
-        label: 'node:http ceiling',
-        command: process.execPath,
-        args: [join(PEERS, 'raw-node-limit', 'server.mjs')],
-        env,
-        cwd: dir,
-        logFile: join(dir, 'ceiling.log'),
-      },
-      getToken: async () =>
-        execFileSync(process.execPath, [join(PEERS, 'raw-node-limit', 'mint.mjs')], {
-          env,
-          encoding: 'utf8',
-        }).trim(),
-    });
+    return this.peer('node:http ceiling', await hs256Peer(dir, 'ceiling'));
   }
 
   /**
@@ -1420,22 +1415,7 @@ class Bench {
    * GET /user with the ceiling's check. What the stack costs before the service does anything.
    */
   async floor(dir, name, label) {
-    const secret = randomBytes(48).toString('base64');
-    const port = await freePort();
-    const env = { PATH: process.env.PATH, PORT: String(port), JWT_SECRET: secret };
-    return this.peer(label, {
-      url: `http://${HOST}:${port}`,
-      spawnSpec: {
-        label,
-        command: process.execPath,
-        args: [join(FLOORS, `${name}.mjs`)],
-        env,
-        cwd: ROOT, // its imports resolve from the project's node_modules
-        logFile: join(dir, `floor-${name}.log`),
-      },
-      getToken: async () =>
-        execFileSync(process.execPath, [join(FLOORS, 'hs256.mjs')], { env, encoding: 'utf8' }).trim(),
-    });
+    return this.peer(label, await hs256Peer(dir, name, { label }));
   }
 
   async fastapi(dir) {

@@ -12,7 +12,7 @@
 // (ABCDE, EDCBA, ...), and each round's figures are read as ratios within the round; the targets
 // read the median of those ratios.
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -28,10 +28,16 @@ export function findWrk() {
   return null;
 }
 
-/** Whether the service's environment schema knows `name` (a feature may be on another branch). */
+/**
+ * Whether the service's environment schema knows `name` (a feature may be on another branch):
+ * env.schema.ts or a part of it spread in from src/config/ (tracing-config.ts).
+ */
 export function schemaKnows(root, name) {
-  const schema = readFileSync(join(root, 'src', 'config', 'env.schema.ts'), 'utf8');
-  return new RegExp(`^\\s*${name}\\s*:`, 'm').test(schema);
+  const config = join(root, 'src', 'config');
+  const pattern = new RegExp(`^\\s*${name}\\s*:`, 'm');
+  return readdirSync(config)
+    .filter((file) => file.endsWith('.ts'))
+    .some((file) => pattern.test(readFileSync(join(config, file), 'utf8')));
 }
 
 const UNIT_MS = { us: 0.001, ms: 1, s: 1000, m: 60_000 };
