@@ -1,22 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsDefined, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsDefined, IsNotEmpty, IsOptional, IsString, Matches } from 'class-validator';
 import { MaxChars } from '../../common/validation/text.decorators.js';
-import { CHALLENGE_ID_MAX_LENGTH, PASSKEY_NAME_MAX_LENGTH } from '../passkey-limits.js';
+import { PASSKEY_NAME_MAX_LENGTH } from '../passkey-limits.js';
+import { ChallengeIdRules } from './challenge-id.rules.js';
 import { credentialSchema, IsCredentialResponse } from '../credential-response.js';
 
 /** The body of POST /user/passkeys: the options' challengeId, the browser's answer, a name. */
 export class AddPasskeyDto {
-  @ApiProperty({
-    description: 'The `challengeId` of POST /user/passkeys/registration-options.',
-    maxLength: CHALLENGE_ID_MAX_LENGTH,
-  })
-  @MaxLength(CHALLENGE_ID_MAX_LENGTH, {
-    message: `challengeId must be at most ${CHALLENGE_ID_MAX_LENGTH} characters`,
-  })
-  @IsNotEmpty({ message: 'challengeId must not be empty' })
-  @IsString({ message: 'challengeId must be a string' })
-  @IsDefined({ message: 'challengeId is required' })
+  @ChallengeIdRules('POST /user/passkeys/registration-options')
   challengeId!: string;
 
   @ApiPropertyOptional({

@@ -1,20 +1,11 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsDefined, IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { IsDefined } from 'class-validator';
+import { ChallengeIdRules } from './challenge-id.rules.js';
 import { credentialSchema, IsCredentialResponse } from '../credential-response.js';
-import { CHALLENGE_ID_MAX_LENGTH } from '../passkey-limits.js';
 
 /** The body of POST /login/passkey: the options' challengeId and the browser's signed answer. */
 export class PasskeyLoginDto {
-  @ApiProperty({
-    description: 'The `challengeId` of POST /login/passkey/options.',
-    maxLength: CHALLENGE_ID_MAX_LENGTH,
-  })
-  @MaxLength(CHALLENGE_ID_MAX_LENGTH, {
-    message: `challengeId must be at most ${CHALLENGE_ID_MAX_LENGTH} characters`,
-  })
-  @IsNotEmpty({ message: 'challengeId must not be empty' })
-  @IsString({ message: 'challengeId must be a string' })
-  @IsDefined({ message: 'challengeId is required' })
+  @ChallengeIdRules('POST /login/passkey/options')
   challengeId!: string;
 
   @ApiProperty(credentialSchema('authentication'))
