@@ -1,4 +1,4 @@
-import { errorMessage, session } from './session.js';
+import { errorMessage, session, tooManyMessage } from './session.js';
 
 const form = document.getElementById('login-form');
 const button = document.getElementById('login-button');
@@ -25,13 +25,6 @@ function showError(text) {
 function showMfaError(text) {
   mfaErrorText.textContent = text;
   mfaError.classList.remove('d-none');
-}
-
-/** A 429's wait, from Retry-After (seconds). */
-async function tooManyMessage(response) {
-  const seconds = Number(response.headers.get('Retry-After'));
-  const wait = Number.isFinite(seconds) && seconds > 0 ? ` Try again in ${seconds} s.` : ' Try again later.';
-  return `Too many attempts.${wait}`;
 }
 
 async function failureMessage(response) {

@@ -1,4 +1,4 @@
-import { authorizedFetch, errorMessage } from './session.js';
+import { authorizedFetch, failureMessage } from './session.js';
 
 // The passkeys part of the home page's security section: GET /user/passkeys lists them; adding
 // is POST /user/passkeys/registration-options, the browser's ceremony (the global
@@ -14,16 +14,6 @@ const supported = Boolean(window.PublicKeyCredential && window.SimpleWebAuthnBro
 function showError(text) {
   $('passkeys-error-text').textContent = text;
   error.classList.remove('d-none');
-}
-
-async function failure(response) {
-  if (response.status === 429) {
-    const seconds = Number(response.headers.get('Retry-After'));
-    return seconds > 0
-      ? `Too many attempts. Try again in ${seconds} s.`
-      : 'Too many attempts. Try again later.';
-  }
-  return errorMessage(response);
 }
 
 /** A date as the reader's locale writes it; "never" for a passkey not used yet. */
@@ -58,7 +48,7 @@ async function refresh() {
   const response = await authorizedFetch('/user/passkeys');
   if (!response.ok) {
     status.textContent = '';
-    showError(`Cannot read your passkeys: ${await failure(response)}`);
+    showError(`Cannot read your passkeys: ${await failureMessage(response)}`);
     return;
   }
   const passkeys = await response.json();
@@ -82,7 +72,7 @@ async function addPasskey(event) {
   try {
     const optionsResponse = await authorizedFetch('/user/passkeys/registration-options', { method: 'POST' });
     if (!optionsResponse.ok) {
-      showError(await failure(optionsResponse));
+      showError(await failureMessage(optionsResponse));
       return;
     }
     const { challengeId, options } = await optionsResponse.json();
@@ -107,7 +97,7 @@ async function addPasskey(event) {
       body: JSON.stringify({ challengeId, response: answer, ...(name === '' ? {} : { name }) }),
     });
     if (!response.ok) {
-      showError(await failure(response));
+      showError(await failureMessage(response));
       return;
     }
     $('passkeys-name').value = '';
@@ -126,7 +116,7 @@ async function removePasskey(passkey, button) {
   // 404: already gone (another tab); the list is read again either way.
   if (!response.ok && response.status !== 404) {
     button.disabled = false;
-    showError(await failure(response));
+    showError(await failureMessage(response));
     return;
   }
   await refresh();

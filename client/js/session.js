@@ -49,6 +49,18 @@ export async function authorizedFetch(url, options = {}) {
   return (await renew()) ? send() : new Response(null, { status: 401 });
 }
 
+/** A 429's wait, from Retry-After (seconds). */
+export function tooManyMessage(response) {
+  const seconds = Number(response.headers.get('Retry-After'));
+  const wait = Number.isFinite(seconds) && seconds > 0 ? ` Try again in ${seconds} s.` : ' Try again later.';
+  return `Too many attempts.${wait}`;
+}
+
+/** What to tell the reader of a failed call: the wait of a 429, else the server's message. */
+export async function failureMessage(response) {
+  return response.status === 429 ? tooManyMessage(response) : errorMessage(response);
+}
+
 /** The server's error message, or the status line when the body is not ours. */
 export async function errorMessage(response) {
   try {

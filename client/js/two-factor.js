@@ -1,4 +1,4 @@
-import { authorizedFetch, errorMessage } from './session.js';
+import { authorizedFetch, failureMessage } from './session.js';
 
 // The two-factor part of the home page's security section: GET /user/mfa says whether TOTP is
 // on; set-up is POST /user/mfa/totp then /confirm; turning it off is DELETE with the password.
@@ -36,16 +36,6 @@ function showError(text) {
   error.classList.remove('d-none');
 }
 
-async function failure(response) {
-  if (response.status === 429) {
-    const seconds = Number(response.headers.get('Retry-After'));
-    return seconds > 0
-      ? `Too many attempts. Try again in ${seconds} s.`
-      : 'Too many attempts. Try again later.';
-  }
-  return errorMessage(response);
-}
-
 /**
  * The server's SVG, rebuilt element by element from an allow-list: no script, event handler,
  * link or style can come through, and the page's CSP (img-src 'self', so no data: image) holds.
@@ -80,7 +70,7 @@ async function refresh() {
   const response = await authorizedFetch('/user/mfa');
   if (!response.ok) {
     show(undefined, '');
-    showError(`Cannot read the two-factor status: ${await failure(response)}`);
+    showError(`Cannot read the two-factor status: ${await failureMessage(response)}`);
     return;
   }
   const { totp, recoveryCodesLeft } = await response.json();
@@ -94,7 +84,7 @@ async function refresh() {
 async function startSetup() {
   const response = await authorizedFetch('/user/mfa/totp', { method: 'POST' });
   if (!response.ok) {
-    showError(await failure(response));
+    showError(await failureMessage(response));
     return;
   }
   const { secret, qrSvg } = await response.json();
@@ -127,7 +117,7 @@ async function confirm(event) {
       showError(
         response.status === 400
           ? 'That code is wrong. Check your app and try again.'
-          : await failure(response),
+          : await failureMessage(response),
       );
       return;
     }
@@ -175,7 +165,7 @@ async function turnOff(event) {
     });
     $('two-factor-password').value = '';
     if (!response.ok && response.status !== 404) {
-      showError(response.status === 400 ? 'That password is wrong.' : await failure(response));
+      showError(response.status === 400 ? 'That password is wrong.' : await failureMessage(response));
       return;
     }
     await refresh();
