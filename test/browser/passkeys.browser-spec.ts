@@ -5,6 +5,7 @@ import {
   currentCspViolations,
   freePort,
   newPage,
+  recordExchanges,
   reportCspViolations,
   startBrowserApp,
   watchPage,
@@ -47,12 +48,7 @@ describe('Browser: passkeys', () => {
     await app.get(UsersService).create(NAME, PASSWORD);
     ({ context, page } = await newPage(browser, 20_000));
     await reportCspViolations(page, (violation) => cspViolations.push(violation));
-    page.on('response', (response) => {
-      const url = new URL(response.url());
-      if (url.origin === baseUrl && !url.pathname.startsWith('/vendor/')) {
-        exchanges.push(`${response.request().method()} ${url.pathname} ${response.status()}`);
-      }
-    });
+    recordExchanges(page, baseUrl, exchanges);
     // Chromium logs every >= 400 response; the removed passkey's refused sign-in is on purpose.
     watchPage(
       page,

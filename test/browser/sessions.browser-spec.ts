@@ -1,7 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { SigningKeys } from '../../src/keys/signing-keys.js';
-import { newPage, startBrowserApp, watchPage } from '../support/browser.js';
+import { newPage, recordExchanges, startBrowserApp, watchPage } from '../support/browser.js';
 import { kidOf } from '../support/keys-cli.js';
 
 /**
@@ -48,25 +48,23 @@ describe('Browser: sessions', () => {
   async function openTab(): Promise<Tab> {
     const { context, page } = await newPage(browser);
     const tab: Tab = { context, page, exchanges: [], problems: [] };
-    page.on('response', (response) => {
-      const url = new URL(response.url());
-      if (url.origin === baseUrl && !url.pathname.startsWith('/vendor/')) {
-        tab.exchanges.push(`${response.request().method()} ${url.pathname} ${response.status()}`);
-      }
-    });
+    recordExchanges(page, baseUrl, tab.exchanges);
     // Chromium logs every 401 as a failed resource; those are the renewal working as designed.
     watchPage(page, tab.problems, (text) => /status of 401/.test(text));
     tabs.push(tab);
     return tab;
   }
 
+  const SECURITY_READS = /^GET \/user\/(mfa|passkeys) /;
+
   /**
    * The exchanges of a page load that decide the session: not the page and its assets, nor what
-   * the security section reads once logged in (GET /user/mfa, after GET /user has succeeded).
+   * the security section reads once logged in (GET /user/mfa and GET /user/passkeys, after GET
+   * /user has succeeded).
    */
   const renewal = (tab: Tab) =>
     tab.exchanges.filter(
-      (e) => !e.startsWith('GET / ') && !/\.(js|css|svg)/.test(e) && !e.startsWith('GET /user/mfa '),
+      (e) => !e.startsWith('GET / ') && !/\.(js|css|svg)/.test(e) && !SECURITY_READS.test(e),
     );
 
   async function logIn(tab: Tab): Promise<void> {

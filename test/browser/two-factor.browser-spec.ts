@@ -3,9 +3,10 @@ import { Secret, TOTP } from 'otpauth';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { UsersService } from '../../src/users/users.service.js';
 import {
-  newPage,
-  reportCspViolations,
   currentCspViolations,
+  newPage,
+  recordExchanges,
+  reportCspViolations,
   startBrowserApp,
   watchPage,
 } from '../support/browser.js';
@@ -41,12 +42,7 @@ describe('Browser: two-factor authentication', () => {
     ({ context, page } = await newPage(browser));
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: baseUrl });
     await reportCspViolations(page, (violation) => cspViolations.push(violation));
-    page.on('response', (response) => {
-      const url = new URL(response.url());
-      if (url.origin === baseUrl && !url.pathname.startsWith('/vendor/')) {
-        exchanges.push(`${response.request().method()} ${url.pathname} ${response.status()}`);
-      }
-    });
+    recordExchanges(page, baseUrl, exchanges);
     // Chromium logs every >= 400 response; the one wrong code below is on purpose.
     watchPage(
       page,

@@ -112,6 +112,19 @@ export async function reportCspViolations(
   await page.addInitScript(CSP_LISTENER);
 }
 
+/**
+ * Adds to `exchanges` each answer the page gets from the app at `baseUrl` ("METHOD /path STATUS"),
+ * leaving out the vendored assets: what the page asked of the API, in order.
+ */
+export function recordExchanges(page: Page, baseUrl: string, exchanges: string[]): void {
+  page.on('response', (response) => {
+    const url = new URL(response.url());
+    if (url.origin === baseUrl && !url.pathname.startsWith('/vendor/')) {
+      exchanges.push(`${response.request().method()} ${url.pathname} ${response.status()}`);
+    }
+  });
+}
+
 /** The CSP violations of the document the page shows now. */
 export const currentCspViolations = (page: Page) => page.evaluate<unknown[]>('window.__cspViolations ?? []');
 
