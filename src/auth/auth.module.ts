@@ -4,6 +4,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import type { Env } from '../config/env.schema.js';
+import { NoBodyGuard } from '../common/guards/no-body.guard.js';
 import { KeysModule } from '../keys/keys.module.js';
 import { MfaModule } from '../mfa/mfa.module.js';
 import { PasskeysModule } from '../passkeys/passkeys.module.js';
@@ -41,9 +42,11 @@ import { JwtStrategy } from './strategies/jwt.strategy.js';
   providers: [
     AuthService,
     JwtStrategy,
-    // Global guards run in the order they are registered: RolesGuard needs JwtAuthGuard's user.
+    // Global guards run in the order they are registered: RolesGuard needs JwtAuthGuard's user,
+    // and NoBodyGuard's 400 comes after both, so that a request without a valid token is a 401.
     { provide: APP_GUARD, useClass: JwtAuthGuard },
     { provide: APP_GUARD, useClass: RolesGuard },
+    { provide: APP_GUARD, useClass: NoBodyGuard },
   ],
 })
 export class AuthModule {}

@@ -45,7 +45,7 @@ export const JSON_BODY_ERRORS = {
   415: 'The body is not JSON: `Content-Type` must be `application/json`.',
 } as const;
 
-/** What a route that takes no body (NoBodyInterceptor) answers to one, besides its 400. */
+/** What a route that takes no body (NoBodyGuard) answers to one, besides its 400. */
 export const NO_BODY_ERRORS = {
   413: `A body over ${BODY_LIMIT_BYTES} bytes (this route takes none).`,
   415: 'A body that is not JSON (this route takes none, or `{}`).',

@@ -367,6 +367,13 @@ describe('Sessions', () => {
       await getUser(server, other.token).expect(200);
     });
 
+    it('should check the token before the body: a body without a valid token is a 401', async () => {
+      const response = await request(server).post('/logout').send({ scope: 'global' }).expect(401);
+      expect(response.body).toEqual(
+        errorBody(401, 'Unauthorized', 'authentication required: send Authorization: Bearer <token>'),
+      );
+    });
+
     it('should refuse an unknown scope with 400', async () => {
       const [current] = await threeSessions();
       const response = await logout(current.token, 'everything').expect(400);

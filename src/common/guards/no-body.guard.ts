@@ -1,34 +1,32 @@
-import {
-  BadRequestException,
-  Injectable,
-  type CallHandler,
-  type ExecutionContext,
-  type NestInterceptor,
-} from '@nestjs/common';
+import { BadRequestException, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 // Where @Body() records itself; not in @nestjs/common's index, but exported by its package.json.
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants.js';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum.js';
 import type { FastifyRequest } from 'fastify';
-import type { Observable } from 'rxjs';
 
 /**
  * Refuses a body on every route that reads none (no @Body() parameter: POST /logout,
  * DELETE /user/sessions/:id), so that what such a route accepts is what it documents. `{}` counts
  * as no body: it says nothing, and some clients send it by default. A body that is not JSON never
  * gets here: Fastify's parser answers 415 (or 413) first.
+ *
+ * A guard rather than an interceptor: with any interceptor, Nest runs every request through an
+ * RxJS pipeline (defer, mergeAll, lastValueFrom), which cost GET /user about a fifth of its rate
+ * (docs/performance.md). Registered after JwtAuthGuard and RolesGuard (auth.module.ts), so a
+ * request without a valid token is still a 401 first.
  */
 @Injectable()
-export class NoBodyInterceptor implements NestInterceptor {
+export class NoBodyGuard implements CanActivate {
   private readonly readsBody = new WeakMap<object, boolean>();
 
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+  canActivate(context: ExecutionContext): boolean {
     if (context.getType() === 'http' && !this.handlerReadsBody(context)) {
       const { body } = context.switchToHttp().getRequest<FastifyRequest>();
       if (body !== undefined && !isEmptyObject(body)) {
         throw new BadRequestException('request body must be empty');
       }
     }
-    return next.handle();
+    return true;
   }
 
   private handlerReadsBody(context: ExecutionContext): boolean {
