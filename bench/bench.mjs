@@ -958,7 +958,7 @@ class Bench {
           say(
             `      round ${round + 1} ${variant.key}: ${num(run.perSecond)} req/s, p50 ${ms(run.latency.p50Ms)}, ` +
               `p99 ${ms(run.latency.p99Ms)}; server CPU ${num(run.serverCpuPercent)}%, wrk CPU ` +
-              `${num(run.generatorCpuPercent)}%, other ${num(run.otherCpuPercent)}%`,
+              `${num(run.generatorCpuPercent)}%, other ${num(run.otherCpuPercent)}%, steal ${num(run.stealCpuPercent)}%`,
           );
         }
         result.rounds.push(figures);
@@ -1582,6 +1582,16 @@ function notesFor(r) {
       ? `The machine was quiet: other processes used under ${NOISY_PERCENT}% of a CPU during every figure.`
       : `The machine was not quiet: other processes used ${noisy.map(([name, value]) => `${num(value)}% of a CPU during ${name}`).join(', ')}; those figures are pessimistic.`,
   );
+  const steal = (r.hotPath?.rounds ?? []).flatMap((round, i) =>
+    Object.entries(round)
+      .filter(([, f]) => (f.stealCpuPercent ?? 0) >= NOISY_PERCENT)
+      .map(([variant, f]) => `${num(f.stealCpuPercent)}% during (8) round ${i + 1} ${variant}`),
+  );
+  if (steal.length > 0) {
+    notes.push(
+      `The hypervisor took CPU time from this VM (steal, which no process here sees): ${steal.join(', ')}; those figures are pessimistic, and ratios within a round only partly cancel it.`,
+    );
+  }
   if (r.peers.fastapi?.getUser || r.peers.ceiling?.getUser) {
     notes.push(
       'The peers and floors log nothing per request (the FastAPI app runs with --log-level warning, the others have no logger); the service writes its production JSON request log.',
@@ -1743,7 +1753,7 @@ async function main() {
     `npm run bench, ${r.startedAt.slice(0, 16).replace('T', ' ')} UTC, ${r.machine.commit}`,
   );
   await writeFile(`${base}.svg`, svg);
-  if (!options.quick) {
+  if (!options.quick && !options.hotPathOnly) {
     await writeFile(join(RESULTS, 'latest.svg'), svg);
   }
 

@@ -41,6 +41,7 @@ export function hotPathSummary(hp) {
       serverCpuPercent: median(runs.map((run) => run.serverCpuPercent)),
       generatorCpuPercent: median(runs.map((run) => run.generatorCpuPercent)),
       otherCpuPercent: median(runs.map((run) => run.otherCpuPercent)),
+      stealCpuPercent: median(runs.map((run) => run.stealCpuPercent ?? null)),
       idleRssKb: median(runs.map((run) => run.idleRssKb)),
       peakRssKb: median(runs.map((run) => run.peakRssKb)),
     };
@@ -130,6 +131,7 @@ export function hotPathSection(hp) {
         'server CPU',
         'wrk CPU',
         'other CPU',
+        'steal',
         'RSS idle',
         'RSS peak',
       ],
@@ -144,6 +146,7 @@ export function hotPathSection(hp) {
           percent(f.serverCpuPercent),
           percent(f.generatorCpuPercent),
           percent(f.otherCpuPercent),
+          percent(f.stealCpuPercent),
           megabytes(f.idleRssKb),
           megabytes(f.peakRssKb),
         ];

@@ -180,6 +180,7 @@ export async function measureWithWrk(wrk, child, spec, { warmup, duration }, run
   // during a wrk figure but for the scrapes and the trace sink) is reported on its own.
   run.otherCpuPercent = Math.max(0, cpu.otherCpuPercent - (run.generatorCpuPercent ?? 0));
   run.benchCpuPercent = cpu.clientCpuPercent;
+  run.stealCpuPercent = cpu.stealCpuPercent;
   run.rssAfterKb = await child.memoryKb();
   return run;
 }

@@ -21,9 +21,18 @@ const CLOCK_TICKS = (() => {
  * is processed there, and it is no other process's doing.
  */
 export async function machineBusySeconds() {
+  return (await machineTicks()).busy / CLOCK_TICKS;
+}
+
+/**
+ * /proc/stat's totals over all CPUs: busy (user, nice, system) and steal, the time the hypervisor
+ * gave this VM's CPUs to another guest. Steal is invisible to every process here, so a machine
+ * whose processes are quiet can still be slow: the bench reports it beside the other processes.
+ */
+async function machineTicks() {
   const line = (await readFile('/proc/stat', 'utf8')).split('\n', 1)[0];
-  const [user, nice, system] = line.trim().split(/\s+/).slice(1).map(Number);
-  return (user + nice + system) / CLOCK_TICKS;
+  const fields = line.trim().split(/\s+/).slice(1).map(Number);
+  return { busy: fields[0] + fields[1] + fields[2], steal: fields[7] ?? 0 };
 }
 
 /**
@@ -38,6 +47,7 @@ export async function cpuSnapshot(server) {
     servers: await Promise.all(serverList(server).map((child) => processCpuSeconds(child.pid))),
     client: process.cpuUsage(),
     machine: await machineBusySeconds(),
+    stealTicks: (await machineTicks()).steal,
   };
 }
 
@@ -57,6 +67,8 @@ export async function cpuSince(snapshot, server) {
     ...(Array.isArray(server) ? { serversCpuPercent: serverSeconds.map(pct) } : {}),
     clientCpuPercent: pct(clientSeconds),
     otherCpuPercent: Math.max(0, pct(machineSeconds - serverTotal - clientSeconds)),
+    // Of one CPU, summed over the machine's CPUs like the other figures.
+    stealCpuPercent: pct(((await machineTicks()).steal - snapshot.stealTicks) / CLOCK_TICKS),
   };
 }
 
