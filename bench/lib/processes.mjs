@@ -46,8 +46,7 @@ export async function cpuSnapshot(server) {
     at: performance.now(),
     servers: await Promise.all(serverList(server).map((child) => processCpuSeconds(child.pid))),
     client: process.cpuUsage(),
-    machine: await machineBusySeconds(),
-    stealTicks: (await machineTicks()).steal,
+    machine: await machineTicks(),
   };
 }
 
@@ -60,7 +59,8 @@ export async function cpuSince(snapshot, server) {
   const serverTotal = serverSeconds.reduce((sum, seconds) => sum + seconds, 0);
   const client = process.cpuUsage(snapshot.client);
   const clientSeconds = (client.user + client.system) / 1e6;
-  const machineSeconds = (await machineBusySeconds()) - snapshot.machine;
+  const machine = await machineTicks();
+  const machineSeconds = (machine.busy - snapshot.machine.busy) / CLOCK_TICKS;
   const pct = (seconds) => (seconds / wall) * 100;
   return {
     serverCpuPercent: pct(serverTotal),
@@ -68,7 +68,7 @@ export async function cpuSince(snapshot, server) {
     clientCpuPercent: pct(clientSeconds),
     otherCpuPercent: Math.max(0, pct(machineSeconds - serverTotal - clientSeconds)),
     // Of one CPU, summed over the machine's CPUs like the other figures.
-    stealCpuPercent: pct(((await machineTicks()).steal - snapshot.stealTicks) / CLOCK_TICKS),
+    stealCpuPercent: pct((machine.steal - snapshot.machine.steal) / CLOCK_TICKS),
   };
 }
 
