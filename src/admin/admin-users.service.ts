@@ -45,20 +45,18 @@ export class AdminUsersService {
     return user;
   }
 
-  /** Applies what is given (roles first, so a demotion and a disable are both checked). */
+  /**
+   * Applies what is given, all of it or none: one write of the row, checked once against the
+   * last-admin rule with every change in effect. The audit events are recorded once it is
+   * committed (the audit trail is written in batches off the request's path and cannot join the
+   * write's transaction): a refused change leaves neither the change nor an event.
+   */
   async update(
     id: number,
     change: { disabled?: boolean; roles?: readonly Role[] },
     actor: Actor = OPERATOR,
   ): Promise<UserSummary> {
-    await this.users.get(id);
-    if (change.roles !== undefined) {
-      await this.users.setRoles(id, change.roles);
-    }
-    let sessionsEnded = 0;
-    if (change.disabled !== undefined) {
-      ({ sessionsEnded } = await this.users.setDisabled(id, change.disabled, actor));
-    }
+    const { sessionsEnded } = await this.users.update(id, change, actor);
     const user = await this.users.get(id);
     this.record('admin.user.updated', actor, id, {
       roles: change.roles === undefined ? undefined : user.roles.join(','),

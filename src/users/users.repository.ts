@@ -88,6 +88,16 @@ export class UsersRepository {
     return (result.affected ?? 0) > 0;
   }
 
+  /** Writes the given fields of one account in one statement (all or none); false for no such user. */
+  async update(id: number, change: { disabled?: boolean; roles?: Role[] }): Promise<boolean> {
+    const fields = Object.fromEntries(Object.entries(change).filter(([, value]) => value !== undefined));
+    if (Object.keys(fields).length === 0) {
+      return (await this.users.existsBy({ id })) === true;
+    }
+    const result = await this.users.update({ id }, fields);
+    return (result.affected ?? 0) > 0;
+  }
+
   async setRoles(id: number, roles: Role[]): Promise<boolean> {
     const result = await this.users.update({ id }, { roles });
     return (result.affected ?? 0) > 0;

@@ -227,6 +227,31 @@ export class UsersService {
   }
 
   /**
+   * Applies roles and the disabled flag together, in one UPDATE of the row, checked once against
+   * the last-admin rule with both in effect: either every given field is written or none is
+   * (a refused disable never leaves a promotion behind). Disabling then ends the sessions, as
+   * setDisabled does. Throws NotFoundException, or ConflictException for the last enabled admin.
+   */
+  async update(
+    id: number,
+    change: { disabled?: boolean; roles?: readonly Role[] },
+    actor: Actor = OPERATOR,
+  ): Promise<{ sessionsEnded: number }> {
+    const roles = change.roles === undefined ? undefined : uniqueRoles(change.roles);
+    const fields = { roles, disabled: change.disabled };
+    const changed = await this.keepingAnAdmin(id, fields, () => this.users.update(id, fields));
+    if (!changed) {
+      throw new NotFoundException('user not found');
+    }
+    this.changed(id);
+    const sessionsEnded = change.disabled === true ? await this.sessions.endAllOf(id, 'disabled') : 0;
+    if (change.disabled === true) {
+      audit('user.disabled', actor.requestId, { userId: id, sessions: sessionsEnded });
+    }
+    return { sessionsEnded };
+  }
+
+  /**
    * Gives an account exactly `roles`; takes effect on its live tokens at once (RolesGuard reads
    * the cached account, forgotten here and on every instance). Throws NotFoundException, or
    * ConflictException when this would demote the last enabled admin.

@@ -1,6 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayNotEmpty, IsArray, IsIn, IsOptional } from 'class-validator';
+import { ArrayMaxSize, ArrayNotEmpty, ArrayUnique, IsArray, IsIn, IsOptional } from 'class-validator';
 import { ROLES } from '../../common/request-context/role.js';
 
 /** An optional set of roles: a non-empty array of known role names. */
@@ -21,4 +21,6 @@ export const IsRoles = () =>
     ArrayNotEmpty({ message: 'roles must not be empty' }),
     ArrayMaxSize(ROLES.length, { message: `roles must have at most ${ROLES.length} items` }),
     IsIn(ROLES, { each: true, message: `roles must hold only ${ROLES.join(', ')}` }),
+    // The document says uniqueItems: ["user","user"] is refused, not quietly read as ["user"].
+    ArrayUnique({ message: 'roles must not repeat a role' }),
   );

@@ -57,6 +57,18 @@ export class JsonBodyValidationPipe extends ValidationPipe {
           `${known ? illFormed[0] : 'request body'} must be well-formed Unicode (no unpaired surrogates)`,
         );
       }
+      if (metadata.metatype !== undefined) {
+        // class-validator's IsOptional() lets null through as if the field were left out, and the
+        // services take it as a value (a 500 from a NOT NULL column, half a change written). A
+        // field that is null is refused unless its schema says nullable, whatever its rules.
+        const nulls = documentedFields(metadata.metatype).filter(
+          (field) =>
+            (value as Record<string, unknown>)[field] === null && !isNullable(metadata.metatype!, field),
+        );
+        if (nulls.length > 0) {
+          throw new BadRequestException(nulls.map((field) => `${field} must not be null`).join('; '));
+        }
+      }
     }
     try {
       return await super.transform(value, metadata);
@@ -131,6 +143,21 @@ function documentedFields(type: object): string[] {
     false,
   );
   return [...new Set(rules.map((rule) => rule.propertyName))];
+}
+
+/**
+ * Whether the OpenAPI schema of `type`'s `field` says `nullable: true` (@ApiProperty's metadata,
+ * under @nestjs/swagger's DECORATORS.API_MODEL_PROPERTIES key, which the package does not export):
+ * the document and the pipe then agree by construction.
+ */
+function isNullable(type: object, field: string): boolean {
+  const prototype = (type as { prototype?: object }).prototype;
+  const property =
+    prototype === undefined
+      ? undefined
+      : (Reflect.getMetadata('swagger/apiModelProperties', prototype, field) as
+          { nullable?: boolean } | undefined);
+  return property?.nullable === true;
 }
 
 /** Whether every string in `value`, keys included, at any depth, is well-formed Unicode. */
