@@ -113,7 +113,7 @@ export async function configureHttpApp(app: NestFastifyApplication, env: Env): P
   useStrictJsonParser(fastify);
   // Before any route is added (the docs below, the controllers and pages at init).
   const routeMethods = new RouteMethods();
-  fastify.addHook('onRoute', (route) => routeMethods.add(route.method));
+  fastify.addHook('onRoute', (route) => routeMethods.add(route.method, route.url));
   // Before the hook below, so that the request's span covers it (and exists only with tracing on).
   traceRequests(fastify);
   // One hook for what every request needs before its route runs (GET /user included, so one
@@ -128,7 +128,10 @@ export async function configureHttpApp(app: NestFastifyApplication, env: Env): P
     rememberClientAddress(request);
     void reply.header('X-Request-Id', request.id);
     const problem = requestHeadProblem(request.raw);
-    if (problem !== undefined || !request.is404) {
+    if (
+      problem !== undefined ||
+      (!request.is404 && !routeMethods.shadowed(request.routeOptions.url, request.url))
+    ) {
       return done(problem);
     }
     const allowed = routeMethods.allowed((method) => fastify.findRoute({ method, url: request.url }));

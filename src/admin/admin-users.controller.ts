@@ -37,6 +37,7 @@ import {
 import { SessionView, toSessionView } from '../sessions/session-view.js';
 import { LAST_ADMIN_MESSAGE } from '../users/users.service.js';
 import { AdminUserPage, AdminUserView, toAdminUserView } from './admin-user-view.js';
+import { ID_MAX } from '../common/validation/limits.js';
 import { AdminUsersService } from './admin-users.service.js';
 import { CreateUserDto } from './dto/create-user.dto.js';
 import { ListUsersQueryDto } from './dto/list-users-query.dto.js';
@@ -44,7 +45,11 @@ import { cursorId, pageLimit } from './dto/page-query.rules.js';
 import { ResetPasswordDto } from './dto/reset-password.dto.js';
 import { UpdateUserDto } from './dto/update-user.dto.js';
 
-const ID_PARAM = ApiParam({ name: 'id', type: 'integer', description: 'A user id from GET /admin/users.' });
+const ID_PARAM = ApiParam({
+  name: 'id',
+  schema: { type: 'integer', minimum: 1, maximum: ID_MAX },
+  description: 'A user id from GET /admin/users.',
+});
 const UNKNOWN_USER = 'No user has this id.';
 const LAST_ADMIN = `It would leave no enabled admin ("${LAST_ADMIN_MESSAGE}").`;
 
@@ -65,7 +70,7 @@ export class AdminUsersController {
     const { items, more } = await this.admin.page({
       search: query.search,
       limit,
-      afterId: cursorId(query.cursor),
+      afterId: cursorId(query.cursor, 'max'),
     });
     return {
       items: items.map(toAdminUserView),

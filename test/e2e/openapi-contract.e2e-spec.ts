@@ -1,4 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import fc from 'fast-check';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { AuditStore } from '../../src/audit/audit-store.js';
@@ -36,6 +37,7 @@ interface Schema {
   nullable?: boolean;
   example?: unknown;
   format?: string;
+  'x-maxBytes'?: number;
 }
 
 interface Parameter {
@@ -53,6 +55,156 @@ interface Operation {
 interface OpenApiDocument {
   paths: Record<string, Partial<Record<Method, Operation>>>;
   components: { schemas: Record<string, Schema> };
+}
+
+/** Fixed, so that a failure reproduces; fast-check's message names the counterexample. */
+const RUNS = { seed: 22, numRuns: 25 };
+
+/** An RFC 3339 date-time, what `format: date-time` means. */
+const DATE_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Text of any kind (whole Unicode range), as a client may send it. */
+const anyText = (constraints: { minLength?: number; maxLength?: number } = {}) =>
+  fc.string({ unit: 'grapheme', ...constraints });
+
+/** Values a parameter's schema refuses, as the text of a path segment or query value. */
+function violating(schema: Schema): fc.Arbitrary<string>[] {
+  const arbitraries: fc.Arbitrary<string>[] = [];
+  if (schema.type === 'integer') {
+    arbitraries.push(anyText({ minLength: 1 }).filter((text) => !/^[0-9]+$/.test(text)));
+    arbitraries.push(
+      fc
+        .double({ noNaN: true, noDefaultInfinity: true })
+        .filter((n) => !Number.isInteger(n))
+        .map(String),
+    );
+    if (schema.minimum !== undefined) {
+      arbitraries.push(fc.bigInt({ min: -(10n ** 20n), max: BigInt(schema.minimum) - 1n }).map(String));
+    }
+    if (schema.maximum !== undefined) {
+      arbitraries.push(fc.bigInt({ min: BigInt(schema.maximum) + 1n, max: 10n ** 30n }).map(String));
+    }
+    return arbitraries;
+  }
+  if (schema.enum !== undefined) {
+    arbitraries.push(anyText({ minLength: 1 }).filter((text) => !schema.enum!.includes(text)));
+  }
+  if (schema.maxLength !== undefined) {
+    arbitraries.push(
+      anyText({ minLength: schema.maxLength + 1, maxLength: schema.maxLength + 20 }).filter(
+        (text) => text.length > schema.maxLength!,
+      ),
+    );
+  }
+  if (schema.pattern !== undefined) {
+    const pattern = new RegExp(schema.pattern, 'u');
+    arbitraries.push(anyText({ minLength: 1 }).filter((text) => !pattern.test(text)));
+  }
+  if (schema.format === 'uuid') {
+    arbitraries.push(anyText({ minLength: 1 }).filter((text) => !UUID.test(text)));
+  }
+  if (schema.format === 'date-time') {
+    arbitraries.push(
+      anyText({ minLength: 1, maxLength: schema.maxLength }).filter((text) => !DATE_TIME.test(text)),
+    );
+  }
+  return arbitraries;
+}
+
+/** Values a parameter's schema allows, or undefined when any text is allowed (nothing to hold). */
+function satisfying(schema: Schema): fc.Arbitrary<string> | undefined {
+  if (schema.type === 'integer') {
+    return fc
+      .integer({ min: schema.minimum ?? 1, max: schema.maximum ?? Number.MAX_SAFE_INTEGER })
+      .map(String);
+  }
+  if (schema.enum !== undefined) {
+    return fc.constantFrom(...schema.enum.map(String));
+  }
+  if (schema.format === 'date-time') {
+    return fc
+      .date({
+        min: new Date('1970-01-01T00:00:00Z'),
+        max: new Date('9999-12-31T23:59:59Z'),
+        noInvalidDate: true,
+      })
+      .map((date) => date.toISOString());
+  }
+  if (schema.pattern !== undefined) {
+    return fc
+      .stringMatching(new RegExp(schema.pattern, 'u'))
+      .filter(
+        (text) => text.length >= (schema.minLength ?? 0) && text.length <= (schema.maxLength ?? Infinity),
+      );
+  }
+  return anyText({ minLength: schema.minLength, maxLength: schema.maxLength });
+}
+
+/** Values a body field's schema refuses by one of its documented constraints, each with what it breaks. */
+function breakingConstraints(schema: Schema): [string, fc.Arbitrary<unknown>][] {
+  const broken: [string, fc.Arbitrary<unknown>][] = [];
+  if (schema.type === 'string') {
+    if ((schema.minLength ?? 0) > 0) {
+      broken.push([
+        'minLength',
+        anyText({ maxLength: schema.minLength! - 1 }).filter((text) => text.length < schema.minLength!),
+      ]);
+    }
+    if (schema.maxLength !== undefined) {
+      broken.push([
+        'maxLength',
+        fc.string({ minLength: schema.maxLength + 1, maxLength: schema.maxLength + 20 }),
+      ]);
+    }
+    if (schema.pattern !== undefined) {
+      const pattern = new RegExp(schema.pattern, 'u');
+      broken.push(['pattern', anyText().filter((text) => !pattern.test(text))]);
+    }
+    if (schema.enum !== undefined) {
+      broken.push(['enum', anyText().filter((text) => !schema.enum!.includes(text))]);
+    }
+  }
+  if (schema.type === 'array') {
+    const item = validValue(schema.items ?? {});
+    if ((schema.minItems ?? 0) > 0) {
+      broken.push(['minItems', fc.constant([])]);
+    }
+    if (schema.maxItems !== undefined) {
+      broken.push(['maxItems', fc.constant(Array.from({ length: schema.maxItems + 1 }, () => item))]);
+    }
+    if (schema.items?.enum !== undefined) {
+      const allowed = schema.items.enum;
+      broken.push([
+        'items.enum',
+        anyText()
+          .filter((text) => !allowed.includes(text))
+          .map((text) => [text]),
+      ]);
+    }
+  }
+  return broken;
+}
+
+/**
+ * Runs `check` on values of `arbitrary` (fast-check, shrinking a failure); what it said of the
+ * smallest failing value it found, or undefined when every value passed.
+ */
+async function problemWith<T>(
+  arbitrary: fc.Arbitrary<T>,
+  check: (value: T) => Promise<string | undefined>,
+  runs = RUNS,
+): Promise<string | undefined> {
+  let last: string | undefined;
+  const details = await fc.check(
+    fc.asyncProperty(arbitrary, async (value) => {
+      const problem = await check(value);
+      last = problem ?? last;
+      return problem === undefined;
+    }),
+    runs,
+  );
+  return details.failed ? last : undefined;
 }
 
 interface ErrorAnswer {
@@ -154,9 +306,18 @@ describe('The service against its OpenAPI document', () => {
     );
   const resolve = (schema: Schema): Schema =>
     schema.$ref === undefined ? schema : resolve(document.components.schemas[schema.$ref.split('/').pop()!]);
-  const send = (method: Method, url: string) =>
+  const send = (method: Method | 'options', url: string) =>
     request(server)[method](url).set('Authorization', `Bearer ${admin}`);
   const withIds = (path: string) => path.replace('{id}', String(userId));
+  /** A body its schema allows for an operation that takes one (else none). */
+  const bodyFor = (method: Method, path: string) => {
+    const body = document.paths[path][method]!.requestBody;
+    if (body === undefined) {
+      return undefined;
+    }
+    const route = `${method.toUpperCase()} ${path}`;
+    return CHANGING_BODIES[route] ?? validValue(resolve(body.content['application/json'].schema!));
+  };
 
   /** Every table's rows, audit events written out first: what a refused request must leave as it was. */
   const storedState = async () => {
@@ -229,6 +390,166 @@ describe('The service against its OpenAPI document', () => {
         await send('patch', url).send(body).expect(400);
         expect((await send('get', url).expect(200)).body).toEqual(before);
       }
+    });
+  });
+  describe('every documented constraint of a body field', () => {
+    it('should be enforced: a value that breaks it is a 400 naming the field', async () => {
+      const problems: string[] = [];
+      for (const { method, path, operation } of operations().filter(
+        (one) => one.operation.requestBody !== undefined,
+      )) {
+        const route = `${method.toUpperCase()} ${path}`;
+        const schema = resolve(operation.requestBody!.content['application/json'].schema!);
+        const base = CHANGING_BODIES[route] ?? (validValue(schema) as Record<string, unknown>);
+        for (const [field, property] of Object.entries(schema.properties ?? {})) {
+          for (const [constraint, values] of breakingConstraints(resolve(property))) {
+            const problem = await problemWith(
+              values,
+              async (value) => {
+                const response = await send(method, withIds(path)).send({ ...base, [field]: value });
+                const answer = response.body as ErrorAnswer;
+                return response.status === 400 && new RegExp(`\\b${field}\\b`).test(answer.message ?? '')
+                  ? undefined
+                  : `${route} ${field} breaking ${constraint} (${JSON.stringify(value)}): ${response.status} ${answer.message}`;
+              },
+              { ...RUNS, numRuns: 10 },
+            );
+            if (problem !== undefined) {
+              problems.push(problem);
+            }
+          }
+        }
+      }
+      expect(problems).toEqual([]);
+    });
+
+    it("should be all there is to a field's length: an empty string the document allows is not refused as empty", async () => {
+      const problems: string[] = [];
+      for (const { method, path, operation } of operations().filter(
+        (one) => one.operation.requestBody !== undefined,
+      )) {
+        const route = `${method.toUpperCase()} ${path}`;
+        const schema = resolve(operation.requestBody!.content['application/json'].schema!);
+        const base = CHANGING_BODIES[route] ?? (validValue(schema) as Record<string, unknown>);
+        for (const [field, property] of Object.entries(schema.properties ?? {})) {
+          const resolved = resolve(property);
+          if (resolved.type !== 'string' || (resolved.minLength ?? 0) > 0 || resolved.pattern !== undefined) {
+            continue;
+          }
+          const response = await send(method, withIds(path)).send({ ...base, [field]: '' });
+          const message = (response.body as ErrorAnswer).message ?? '';
+          if (
+            response.status === 400 &&
+            new RegExp(`\\b${field} (must not be empty|is required|must be at least)`).test(message)
+          ) {
+            problems.push(`${route} ${field}: the document allows "", the service says "${message}"`);
+          }
+        }
+      }
+      expect(problems).toEqual([]);
+    });
+  });
+
+  describe('every parameter', () => {
+    const parameters = () =>
+      operations().flatMap(({ method, path, operation }) =>
+        (operation.parameters ?? [])
+          .filter((parameter) => parameter.in === 'path' || parameter.in === 'query')
+          .map((parameter) => ({ method, path, parameter, schema: resolve(parameter.schema ?? {}) })),
+      );
+    /** The operation's URL with `value` as the parameter (and a real user id for any other `{id}`). */
+    const urlWith = (path: string, parameter: Parameter, value: string) =>
+      parameter.in === 'path'
+        ? path.replace(`{${parameter.name}}`, encodeURIComponent(value))
+        : `${withIds(path)}?${parameter.name}=${encodeURIComponent(value)}`;
+
+    it('should refuse, with a 400 JSON error, a value that breaks its documented schema', async () => {
+      const problems: string[] = [];
+      const list = parameters();
+      expect(list.length).toBeGreaterThanOrEqual(10);
+      for (const { method, path, parameter, schema } of list) {
+        const route = `${method.toUpperCase()} ${path} ${parameter.in} ${parameter.name}`;
+        const body = bodyFor(method, path);
+        for (const values of violating(schema)) {
+          const problem = await problemWith(values, async (value) => {
+            const response = await send(method, urlWith(path, parameter, value)).send(body);
+            const answer = response.body as ErrorAnswer;
+            return response.status === 400 && new RegExp(`\\b${parameter.name}\\b`).test(answer.message ?? '')
+              ? undefined
+              : `${route} = ${JSON.stringify(value)}: ${response.status} ${JSON.stringify(answer)}`;
+          });
+          if (problem !== undefined) {
+            problems.push(problem);
+          }
+        }
+        if (parameter.in === 'query') {
+          // One value is what the schema (not an array) describes: the same parameter twice is not.
+          const once = `${parameter.name}=${encodeURIComponent(String(validValue(schema)))}`;
+          const response = await send(method, `${withIds(path)}?${once}&${once}`).send(body);
+          if (response.status !== 400) {
+            problems.push(`${route} given twice: ${response.status} ${JSON.stringify(response.body)}`);
+          }
+        }
+      }
+      expect(problems).toEqual([]);
+    });
+
+    it('should take a value its documented schema allows (a read answers, never a 400 or 500)', async () => {
+      const problems: string[] = [];
+      // Reads only: an allowed id on DELETE would delete.
+      for (const { method, path, parameter, schema } of parameters().filter((one) => one.method === 'get')) {
+        const values = satisfying(schema);
+        if (values === undefined) {
+          continue;
+        }
+        const route = `${method.toUpperCase()} ${path} ${parameter.in} ${parameter.name}`;
+        const problem = await problemWith(values, async (value) => {
+          const response = await send(method, urlWith(path, parameter, value));
+          return response.status < 400 || response.status === 404
+            ? undefined
+            : `${route} = ${JSON.stringify(value)}: ${response.status} ${JSON.stringify(response.body)}`;
+        });
+        if (problem !== undefined) {
+          problems.push(problem);
+        }
+      }
+      expect(problems).toEqual([]);
+    });
+  });
+
+  describe('every path', () => {
+    it('should answer a method it does not document with 405 and Allow listing exactly the documented ones', async () => {
+      const problems: string[] = [];
+      for (const [path, item] of Object.entries(document.paths)) {
+        const documented = METHODS.filter((method) => item[method] !== undefined).map((method) =>
+          method.toUpperCase(),
+        );
+        const url = withIds(path).replace('{id}', '00000000-0000-4000-8000-000000000000');
+        // A page served at the same path (GET /login) is no API operation, but it is a GET there.
+        const page =
+          !documented.includes('GET') &&
+          /text\/html/.test(String((await request(server).get(url)).headers['content-type']));
+        const expected = [...documented, ...(documented.includes('GET') || page ? ['GET', 'HEAD'] : [])];
+        for (const method of [...METHODS, 'options' as const]) {
+          if (expected.includes(method.toUpperCase())) {
+            continue;
+          }
+          const response = await send(method, url);
+          const allow = String(response.headers.allow ?? '')
+            .split(/,\s*/)
+            .filter(Boolean)
+            .sort();
+          if (
+            response.status !== 405 ||
+            JSON.stringify(allow) !== JSON.stringify([...new Set(expected)].sort())
+          ) {
+            problems.push(
+              `${method.toUpperCase()} ${path}: ${response.status}, Allow: ${response.headers.allow} (documented: ${documented.join(', ')})`,
+            );
+          }
+        }
+      }
+      expect(problems).toEqual([]);
     });
   });
 });

@@ -31,6 +31,27 @@ describe(RouteMethods.name, () => {
     ]);
   });
 
+  it('should count only the routes that have the path as it is when one does (OpenAPI: a fixed path wins)', () => {
+    // POST /user/passkeys/registration-options beside DELETE /user/passkeys/:id.
+    const routes: Record<string, { params: Record<string, unknown> }> = {
+      POST: { params: {} },
+      DELETE: { params: { id: 'registration-options' } },
+    };
+    expect(methods.allowed((method) => routes[method] ?? null)).toEqual(['POST']);
+  });
+
+  it('should call a request for a template shadowed when a route has its path as it is', () => {
+    methods.add('POST', '/user/passkeys/registration-options');
+    methods.add('DELETE', '/user/passkeys/:id');
+    expect(methods.shadowed('/user/passkeys/:id', '/user/passkeys/registration-options')).toBe(true);
+    expect(methods.shadowed('/user/passkeys/:id', '/user/passkeys/registration-options?x=1')).toBe(true);
+    expect(methods.shadowed('/user/passkeys/:id', '/user/passkeys/0b6c2a7e')).toBe(false);
+    expect(
+      methods.shadowed('/user/passkeys/registration-options', '/user/passkeys/registration-options'),
+    ).toBe(false);
+    expect(methods.shadowed(undefined, '/user/passkeys/registration-options')).toBe(false);
+  });
+
   it('should not count a catch-all route, which answers every path', () => {
     expect(methods.allowed((method) => (method === 'GET' ? { params: { '*': 'nope' } } : null))).toEqual([]);
   });

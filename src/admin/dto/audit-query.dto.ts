@@ -1,19 +1,34 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsISO8601, IsOptional, IsString, Matches } from 'class-validator';
-import { IsCursor, IsPageLimit } from './page-query.rules.js';
+import { ID_MAX } from '../../common/validation/limits.js';
+import { IsCursor, IsIdText, IsPageLimit } from './page-query.rules.js';
+
+/** An audit event's name, as the `event` filter takes it (documented as the parameter's pattern). */
+const EVENT_NAME = /^[a-z][a-z_.]{0,63}$/;
 
 /** `GET /admin/audit?event=&user=&since=&until=&limit=&cursor=`. */
 export class AuditQueryDto {
-  @ApiPropertyOptional({ maxLength: 64, example: 'login.failed', description: 'Only this event.' })
+  @ApiPropertyOptional({
+    maxLength: 64,
+    pattern: EVENT_NAME.source,
+    example: 'login.failed',
+    description: 'Only this event.',
+  })
   @IsOptional()
   @IsString({ message: 'event must be given once' })
-  @Matches(/^[a-z][a-z_.]{0,63}$/, { message: 'event must be an event name such as login.failed' })
+  @Matches(EVENT_NAME, { message: 'event must be an event name such as login.failed' })
   event?: string;
 
-  @ApiPropertyOptional({ type: 'integer', minimum: 1, description: 'Only events about this user id.' })
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: ID_MAX,
+    description: 'Only events about this user id.',
+  })
   @IsOptional()
   @IsString({ message: 'user must be given once' })
-  @Matches(/^[1-9][0-9]{0,15}$/, { message: 'user must be a positive integer' })
+  @Matches(/^[1-9][0-9]*$/, { message: 'user must be a positive integer' })
+  @IsIdText('user')
   user?: string;
 
   @ApiPropertyOptional({

@@ -3,7 +3,7 @@ import { IsDefined, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 
 
 /** The body of POST /login/mfa: the challenge's token and exactly one of the two kinds of code. */
 export class LoginMfaDto {
-  @ApiProperty({ description: "The `mfaToken` of POST /login's answer.", maxLength: 64 })
+  @ApiProperty({ description: "The `mfaToken` of POST /login's answer.", minLength: 1, maxLength: 64 })
   @MaxLength(64, { message: 'mfaToken must be at most 64 characters' })
   @IsNotEmpty({ message: 'mfaToken must not be empty' })
   @IsString({ message: 'mfaToken must be a string' })
@@ -23,6 +23,7 @@ export class LoginMfaDto {
 
   @ApiPropertyOptional({
     description: 'One of the recovery codes, `xxxxx-xxxxx` (or code); each works once.',
+    minLength: 1,
     maxLength: 32,
   })
   @MaxLength(32, { message: 'recoveryCode must be at most 32 characters' })

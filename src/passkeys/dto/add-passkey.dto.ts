@@ -15,6 +15,7 @@ export class AddPasskeyDto {
     description:
       `What the passkey is called in the list, 1 to ${PASSKEY_NAME_MAX_LENGTH} characters once ` +
       'trimmed, no control characters. Default: "Passkey".',
+    minLength: 1,
     maxLength: PASSKEY_NAME_MAX_LENGTH,
     example: 'Laptop',
   })

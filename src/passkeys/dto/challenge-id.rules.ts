@@ -9,7 +9,11 @@ import { CHALLENGE_ID_MAX_LENGTH } from '../passkey-limits.js';
  */
 export const ChallengeIdRules = (from: string): PropertyDecorator =>
   applyDecorators(
-    ApiProperty({ description: `The \`challengeId\` of ${from}.`, maxLength: CHALLENGE_ID_MAX_LENGTH }),
+    ApiProperty({
+      description: `The \`challengeId\` of ${from}.`,
+      minLength: 1,
+      maxLength: CHALLENGE_ID_MAX_LENGTH,
+    }),
     // Checked in this order, the first failure answered.
     IsDefined({ message: 'challengeId is required' }),
     IsString({ message: 'challengeId must be a string' }),
