@@ -153,6 +153,8 @@ export function credentialSchema(kind: CeremonyKind): Record<string, unknown> {
     maxLength,
     ...(description === undefined ? {} : { description }),
   });
+  // The optional members credentialProblem() lets be null, as browsers' JSON may send them.
+  const nullable = (schema: object) => ({ ...schema, nullable: true });
   const inner =
     kind === 'registration'
       ? {
@@ -164,14 +166,14 @@ export function credentialSchema(kind: CeremonyKind): Record<string, unknown> {
             items: { type: 'string', pattern: TRANSPORT.source, maxLength: 32 },
           },
           publicKeyAlgorithm: { type: 'integer' },
-          publicKey: b64(LIMITS.publicKey),
-          authenticatorData: b64(LIMITS.authenticatorData),
+          publicKey: nullable(b64(LIMITS.publicKey)),
+          authenticatorData: nullable(b64(LIMITS.authenticatorData)),
         }
       : {
           clientDataJSON: b64(LIMITS.clientDataJSON),
           authenticatorData: b64(LIMITS.authenticatorData),
           signature: b64(LIMITS.signature),
-          userHandle: b64(LIMITS.userHandle),
+          userHandle: nullable(b64(LIMITS.userHandle)),
         };
   return {
     type: 'object',

@@ -222,6 +222,15 @@ const CHANGING_BODIES: Record<string, Record<string, unknown>> = {
   'PATCH /admin/users/{id}': { roles: ['admin', 'user'], disabled: true },
 };
 
+/** `body` with the field at `names` (a path into nested objects) set to `value`. */
+function withField(body: Record<string, unknown>, names: string[], value: unknown): Record<string, unknown> {
+  const [name, ...rest] = names;
+  return {
+    ...body,
+    [name]: rest.length === 0 ? value : withField(body[name] as Record<string, unknown>, rest, value),
+  };
+}
+
 /** A value the schema allows (its example when it has one), for the fields not under test. */
 function validValue(schema: Schema): unknown {
   if (schema.example !== undefined) {
@@ -304,6 +313,13 @@ describe('The service against its OpenAPI document', () => {
         operation: item[method]!,
       })),
     );
+  /** Every field of a body's schema, those of its nested objects too, by their path of names. */
+  const fieldsOf = (schema: Schema, names: string[] = []): { names: string[]; schema: Schema }[] =>
+    Object.entries(schema.properties ?? {}).flatMap(([name, property]) => {
+      const resolved = resolve(property);
+      const field = { names: [...names, name], schema: resolved };
+      return resolved.properties === undefined ? [field] : [field, ...fieldsOf(resolved, field.names)];
+    });
   const resolve = (schema: Schema): Schema =>
     schema.$ref === undefined ? schema : resolve(document.components.schemas[schema.$ref.split('/').pop()!]);
   const send = (method: Method | 'options', url: string) =>
@@ -356,15 +372,15 @@ describe('The service against its OpenAPI document', () => {
       for (const { method, path, operation } of bodies) {
         const route = `${method.toUpperCase()} ${path}`;
         const schema = resolve(operation.requestBody!.content['application/json'].schema!);
-        const properties = Object.entries(schema.properties ?? {});
         const base = CHANGING_BODIES[route] ?? (validValue(schema) as Record<string, unknown>);
-        for (const [field, property] of properties) {
-          for (const [what, value] of wrongValues(resolve(property))) {
+        for (const { names, schema: fieldSchema } of fieldsOf(schema)) {
+          const field = names[names.length - 1];
+          for (const [what, value] of wrongValues(fieldSchema)) {
             const before = await storedState();
-            const response = await send(method, withIds(path)).send({ ...base, [field]: value });
+            const response = await send(method, withIds(path)).send(withField(base, names, value));
             const answer = response.body as ErrorAnswer;
             const after = await storedState();
-            const label = `${route} ${field} = ${what}`;
+            const label = `${route} ${names.join('.')} = ${what}`;
             if (response.status !== 400 || answer.error !== 'Bad Request') {
               problems.push(`${label}: ${response.status} ${JSON.stringify(answer)}`);
             } else if (!new RegExp(`\\b${field}\\b`).test(answer.message ?? '')) {
@@ -401,16 +417,17 @@ describe('The service against its OpenAPI document', () => {
         const route = `${method.toUpperCase()} ${path}`;
         const schema = resolve(operation.requestBody!.content['application/json'].schema!);
         const base = CHANGING_BODIES[route] ?? (validValue(schema) as Record<string, unknown>);
-        for (const [field, property] of Object.entries(schema.properties ?? {})) {
-          for (const [constraint, values] of breakingConstraints(resolve(property))) {
+        for (const { names, schema: fieldSchema } of fieldsOf(schema)) {
+          const field = names[names.length - 1];
+          for (const [constraint, values] of breakingConstraints(fieldSchema)) {
             const problem = await problemWith(
               values,
               async (value) => {
-                const response = await send(method, withIds(path)).send({ ...base, [field]: value });
+                const response = await send(method, withIds(path)).send(withField(base, names, value));
                 const answer = response.body as ErrorAnswer;
                 return response.status === 400 && new RegExp(`\\b${field}\\b`).test(answer.message ?? '')
                   ? undefined
-                  : `${route} ${field} breaking ${constraint} (${JSON.stringify(value)}): ${response.status} ${answer.message}`;
+                  : `${route} ${names.join('.')} breaking ${constraint} (${JSON.stringify(value)}): ${response.status} ${answer.message}`;
               },
               { ...RUNS, numRuns: 10 },
             );
@@ -431,12 +448,12 @@ describe('The service against its OpenAPI document', () => {
         const route = `${method.toUpperCase()} ${path}`;
         const schema = resolve(operation.requestBody!.content['application/json'].schema!);
         const base = CHANGING_BODIES[route] ?? (validValue(schema) as Record<string, unknown>);
-        for (const [field, property] of Object.entries(schema.properties ?? {})) {
-          const resolved = resolve(property);
+        for (const { names, schema: resolved } of fieldsOf(schema)) {
+          const field = names[names.length - 1];
           if (resolved.type !== 'string' || (resolved.minLength ?? 0) > 0 || resolved.pattern !== undefined) {
             continue;
           }
-          const response = await send(method, withIds(path)).send({ ...base, [field]: '' });
+          const response = await send(method, withIds(path)).send(withField(base, names, ''));
           const message = (response.body as ErrorAnswer).message ?? '';
           if (
             response.status === 400 &&
