@@ -522,6 +522,7 @@ describe(UsersService.name, () => {
       Object.assign(repository, {
         countEnabledAdmins: jest.fn<() => Promise<number>>().mockResolvedValue(1),
         setRoles: jest.fn<(id: number, roles: string[]) => Promise<boolean>>().mockResolvedValue(true),
+        update: jest.fn<(id: number, change: object) => Promise<boolean>>().mockResolvedValue(true),
         delete: jest.fn<(id: number) => Promise<boolean>>().mockResolvedValue(true),
       });
     });
@@ -529,8 +530,30 @@ describe(UsersService.name, () => {
       repository as unknown as {
         countEnabledAdmins: jest.Mock<() => Promise<number>>;
         setRoles: jest.Mock<(id: number, roles: string[]) => Promise<boolean>>;
+        update: jest.Mock<(id: number, change: object) => Promise<boolean>>;
         delete: jest.Mock<(id: number) => Promise<boolean>>;
       };
+
+    it('should not lose admin through a change of several fields: 409, no field written', async () => {
+      // Keeping admin in roles does not make the disable beside it pass, nor get written alone.
+      await expect(service.update(7, { roles: ['admin'], disabled: true })).rejects.toThrow(
+        LAST_ADMIN_MESSAGE,
+      );
+      expect(extra().update).not.toHaveBeenCalled();
+      expect(repository.setDisabled).not.toHaveBeenCalled();
+      expect(extra().setRoles).not.toHaveBeenCalled();
+      expect(sessions.endAllOf).not.toHaveBeenCalled();
+    });
+
+    it('should write every field of a change in one repository call, then end the sessions of a disable', async () => {
+      extra().countEnabledAdmins.mockResolvedValue(2);
+      await expect(
+        service.update(7, { roles: ['user', 'admin', 'user'] as never, disabled: true }),
+      ).resolves.toEqual({ sessionsEnded: 2 });
+      expect(extra().update).toHaveBeenCalledTimes(1);
+      expect(extra().update).toHaveBeenCalledWith(7, { roles: ['admin', 'user'], disabled: true });
+      expect(sessions.endAllOf).toHaveBeenCalledWith(7, 'disabled');
+    });
 
     it('should not be demoted: 409 saying why, nothing written', async () => {
       await expect(service.setRoles(7, ['user'])).rejects.toThrow(LAST_ADMIN_MESSAGE);
