@@ -119,11 +119,12 @@ export async function configureHttpApp(app: NestFastifyApplication, env: Env): P
   // One hook for what every request needs before its route runs (GET /user included, so one
   // call rather than one per concern). In order: the client's address for the request line,
   // while the connection is there; the request id; the head's limits; and, for a request that
-  // matches no route, its answer before the body is read: 405 with Allow when the path has other
-  // methods, else 404. Fastify would otherwise parse the body for the not-found handler, and a
-  // POST to a route that does not exist (POST /users with sign-up off) would be a 400, 413 or 415
-  // about its body. After the security headers' hook (registered by the adapter), so these
-  // answers carry them.
+  // matches no route (or only a template that a fixed path outranks, RouteMethods.shadowed), its
+  // answer before the body is read: 405 with Allow when the path has other methods, else 404.
+  // Fastify would otherwise parse the body for the not-found handler, and a POST to a route
+  // that does not exist (POST /users with sign-up off) would be a 400, 413 or 415 about its
+  // body. After the security headers' hook (registered by the adapter), so these answers carry
+  // them.
   fastify.addHook('onRequest', (request, reply, done) => {
     rememberClientAddress(request);
     void reply.header('X-Request-Id', request.id);

@@ -57,13 +57,15 @@ export class JsonBodyValidationPipe extends ValidationPipe {
           `${known ? illFormed[0] : 'request body'} must be well-formed Unicode (no unpaired surrogates)`,
         );
       }
-      if (metadata.metatype !== undefined) {
+      const sentNull = Object.keys(value).filter((key) => (value as Record<string, unknown>)[key] === null);
+      if (sentNull.length > 0 && metadata.metatype !== undefined) {
         // class-validator's IsOptional() lets null through as if the field were left out, and the
         // services take it as a value (a 500 from a NOT NULL column, half a change written). A
         // field that is null is refused unless its schema says nullable, whatever its rules.
-        const nulls = documentedFields(metadata.metatype).filter(
-          (field) =>
-            (value as Record<string, unknown>)[field] === null && !isNullable(metadata.metatype!, field),
+        // (An unknown key is left to the whitelist's message below, which does not echo it.)
+        const documented = documentedFields(metadata.metatype);
+        const nulls = sentNull.filter(
+          (field) => documented.includes(field) && !isNullable(metadata.metatype!, field),
         );
         if (nulls.length > 0) {
           throw new BadRequestException(nulls.map((field) => `${field} must not be null`).join('; '));
