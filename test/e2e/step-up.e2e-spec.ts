@@ -117,9 +117,9 @@ describe('Step-up: proof beyond the access token for every sign-in change', () =
       const { id, token } = await newUser();
       const authenticator = new SoftAuthenticator();
       // The options a token alone got before this change, still pending in the database.
-      const { options } = (
-        await passkeyOptions(token, { currentPassword: PASSWORD }).expect(200)
-      ).body as { options: Record<string, unknown> };
+      const { options } = (await passkeyOptions(token, { currentPassword: PASSWORD }).expect(200)).body as {
+        options: Record<string, unknown>;
+      };
       await challengeRows().delete({ userId: id });
       const challengeId = 'c'.repeat(43);
       const { createHash } = await import('node:crypto');
@@ -270,7 +270,10 @@ describe('Step-up: proof beyond the access token for every sign-in change', () =
         errorBody(400, 'Bad Request', 'password must not be sent with currentPassword: send one of them'),
       );
       await disable(token, { currentPassword: WRONG }).expect(400, WRONG_CURRENT);
-      await disable(token, { password: WRONG }).expect(400, errorBody(400, 'Bad Request', 'password is wrong'));
+      await disable(token, { password: WRONG }).expect(
+        400,
+        errorBody(400, 'Bad Request', 'password is wrong'),
+      );
       await disable(token, { currentPassword: PASSWORD }).expect(204);
 
       const other = await userWithTotp();

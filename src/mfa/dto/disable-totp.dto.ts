@@ -17,7 +17,7 @@ export class DisableTotpDto {
   @ApiPropertyOptional({
     minLength: 1,
     maxLength: PASSWORD_MAX_BYTES,
-    description: 'The same as `currentPassword`, its first name: send one of the two, not both.',
+    description: `The same as \`currentPassword\` (at most ${PASSWORD_MAX_BYTES} bytes), its first name: send one of the two, not both.`,
     deprecated: true,
   })
   @MaxBytes(PASSWORD_MAX_BYTES)
