@@ -1,7 +1,8 @@
 import { authorizedFetch, failureMessage } from './session.js';
 
 // The passkeys part of the home page's security section: GET /user/passkeys lists them; adding
-// is POST /user/passkeys/registration-options, the browser's ceremony (the global
+// is POST /user/passkeys/registration-options with the current password (docs/security.md#step-up),
+// the browser's ceremony (the global
 // SimpleWebAuthnBrowser of /vendor/simplewebauthn/), then POST /user/passkeys; removing is DELETE.
 
 const $ = (id) => document.getElementById(id);
@@ -68,11 +69,23 @@ async function addPasskey(event) {
   event.preventDefault();
   error.classList.add('d-none');
   const button = $('passkeys-add-button');
+  const currentPassword = $('passkeys-password').value;
+  if (!currentPassword) {
+    showError('Enter your current password.');
+    return;
+  }
   button.disabled = true;
   try {
-    const optionsResponse = await authorizedFetch('/user/passkeys/registration-options', { method: 'POST' });
+    const optionsResponse = await authorizedFetch('/user/passkeys/registration-options', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ currentPassword }),
+    });
+    $('passkeys-password').value = '';
     if (!optionsResponse.ok) {
-      showError(await failureMessage(optionsResponse));
+      showError(
+        optionsResponse.status === 400 ? 'That password is wrong.' : await failureMessage(optionsResponse),
+      );
       return;
     }
     const { challengeId, options } = await optionsResponse.json();

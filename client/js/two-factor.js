@@ -1,7 +1,8 @@
 import { authorizedFetch, failureMessage } from './session.js';
 
 // The two-factor part of the home page's security section: GET /user/mfa says whether TOTP is
-// on; set-up is POST /user/mfa/totp then /confirm; turning it off is DELETE with the password.
+// on; set-up is POST /user/mfa/totp (with the current password: docs/security.md#step-up) then
+// /confirm; turning it off is DELETE with the current password.
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 /** What the server's QR code (the qrcode package) is made of; anything else is dropped. */
@@ -81,10 +82,27 @@ async function refresh() {
   }
 }
 
-async function startSetup() {
-  const response = await authorizedFetch('/user/mfa/totp', { method: 'POST' });
+async function startSetup(event) {
+  event.preventDefault();
+  const currentPassword = $('two-factor-setup-password').value;
+  if (!currentPassword) {
+    showError('Enter your current password.');
+    return;
+  }
+  $('two-factor-setup').disabled = true;
+  let response;
+  try {
+    response = await authorizedFetch('/user/mfa/totp', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ currentPassword }),
+    });
+  } finally {
+    $('two-factor-setup').disabled = false;
+  }
+  $('two-factor-setup-password').value = '';
   if (!response.ok) {
-    showError(await failureMessage(response));
+    showError(response.status === 400 ? 'That password is wrong.' : await failureMessage(response));
     return;
   }
   const { secret, qrSvg } = await response.json();
@@ -151,9 +169,9 @@ async function copyCodes() {
 
 async function turnOff(event) {
   event.preventDefault();
-  const password = $('two-factor-password').value;
-  if (!password) {
-    showError('Enter your password.');
+  const currentPassword = $('two-factor-password').value;
+  if (!currentPassword) {
+    showError('Enter your current password.');
     return;
   }
   $('two-factor-off-confirm').disabled = true;
@@ -161,7 +179,7 @@ async function turnOff(event) {
     const response = await authorizedFetch('/user/mfa/totp', {
       method: 'DELETE',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ password }),
+      body: JSON.stringify({ currentPassword }),
     });
     $('two-factor-password').value = '';
     if (!response.ok && response.status !== 404) {
@@ -178,7 +196,7 @@ async function turnOff(event) {
 const guarded = (handler) => (event) =>
   void handler(event).catch(() => showError('The server cannot be reached. Try again.'));
 
-$('two-factor-setup').addEventListener('click', guarded(startSetup));
+$('two-factor-off').addEventListener('submit', guarded(startSetup));
 $('two-factor-enrol').addEventListener('submit', guarded(confirm));
 $('two-factor-cancel').addEventListener('click', guarded(refresh));
 $('two-factor-copy').addEventListener('click', guarded(copyCodes));

@@ -8,10 +8,10 @@ import {
   ACCESS_TOKEN_ERRORS,
   ApiErrorResponses,
   JSON_BODY_ERRORS,
-  NO_BODY_ERRORS,
   NO_STORE,
 } from '../docs/api-error-responses.decorator.js';
 import { AddressThrottlerGuard } from '../throttling/address-throttler.guard.js';
+import { StepUpDto } from '../users/dto/step-up.dto.js';
 import { DisableTotpDto } from './dto/disable-totp.dto.js';
 import { TotpCodeDto } from './dto/totp-code.dto.js';
 import { MfaStatusView, RecoveryCodesView, TotpEnrolmentView } from './mfa-views.js';
@@ -33,21 +33,32 @@ export class MfaController {
   }
 
   @Post('totp')
+  @UseGuards(AddressThrottlerGuard)
   @HttpCode(HttpStatus.OK)
   @Header('Cache-Control', 'no-store')
   @ApiOperation({
-    summary: 'Start setting up TOTP: a new secret, its otpauth URI and QR code (SVG)',
-    description: 'Not on until confirmed with a code; starting again replaces a pending secret.',
+    summary: 'Start setting up TOTP (the password again): a new secret, its otpauth URI and QR code (SVG)',
+    description:
+      'The step-up: `currentPassword` proves the caller is the owner, not only a holder of the ' +
+      'access token (docs/security.md#step-up). Not on until confirmed with a code within 10 ' +
+      'minutes; starting again replaces a pending secret.',
   })
   @ApiOkResponse({ type: TotpEnrolmentView, headers: NO_STORE })
   @ApiErrorResponses({
-    400: 'A body was sent: none is taken (`{}` counts as none).',
+    400: 'currentPassword is missing or wrong, or the body is malformed.',
     ...ACCESS_TOKEN_ERRORS,
-    ...NO_BODY_ERRORS,
     409: 'Two-factor authentication is already on: turn it off first.',
+    ...JSON_BODY_ERRORS,
+    429:
+      'Too many attempts from this address (LOGIN_RATE_LIMIT a minute), or too many failed password ' +
+      'checks for this account (LOGIN_FAILURE_LIMIT).',
   })
-  start(@CurrentUser() user: AuthUser): Promise<TotpEnrolmentView> {
-    return this.mfa.startTotp(user);
+  start(
+    @CurrentUser() user: AuthUser,
+    @Body() { currentPassword }: StepUpDto,
+    @CurrentActor() actor: Actor,
+  ): Promise<TotpEnrolmentView> {
+    return this.mfa.startTotp(user, { password: currentPassword, field: 'currentPassword' }, actor);
   }
 
   @Post('totp/confirm')
@@ -62,7 +73,7 @@ export class MfaController {
   @ApiErrorResponses({
     400: 'The code is wrong (or not 6 digits), or the body is malformed.',
     ...ACCESS_TOKEN_ERRORS,
-    409: 'No set-up is pending: POST /user/mfa/totp first.',
+    409: 'No set-up is pending (none started, or started over 10 minutes ago): POST /user/mfa/totp first.',
     ...JSON_BODY_ERRORS,
     429: 'Too many attempts from this address (LOGIN_RATE_LIMIT a minute).',
   })
@@ -77,10 +88,13 @@ export class MfaController {
   @Delete('totp')
   @UseGuards(AddressThrottlerGuard)
   @HttpCode(HttpStatus.NO_CONTENT)
-  @ApiOperation({ summary: 'Turn TOTP off (the password again); the other sessions end' })
+  @ApiOperation({
+    summary: 'Turn TOTP off (the password again); the other sessions end',
+    description: 'The step-up: `currentPassword` (or `password`, its first name; one of the two).',
+  })
   @ApiNoContentResponse({ description: 'Off: the recovery codes are gone too.' })
   @ApiErrorResponses({
-    400: 'The password is wrong, or the body is malformed.',
+    400: 'The password is missing or wrong, both fields were sent, or the body is malformed.',
     ...ACCESS_TOKEN_ERRORS,
     404: 'Two-factor authentication is not on.',
     ...JSON_BODY_ERRORS,
@@ -90,9 +104,14 @@ export class MfaController {
   })
   async disable(
     @CurrentUser() user: AuthUser,
-    @Body() { password }: DisableTotpDto,
+    @Body() { currentPassword, password }: DisableTotpDto,
     @CurrentActor() actor: Actor,
   ): Promise<void> {
-    await this.mfa.disableTotp(user.id, password, actor);
+    // The DTO lets exactly one through.
+    const proof =
+      currentPassword !== undefined
+        ? { password: currentPassword, field: 'currentPassword' as const }
+        : { password: password ?? '', field: 'password' as const };
+    await this.mfa.disableTotp(user.id, proof, actor);
   }
 }

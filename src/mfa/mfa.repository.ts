@@ -46,13 +46,24 @@ export class MfaRepository {
     });
   }
 
-  /** Activates a pending secret at `step` (spent) with fresh recovery codes; false if not pending. */
-  async confirmTotp(userId: number, step: number, codeHashes: string[], at: Date): Promise<boolean> {
+  /**
+   * Activates the pending secret `pendingSealed` (still the one pending: not replaced meanwhile),
+   * stored from now on as `activeSealed`, at `step` (spent) with fresh recovery codes; false if
+   * it is no longer pending.
+   */
+  async confirmTotp(
+    userId: number,
+    pendingSealed: string,
+    activeSealed: string,
+    step: number,
+    codeHashes: string[],
+    at: Date,
+  ): Promise<boolean> {
     return this.transactions.run(async (manager) => {
       const result = await manager.update(
         TotpCredentialEntity,
-        { userId, confirmedAt: IsNull() },
-        { confirmedAt: at, lastStep: step },
+        { userId, confirmedAt: IsNull(), secretSealed: pendingSealed },
+        { secretSealed: activeSealed, confirmedAt: at, lastStep: step },
       );
       if ((result.affected ?? 0) === 0) {
         return false;

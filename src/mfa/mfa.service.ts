@@ -8,7 +8,7 @@ import {
 } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import QRCode from 'qrcode';
-import { seal, unseal } from '../common/crypto/sealing.js';
+import { seal, unseal, UnsealError } from '../common/crypto/sealing.js';
 import { OPERATOR, type Actor } from '../common/request-context/actor.js';
 import type { Env } from '../config/env.schema.js';
 import { audit } from '../logging/audit.js';
@@ -16,6 +16,7 @@ import { Metrics } from '../metrics/metrics.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { LoginAttemptLimiter } from '../throttling/login-attempts.js';
 import { TooManyRequestsException } from '../throttling/too-many-requests.exception.js';
+import type { StepUpProof } from '../users/step-up.js';
 import type { UserProfile } from '../users/user-profile.js';
 import { UsersService } from '../users/users.service.js';
 import { MFA_KEYS, type MfaKeys } from './mfa-keys.js';
@@ -23,6 +24,8 @@ import { MfaRepository } from './mfa.repository.js';
 import { hashRecoveryCode, newRecoveryCode, RECOVERY_CODE_COUNT } from './recovery-codes.js';
 import { matchTotp, newTotpSecret, otpauthUrl, toBase32 } from './totp.js';
 
+/** How long a set-up started with a proven step-up waits for its confirming code. */
+export const TOTP_SETUP_TTL_MS = 10 * 60_000;
 /** How long a password check waits for its second factor. */
 export const MFA_TOKEN_TTL_MS = 5 * 60_000;
 /**
@@ -53,9 +56,13 @@ export interface SecondFactorProof {
   recoveryCode?: string;
 }
 
+export const NO_SETUP_PENDING = 'no two-factor set-up is pending: POST /user/mfa/totp first';
 export const WRONG_CODE = 'the code is wrong, expired or already used';
 export const INVALID_MFA_TOKEN = 'mfaToken is invalid or has expired: log in again';
 export const MFA_TOKEN_EXHAUSTED = 'the code is wrong, and too many were for this mfaToken: log in again';
+
+/** The authenticated data of a pending secret: only a confirmation opens it, never a login. */
+const setupAad = (userId: number) => `totp-setup:${userId}`;
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('base64url');
 
@@ -82,12 +89,26 @@ export class MfaService {
     return { totp, recoveryCodesLeft: totp ? await this.store.countRecoveryCodesLeft(userId) : 0 };
   }
 
-  /** A new pending secret (replacing a pending one); 409 while one is active. */
-  async startTotp(user: UserProfile): Promise<TotpEnrolment> {
+  /**
+   * A new pending secret (replacing a pending one) once the caller has proven themselves again
+   * (the step-up: a stolen access token alone must not put a thief's secret on the account); 409
+   * while one is active. The pending secret is sealed for set-up only (`totp-setup:` below): the
+   * confirmation opens nothing else, so a secret pending from before the step-up existed, or
+   * written by any other path, can never be turned on. It lives TOTP_SETUP_TTL_MS.
+   */
+  async startTotp(user: UserProfile, proof: StepUpProof, actor: Actor): Promise<TotpEnrolment> {
+    await this.users.proveStepUp(user.id, proof, actor, 'totp_setup');
     const secret = newTotpSecret();
-    if (!(await this.store.startTotp(user.id, this.sealSecret(user.id, secret), new Date()))) {
+    if (
+      !(await this.store.startTotp(
+        user.id,
+        seal(secret, this.keys.totpSealing, setupAad(user.id)),
+        new Date(),
+      ))
+    ) {
       throw new ConflictException('two-factor authentication is already on: turn it off first');
     }
+    audit('mfa.totp.setup_started', actor.requestId, { userId: user.id, proof: 'password' });
     const url = otpauthUrl(secret, this.issuer, user.name);
     return {
       secret: toBase32(secret),
@@ -102,28 +123,35 @@ export class MfaService {
    */
   async confirmTotp(user: UserProfile, code: string, actor: Actor): Promise<{ recoveryCodes: string[] }> {
     const pending = await this.store.findTotp(user.id);
-    if (pending === null || pending.confirmedAt !== null) {
-      throw new ConflictException('no two-factor set-up is pending: POST /user/mfa/totp first');
+    if (
+      pending === null ||
+      pending.confirmedAt !== null ||
+      pending.createdAt.getTime() + TOTP_SETUP_TTL_MS <= Date.now()
+    ) {
+      throw new ConflictException(NO_SETUP_PENDING);
     }
-    const step = matchTotp(this.openSecret(user.id, pending.secretSealed), code, Date.now(), null);
+    const secret = this.openPendingSecret(user.id, pending.secretSealed);
+    const step = matchTotp(secret, code, Date.now(), null);
     if (step === null) {
       throw new BadRequestException(WRONG_CODE);
     }
     const recoveryCodes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode);
     const hashes = recoveryCodes.map((recovery) => hashRecoveryCode(recovery, this.keys.recoveryCodes));
-    if (!(await this.store.confirmTotp(user.id, step, hashes, new Date()))) {
-      throw new ConflictException('no two-factor set-up is pending: POST /user/mfa/totp first');
+    const active = this.sealSecret(user.id, secret);
+    if (!(await this.store.confirmTotp(user.id, pending.secretSealed, active, step, hashes, new Date()))) {
+      throw new ConflictException(NO_SETUP_PENDING);
     }
     const sessions = await this.sessions.endAllOf(user.id, 'mfa', { keep: actor.sessionId });
     audit('mfa.totp.enabled', actor.requestId, { userId: user.id, sessions });
     return { recoveryCodes };
   }
 
-  /** Turns the second factor off after checking the password; ends the user's other sessions. */
-  async disableTotp(userId: number, password: string, actor: Actor): Promise<void> {
-    if (!(await this.users.verifyPassword(userId, password, actor, 'mfa_disable'))) {
-      throw new BadRequestException('password is wrong');
-    }
+  /**
+   * Turns the second factor off after the step-up (the password again); ends the user's other
+   * sessions.
+   */
+  async disableTotp(userId: number, proof: StepUpProof, actor: Actor): Promise<void> {
+    await this.users.proveStepUp(userId, proof, actor, 'mfa_disable');
     if (!(await this.store.removeTotp(userId))) {
       throw new NotFoundException('two-factor authentication is not on');
     }
@@ -224,6 +252,18 @@ export class MfaService {
 
   private sealSecret(userId: number, secret: Buffer): string {
     return seal(secret, this.keys.totpSealing, `totp:${userId}`);
+  }
+
+  /** A pending secret sealed by startTotp; 409 for one sealed otherwise (from before the step-up). */
+  private openPendingSecret(userId: number, sealed: string): Buffer {
+    try {
+      return unseal(sealed, this.keys.totpSealing, setupAad(userId));
+    } catch (error) {
+      if (error instanceof UnsealError) {
+        throw new ConflictException(NO_SETUP_PENDING);
+      }
+      throw error;
+    }
   }
 
   private openSecret(userId: number, sealed: string): Buffer {

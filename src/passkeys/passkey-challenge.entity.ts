@@ -1,6 +1,11 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
-export type ChallengePurpose = 'registration' | 'authentication';
+/**
+ * What a challenge may finish. A registration's is `proven_reg`: made only after the step-up
+ * (UsersService.proveStepUp). The value `registration`, written before the step-up existed, is
+ * never accepted again, so no registration started on an access token alone can finish.
+ */
+export type ChallengePurpose = 'proven_reg' | 'authentication';
 
 /**
  * A WebAuthn challenge handed out with a ceremony's options, in the database so that any instance

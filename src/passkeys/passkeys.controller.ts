@@ -19,6 +19,7 @@ import {
   NO_BODY_ERRORS,
   NO_STORE,
 } from '../docs/api-error-responses.decorator.js';
+import { StepUpDto } from '../users/dto/step-up.dto.js';
 import { AddPasskeyDto } from './dto/add-passkey.dto.js';
 import { PASSKEYS_PER_USER } from './passkey-limits.js';
 import { PasskeyOptionsView, PasskeyView } from './passkey-views.js';
@@ -39,31 +40,47 @@ export class PasskeysController {
     return this.passkeys.list(user.id);
   }
 
+  // No per-address limit (throttling/ sits beside passkeys/, not below): the account's hold
+  // (LOGIN_FAILURE_LIMIT) bounds password guesses here, as it does everywhere.
   @Post('registration-options')
   @HttpCode(HttpStatus.OK)
   @Header('Cache-Control', 'no-store')
   @ApiOperation({
-    summary: 'Start adding a passkey: the options for navigator.credentials.create()',
+    summary: 'Start adding a passkey (the password again): the options for navigator.credentials.create()',
     description:
-      'A discoverable credential (residentKey required), the user verified (PIN or biometric), no ' +
-      "attestation, the caller's passkeys excluded. Answer with POST /user/passkeys within 5 minutes.",
+      'The step-up: `currentPassword` proves the caller is the owner, not only a holder of the ' +
+      'access token (docs/security.md#step-up); the challenge it makes carries that proof to POST ' +
+      '/user/passkeys. A discoverable credential (residentKey required), the user verified (PIN or ' +
+      "biometric), no attestation, the caller's passkeys excluded. Answer with POST /user/passkeys " +
+      'within 5 minutes.',
   })
   @ApiOkResponse({ type: PasskeyOptionsView, headers: NO_STORE })
   @ApiErrorResponses({
-    400: 'A body was sent: none is taken (`{}` counts as none).',
+    400: 'currentPassword is missing or wrong, or the body is malformed.',
     ...ACCESS_TOKEN_ERRORS,
-    ...NO_BODY_ERRORS,
     409: `The account has ${PASSKEYS_PER_USER} passkeys already.`,
+    ...JSON_BODY_ERRORS,
+    429: 'Too many failed password checks for this account (LOGIN_FAILURE_LIMIT).',
   })
-  registrationOptions(@CurrentUser() user: AuthUser): Promise<PasskeyOptionsView> {
-    return this.passkeys.registrationOptions(user);
+  registrationOptions(
+    @CurrentUser() user: AuthUser,
+    @Body() { currentPassword }: StepUpDto,
+    @CurrentActor() actor: Actor,
+  ): Promise<PasskeyOptionsView> {
+    return this.passkeys.registrationOptions(
+      user,
+      { password: currentPassword, field: 'currentPassword' },
+      actor,
+    );
   }
 
   @Post()
   @Header('Cache-Control', 'no-store')
   @ApiOperation({
     summary: "Add a passkey: the browser's answer to the registration options, and a name",
-    description: 'The challenge is spent by this request, whether the passkey is accepted or not.',
+    description:
+      'The challenge is spent by this request, whether the passkey is accepted or not. No password ' +
+      'here: the challenge is the proof given to POST /user/passkeys/registration-options.',
   })
   @ApiCreatedResponse({ type: PasskeyView, headers: NO_STORE, description: 'Added.' })
   @ApiErrorResponses({

@@ -19,6 +19,7 @@ import {
 import type { Actor } from '../common/request-context/actor.js';
 import type { RelyingParty } from '../config/webauthn.js';
 import { audit } from '../logging/audit.js';
+import type { StepUpProof } from '../users/step-up.js';
 import type { UserProfile } from '../users/user-profile.js';
 import { UsersService } from '../users/users.service.js';
 import type { ChallengePurpose } from './passkey-challenge.entity.js';
@@ -97,8 +98,14 @@ export class PasskeysService {
     return (await this.store.listOf(userId)).map(toPasskeyView);
   }
 
-  /** The options for navigator.credentials.create(): a discoverable credential, the user verified. */
-  async registrationOptions(user: UserProfile): Promise<PasskeyOptions> {
+  /**
+   * The options for navigator.credentials.create(): a discoverable credential, the user verified.
+   * Only after the step-up (a stolen access token alone must not add a thief's passkey): the
+   * challenge it makes is the proof's, single-use, CHALLENGE_TTL_MS long and this user's, so
+   * add() inherits the proof (docs/security.md#step-up).
+   */
+  async registrationOptions(user: UserProfile, proof: StepUpProof, actor: Actor): Promise<PasskeyOptions> {
+    await this.users.proveStepUp(user.id, proof, actor, 'passkey_add');
     const existing = await this.store.listOf(user.id);
     if (existing.length >= PASSKEYS_PER_USER) {
       throw new ConflictException(`an account may have at most ${PASSKEYS_PER_USER} passkeys`);
@@ -123,7 +130,8 @@ export class PasskeysService {
         userVerification: 'required',
       },
     });
-    const challengeId = await this.saveChallenge('registration', options.challenge, user.id, userHandle);
+    const challengeId = await this.saveChallenge('proven_reg', options.challenge, user.id, userHandle);
+    audit('passkey.registration_started', actor.requestId, { userId: user.id, proof: 'password' });
     return { challengeId, options: options as unknown as Record<string, unknown> };
   }
 
@@ -135,7 +143,7 @@ export class PasskeysService {
     name: string | undefined,
     actor: Actor,
   ): Promise<PasskeyView> {
-    const challenge = await this.spendChallenge(challengeId, 'registration', user.id);
+    const challenge = await this.spendChallenge(challengeId, 'proven_reg', user.id);
     let verified: Awaited<ReturnType<typeof verifyRegistrationResponse>>;
     try {
       verified = await verifyRegistrationResponse({
@@ -261,6 +269,10 @@ export class PasskeysService {
     const user = await this.users.findActive(passkey.userId);
     if (user === null) {
       throw refuse('disabled');
+    }
+    if (passkey.lastUsedAt === null) {
+      // A passkey that signs in for the first time: the moment a thief's would show itself.
+      audit('passkey.first_used', actor.requestId, { userId: user.id, passkeyId: passkey.id, ip: actor.ip });
     }
     return { id: user.id, name: user.name };
   }

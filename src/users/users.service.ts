@@ -30,9 +30,10 @@ import {
 } from './user-profile.js';
 import type { UserEntity } from './user.entity.js';
 import { UsersRepository, type UserPage } from './users.repository.js';
+import type { StepUpCheck, StepUpProof } from './step-up.js';
 
 /** Why a password is being checked: named on the audit line of a failure. */
-type PasswordCheck = 'login' | 'password_change' | 'mfa_disable';
+type PasswordCheck = 'login' | 'password_change' | StepUpCheck;
 
 /** The advisory lock (PostgreSQL) under which a change that could remove an admin is checked and made. */
 const ADMINS_LOCK = 'nest-jwt-auth:admins';
@@ -107,8 +108,8 @@ export class UsersService {
   }
 
   /**
-   * The one place a password is checked (login, password change; later, turning off a second
-   * factor and an admin's re-authentication). A held-back account name is refused (429) before
+   * The one place a password is checked (login, password change, the step-up of every sign-in
+   * change; later an admin's re-authentication). A held-back account name is refused (429) before
    * any hashing, whichever route asks; a failure counts toward its hold (LOGIN_FAILURE_LIMIT) and
    * leaves an audit line; a success clears the count. `name` is the name the hold is kept under:
    * the one typed at login, the account's own for a signed-in user. A right password of an
@@ -133,6 +134,7 @@ export class UsersService {
       await this.attempts.recordFailure(name);
       audit(check === 'login' ? 'login.failed' : 'password.check_failed', actor.requestId, {
         reason: 'invalid_credentials',
+        check: check === 'login' ? undefined : check,
         name,
         ip: actor.ip,
       });
@@ -143,12 +145,19 @@ export class UsersService {
   }
 
   /**
-   * Whether `password` is a signed-in user's own, for a change that asks for it again (turning
-   * off a second factor): held back, counted and audited like every other password check.
+   * The step-up of every change to how an account signs in (docs/security.md#step-up): proof
+   * beyond the access token, in the same request. Today every account has a password, checked
+   * like every other (held back, counted toward LOGIN_FAILURE_LIMIT, audited with `check`); a
+   * wrong one is a 400 naming the field that carried it. Throws, or returns when proven.
    */
-  async verifyPassword(id: number, password: string, actor: Actor, check: 'mfa_disable'): Promise<boolean> {
+  async proveStepUp(id: number, proof: StepUpProof, actor: Actor, check: StepUpCheck): Promise<void> {
     const user = await this.users.findById(id);
-    return user !== null && this.checkPassword(user.name, user.passwordHash, password, actor, check);
+    if (
+      user === null ||
+      !(await this.checkPassword(user.name, user.passwordHash, proof.password, actor, check))
+    ) {
+      throw new BadRequestException(`${proof.field} is wrong`);
+    }
   }
 
   /** Upgrades a stored hash made with weaker settings, now that the password is known. */

@@ -49,11 +49,14 @@ describe('Browser: passkeys', () => {
     ({ context, page } = await newPage(browser, 20_000));
     await reportCspViolations(page, (violation) => cspViolations.push(violation));
     recordExchanges(page, baseUrl, exchanges);
-    // Chromium logs every >= 400 response; the removed passkey's refused sign-in is on purpose.
+    // Chromium logs every >= 400 response; the removed passkey's refused sign-in and the wrong
+    // password before adding one are on purpose.
     watchPage(
       page,
       problems,
-      (text, source) => /status of 401/.test(text) && new URL(source).pathname === '/login/passkey',
+      (text, source) =>
+        (/status of 401/.test(text) && new URL(source).pathname === '/login/passkey') ||
+        (/status of 400/.test(text) && new URL(source).pathname === '/user/passkeys/registration-options'),
     );
     cdp = await context.newCDPSession(page);
     await cdp.send('WebAuthn.enable');
@@ -94,8 +97,15 @@ describe('Browser: passkeys', () => {
       await status().getByText('You have no passkey.').waitFor();
       expect(await rows().count()).toBe(0);
 
-      // Add one: the virtual authenticator makes a discoverable credential for localhost.
+      // Add one, after the current password (the step-up): a wrong one is refused with a message
+      // before any ceremony; then the virtual authenticator makes a discoverable credential.
+      const currentPassword = page.locator('#passkeys-add').getByLabel('Current password');
       await page.fill('#passkeys-name', 'Virtual laptop');
+      await currentPassword.fill('not the password');
+      await page.getByRole('button', { name: 'Add a passkey' }).click();
+      await page.locator('#passkeys-error').getByText('That password is wrong.').waitFor();
+      expect((await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials).toHaveLength(0);
+      await currentPassword.fill(PASSWORD);
       await page.getByRole('button', { name: 'Add a passkey' }).click();
       await status().getByText('You have one passkey.').waitFor();
       expect(await rows().count()).toBe(1);
@@ -133,6 +143,7 @@ describe('Browser: passkeys', () => {
 
       expect(exchanges).toEqual(
         expect.arrayContaining([
+          'POST /user/passkeys/registration-options 400',
           'POST /user/passkeys/registration-options 200',
           'POST /user/passkeys 201',
           'POST /login/passkey/options 200',

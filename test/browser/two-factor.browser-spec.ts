@@ -43,11 +43,13 @@ describe('Browser: two-factor authentication', () => {
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: baseUrl });
     await reportCspViolations(page, (violation) => cspViolations.push(violation));
     recordExchanges(page, baseUrl, exchanges);
-    // Chromium logs every >= 400 response; the one wrong code below is on purpose.
+    // Chromium logs every >= 400 response; the wrong code and the wrong set-up password below are
+    // on purpose.
     watchPage(
       page,
       problems,
-      (text, source) => /status of 400/.test(text) && new URL(source).pathname === '/login/mfa',
+      (text, source) =>
+        /status of 400/.test(text) && ['/login/mfa', '/user/mfa/totp'].includes(new URL(source).pathname),
     );
   }, 60_000);
 
@@ -77,8 +79,19 @@ describe('Browser: two-factor authentication', () => {
       await page.waitForURL(`${baseUrl}/`);
       await status().getByText('Two-factor authentication is off.').waitFor();
 
-      // Set up: the QR code is the server's SVG, rebuilt as inline nodes (no data: image).
+      // Set up, after the current password (the step-up): a wrong one is refused with a message.
+      const setupPassword = page.locator('#two-factor-off').getByLabel('Current password');
+      await setupPassword.fill('not the password');
       await page.getByRole('button', { name: 'Set up two-factor' }).click();
+      await page.locator('#two-factor-error').getByText('That password is wrong.').waitFor();
+      expect(await page.locator('#two-factor-enrol').isHidden()).toBe(true);
+      // The QR code is the server's SVG, rebuilt as inline nodes (no data: image).
+      await setupPassword.fill(PASSWORD);
+      await page.getByRole('button', { name: 'Set up two-factor' }).click();
+      await page
+        .locator('#two-factor-secret')
+        .getByText(/^[A-Z2-7]{32}$/)
+        .waitFor();
       const secret = (await page.locator('#two-factor-secret').textContent()) ?? '';
       expect(secret).toMatch(/^[A-Z2-7]{32}$/);
       expect(await page.locator('#two-factor-qr svg path').count()).toBeGreaterThan(0);
@@ -132,9 +145,9 @@ describe('Browser: two-factor authentication', () => {
       await Promise.all([page.waitForURL(`${baseUrl}/`), page.click('#mfa-button')]);
       await status().getByText('Recovery codes left: 9.').waitFor();
 
-      // Off, with the password.
+      // Off, with the current password.
       await page.getByRole('button', { name: 'Turn off two-factor' }).click();
-      await page.fill('#two-factor-password', PASSWORD);
+      await page.locator('#two-factor-off-form').getByLabel('Current password').fill(PASSWORD);
       await page.getByRole('button', { name: 'Turn off', exact: true }).click();
       await status().getByText('Two-factor authentication is off.').waitFor();
 
@@ -145,6 +158,8 @@ describe('Browser: two-factor authentication', () => {
 
       expect(exchanges).toEqual(
         expect.arrayContaining([
+          'POST /user/mfa/totp 400',
+          'POST /user/mfa/totp 200',
           'POST /user/mfa/totp/confirm 200',
           'POST /login/mfa 400',
           'DELETE /user/mfa/totp 204',

@@ -295,7 +295,8 @@ describe('users CLI beside the running service', () => {
         },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
-    const { secret } = (await (await call('/user/mfa/totp')).json()) as { secret: string };
+    const started = await call('/user/mfa/totp', { currentPassword: 'alice password 1' });
+    const { secret } = (await started.json()) as { secret: string };
     const code = codeForStep(Buffer.from(Secret.fromBase32(secret).bytes), stepAt(Date.now()));
     expect((await call('/user/mfa/totp/confirm', { code })).status).toBe(200);
     const challenged = (await postLogin(server.url, 'alice', 'alice password 1')).body as object;

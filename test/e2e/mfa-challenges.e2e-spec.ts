@@ -47,7 +47,11 @@ describe('mfa_challenges: the mfaToken of a login waiting for its second factor'
     const user = await app.get(UsersService).create(name, PASSWORD);
     const login = await request(server).post('/login').send({ name, password: PASSWORD }).expect(200);
     const auth = `Bearer ${body(login).token}`;
-    const started = await request(server).post('/user/mfa/totp').set('Authorization', auth).expect(200);
+    const started = await request(server)
+      .post('/user/mfa/totp')
+      .set('Authorization', auth)
+      .send({ currentPassword: PASSWORD })
+      .expect(200);
     const secret = Buffer.from(Secret.fromBase32(body(started).secret).bytes);
     await request(server)
       .post('/user/mfa/totp/confirm')

@@ -42,6 +42,7 @@ describe('TOTP second factor', () => {
     const started = await request(server)
       .post('/user/mfa/totp')
       .set('Authorization', `Bearer ${user.token}`)
+      .send({ currentPassword: PASSWORD })
       .expect(200);
     const secret = Buffer.from(Secret.fromBase32(body(started).secret).bytes);
     const confirmed = await request(server)
@@ -73,6 +74,7 @@ describe('TOTP second factor', () => {
       const response = await request(server)
         .post('/user/mfa/totp')
         .set('Authorization', `Bearer ${token}`)
+        .send({ currentPassword: PASSWORD })
         .expect(200)
         .expect('cache-control', 'no-store');
       expect(body(response).secret).toMatch(/^[A-Z2-7]{32}$/);
@@ -91,6 +93,7 @@ describe('TOTP second factor', () => {
       const response = await request(server)
         .post('/user/mfa/totp')
         .set('Authorization', `Bearer ${token}`)
+        .send({ currentPassword: PASSWORD })
         .expect(409);
       expect(response.body).toStrictEqual(
         errorBody(409, 'Conflict', 'two-factor authentication is already on: turn it off first'),
@@ -108,6 +111,7 @@ describe('TOTP second factor', () => {
       const started = await request(server)
         .post('/user/mfa/totp')
         .set('Authorization', `Bearer ${user.token}`)
+        .send({ currentPassword: PASSWORD })
         .expect(200);
       const secret = Buffer.from(Secret.fromBase32(body(started).secret).bytes);
       // One step behind: the clock drift accepted.
@@ -132,7 +136,10 @@ describe('TOTP second factor', () => {
 
     it('should answer 400 to a wrong code and to one of two steps ago, and keep it off', async () => {
       const { token } = await newUser();
-      const started = await request(server).post('/user/mfa/totp').set('Authorization', `Bearer ${token}`);
+      const started = await request(server)
+        .post('/user/mfa/totp')
+        .set('Authorization', `Bearer ${token}`)
+        .send({ currentPassword: PASSWORD });
       const secret = Buffer.from(Secret.fromBase32(body(started).secret).bytes);
       for (const code of [codeAt(secret, -2), codeAt(secret, 2)]) {
         const response = await request(server)
@@ -289,7 +296,7 @@ describe('TOTP second factor', () => {
         .delete('/user/mfa/totp')
         .set('Authorization', `Bearer ${token}`)
         .send({})
-        .expect(400, errorBody(400, 'Bad Request', 'password is required'));
+        .expect(400, errorBody(400, 'Bad Request', 'currentPassword is required'));
     });
   });
 });

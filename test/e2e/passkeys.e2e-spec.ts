@@ -48,6 +48,7 @@ describe('Passkeys', () => {
     const response = await request(server)
       .post('/user/passkeys/registration-options')
       .set(bearer(token))
+      .send({ currentPassword: PASSWORD })
       .expect(200)
       .expect('cache-control', 'no-store');
     return response.body as Options;
@@ -344,7 +345,11 @@ describe('Passkeys', () => {
     it('should give an account with TOTP on its tokens directly: a passkey is both factors', async () => {
       const { name, token } = await newUser();
       const { authenticator } = await register(token);
-      const started = await request(server).post('/user/mfa/totp').set(bearer(token)).expect(200);
+      const started = await request(server)
+        .post('/user/mfa/totp')
+        .set(bearer(token))
+        .send({ currentPassword: PASSWORD })
+        .expect(200);
       const secret = Buffer.from(Secret.fromBase32((started.body as { secret: string }).secret).bytes);
       await request(server)
         .post('/user/mfa/totp/confirm')
