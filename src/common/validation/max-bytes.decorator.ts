@@ -23,7 +23,11 @@ function maxBytesRule(max: number, options?: ValidationOptions): PropertyDecorat
       constraints: [max],
       validator: {
         validate: (value: unknown) => typeof value === 'string' && Buffer.byteLength(value, 'utf8') <= max,
-        defaultMessage: (args) => `${args?.property ?? 'value'} must be at most ${max} bytes`,
+        // A number or an object fails this rule too: say what is wrong with it, not its size.
+        defaultMessage: (args) =>
+          typeof args?.value === 'string'
+            ? `${args.property} must be at most ${max} bytes`
+            : `${args?.property ?? 'value'} must be a string`,
       },
     },
     options,
