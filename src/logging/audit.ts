@@ -21,6 +21,7 @@ export type AuditEvent =
   | 'mfa.totp.disabled'
   | 'mfa.totp.reset'
   | 'mfa.failed'
+  | 'mfa.locked'
   | 'passkey.added'
   | 'passkey.removed'
   | 'passkey.failed'
