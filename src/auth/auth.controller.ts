@@ -126,7 +126,9 @@ export class AuthController {
     summary: "Complete a login with the app's code or a recovery code",
     description:
       'A code of a time step already used is refused (replay); one step of clock drift either way is ' +
-      "accepted; a recovery code works once. Wrong codes count toward the account's hold.",
+      "accepted; a recovery code works once. Wrong codes count toward the account's hold, and toward " +
+      'its failed second factors, which only a success or an operator clears: at MFA_FAILURE_LIMIT in a ' +
+      'row, TOTP codes are no longer checked (403) and the challenge offers only `recovery`.',
   })
   @ApiOkResponse({ ...TOKEN_RESPONSE, description: 'Logged in: a new session.' })
   @ApiErrorResponses({
@@ -134,6 +136,10 @@ export class AuthController {
       'The code or recovery code is wrong, expired or already used; the mfaToken is unknown, spent or ' +
       'expired, or took its 5th wrong code (log in again); or the body is malformed (exactly one of ' +
       'code and recoveryCode).',
+    403:
+      'A TOTP code for an account whose codes are locked: MFA_FAILURE_LIMIT failed second factors in a ' +
+      'row. Not checked, and the mfaToken stays usable: use a recovery code (or sign in with a passkey, ' +
+      'or ask an operator for `npm run users -- mfa reset NAME`).',
     ...JSON_BODY_ERRORS,
     429: `${TOO_MANY_ATTEMPTS} Or too many failed checks for this account (LOGIN_FAILURE_LIMIT).`,
   })
