@@ -35,6 +35,7 @@ import { PasskeyLoginDto } from '../passkeys/dto/passkey-login.dto.js';
 import { PasskeyOptionsView } from '../passkeys/passkey-views.js';
 import { PasskeysService } from '../passkeys/passkeys.service.js';
 import { AddressThrottlerGuard } from '../throttling/address-throttler.guard.js';
+import { LoginRoute } from '../throttling/login-route.decorator.js';
 import type { Actor } from '../common/request-context/actor.js';
 import type { AuthUser } from '../common/request-context/auth-user.js';
 import { CurrentActor } from '../common/request-context/current-actor.decorator.js';
@@ -85,6 +86,7 @@ export class AuthController {
    */
   @Public()
   @UseGuards(AddressThrottlerGuard)
+  @LoginRoute()
   @Post('login')
   @HttpCode(HttpStatus.OK)
   @Header('Cache-Control', 'no-store')
@@ -119,6 +121,7 @@ export class AuthController {
   /** The second step of a login with a second factor: exactly the answer of a password-only login. */
   @Public()
   @UseGuards(AddressThrottlerGuard)
+  @LoginRoute()
   @Post('login/mfa')
   @HttpCode(HttpStatus.OK)
   @Header('Cache-Control', 'no-store')
@@ -158,6 +161,7 @@ export class AuthController {
   /** The first step of a passkey sign-in: a challenge for any of this site's passkeys. */
   @Public()
   @UseGuards(AddressThrottlerGuard)
+  @LoginRoute()
   @Post('login/passkey/options')
   @HttpCode(HttpStatus.OK)
   @Header('Cache-Control', 'no-store')
@@ -180,6 +184,7 @@ export class AuthController {
   /** A passkey sign-in: exactly the answer of a password login, with no second step. */
   @Public()
   @UseGuards(AddressThrottlerGuard)
+  @LoginRoute()
   @Post('login/passkey')
   @HttpCode(HttpStatus.OK)
   @Header('Cache-Control', 'no-store')
