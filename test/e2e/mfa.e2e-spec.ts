@@ -13,6 +13,7 @@ import { codeForStep, stepAt } from '../../src/mfa/totp.js';
 import { UsersService } from '../../src/users/users.service.js';
 import { createTestApp, httpServer } from '../support/app.js';
 import { errorBody } from '../support/expected.js';
+import { SoftAuthenticator } from '../support/soft-authenticator.js';
 
 const PASSWORD = 'correct horse battery';
 /** The JSON answers these tests read: string members (recoveryCodes is read on its own). */
@@ -443,6 +444,33 @@ describe('TOTP second factor', () => {
       expect(failed.map((event) => event.failures).sort()).toStrictEqual(
         Array.from({ length: checked }, (_, i) => i + 1),
       );
+    });
+
+    it('should start counting again after a passkey sign-in', async () => {
+      const user = await userWithTotp();
+      const authenticator = new SoftAuthenticator();
+      const registration = await request(server)
+        .post('/user/passkeys/registration-options')
+        .set('Authorization', `Bearer ${user.token}`)
+        .expect(200);
+      const { challengeId, options } = registration.body as {
+        challengeId: string;
+        options: Record<string, unknown>;
+      };
+      await request(server)
+        .post('/user/passkeys')
+        .set('Authorization', `Bearer ${user.token}`)
+        .send({ challengeId, response: authenticator.register(options) })
+        .expect(201);
+      await guessUntilLocked(user.name, user.secret);
+      const signIn = await request(server).post('/login/passkey/options').expect(200);
+      const ceremony = signIn.body as { challengeId: string; options: Record<string, unknown> };
+      await request(server)
+        .post('/login/passkey')
+        .send({ challengeId: ceremony.challengeId, response: authenticator.authenticate(ceremony.options) })
+        .expect(200);
+      await waitOutHolds(user.name);
+      await completeWith({ mfaToken: await challenge(user.name), code: codeAt(user.secret, 1) }).expect(200);
     });
 
     it("should be cleared by the operator's reset (npm run users -- mfa reset)", async () => {
