@@ -44,8 +44,11 @@ function setMfaMode(mode) {
   const recovery = mode === 'recovery';
   mfaLabel.textContent = recovery ? 'Recovery code' : 'Authentication code';
   mfaHint.textContent = recovery
-    ? 'Enter one of your recovery codes (xxxxx-xxxxx). Each works once.'
+    ? (mfa.totpLocked ? 'Authentication codes are locked after too many wrong ones. ' : '') +
+      'Enter one of your recovery codes (xxxxx-xxxxx). Each works once.'
     : 'Enter the 6-digit code from your authenticator app.';
+  // While codes are locked (MFA_FAILURE_LIMIT) the server checks recovery codes only.
+  mfaToggle.classList.toggle('d-none', mfa.totpLocked);
   mfaToggle.textContent = recovery ? 'Use an authentication code' : 'Use a recovery code';
   mfaCode.setAttribute('inputmode', recovery ? 'text' : 'numeric');
   mfaCode.setAttribute('autocomplete', recovery ? 'off' : 'one-time-code');
@@ -54,11 +57,12 @@ function setMfaMode(mode) {
   mfaCode.focus();
 }
 
-function showMfaStep(mfaToken) {
-  mfa = { token: mfaToken, mode: 'totp' };
+function showMfaStep(mfaToken, methods) {
+  const totpLocked = Array.isArray(methods) && !methods.includes('totp');
+  mfa = { token: mfaToken, mode: 'totp', totpLocked };
   form.classList.add('d-none');
   mfaForm.classList.remove('d-none');
-  setMfaMode('totp');
+  setMfaMode(totpLocked ? 'recovery' : 'totp');
 }
 
 /** Back to the name and password, with `message` when the second step cannot go on. */
@@ -93,7 +97,7 @@ form.addEventListener('submit', async (event) => {
     if (response.ok) {
       const answer = await response.json();
       if (answer.mfaRequired === true) {
-        showMfaStep(answer.mfaToken);
+        showMfaStep(answer.mfaToken, answer.methods);
       } else {
         loggedIn(answer.token);
       }

@@ -35,6 +35,7 @@ import { PasskeyLoginDto } from '../passkeys/dto/passkey-login.dto.js';
 import { PasskeyOptionsView } from '../passkeys/passkey-views.js';
 import { PasskeysService } from '../passkeys/passkeys.service.js';
 import { AddressThrottlerGuard } from '../throttling/address-throttler.guard.js';
+import { LoginRoute } from '../throttling/login-route.decorator.js';
 import type { Actor } from '../common/request-context/actor.js';
 import type { AuthUser } from '../common/request-context/auth-user.js';
 import { CurrentActor } from '../common/request-context/current-actor.decorator.js';
@@ -85,6 +86,7 @@ export class AuthController {
    */
   @Public()
   @UseGuards(AddressThrottlerGuard)
+  @LoginRoute()
   @Post('login')
   @HttpCode(HttpStatus.OK)
   @Header('Cache-Control', 'no-store')
@@ -119,6 +121,7 @@ export class AuthController {
   /** The second step of a login with a second factor: exactly the answer of a password-only login. */
   @Public()
   @UseGuards(AddressThrottlerGuard)
+  @LoginRoute()
   @Post('login/mfa')
   @HttpCode(HttpStatus.OK)
   @Header('Cache-Control', 'no-store')
@@ -126,7 +129,9 @@ export class AuthController {
     summary: "Complete a login with the app's code or a recovery code",
     description:
       'A code of a time step already used is refused (replay); one step of clock drift either way is ' +
-      "accepted; a recovery code works once. Wrong codes count toward the account's hold.",
+      "accepted; a recovery code works once. Wrong codes count toward the account's hold, and toward " +
+      'its failed second factors, which only a success or an operator clears: at MFA_FAILURE_LIMIT in a ' +
+      'row, TOTP codes are no longer checked (403) and the challenge offers only `recovery`.',
   })
   @ApiOkResponse({ ...TOKEN_RESPONSE, description: 'Logged in: a new session.' })
   @ApiErrorResponses({
@@ -134,6 +139,10 @@ export class AuthController {
       'The code or recovery code is wrong, expired or already used; the mfaToken is unknown, spent or ' +
       'expired, or took its 5th wrong code (log in again); or the body is malformed (exactly one of ' +
       'code and recoveryCode).',
+    403:
+      'A TOTP code for an account whose codes are locked: MFA_FAILURE_LIMIT failed second factors in a ' +
+      'row. Not checked, and the mfaToken stays usable: use a recovery code (or sign in with a passkey, ' +
+      'or ask an operator for `npm run users -- mfa reset NAME`).',
     ...JSON_BODY_ERRORS,
     429: `${TOO_MANY_ATTEMPTS} Or too many failed checks for this account (LOGIN_FAILURE_LIMIT).`,
   })
@@ -152,6 +161,7 @@ export class AuthController {
   /** The first step of a passkey sign-in: a challenge for any of this site's passkeys. */
   @Public()
   @UseGuards(AddressThrottlerGuard)
+  @LoginRoute()
   @Post('login/passkey/options')
   @HttpCode(HttpStatus.OK)
   @Header('Cache-Control', 'no-store')
@@ -174,6 +184,7 @@ export class AuthController {
   /** A passkey sign-in: exactly the answer of a password login, with no second step. */
   @Public()
   @UseGuards(AddressThrottlerGuard)
+  @LoginRoute()
   @Post('login/passkey')
   @HttpCode(HttpStatus.OK)
   @Header('Cache-Control', 'no-store')

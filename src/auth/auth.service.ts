@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { BadRequestException, Injectable } from '@nestjs/common';
+import { BadRequestException, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { JwtService } from '@nestjs/jwt';
 import type { Env } from '../config/env.schema.js';
@@ -86,7 +86,9 @@ export class AuthService {
     response: Record<string, unknown>,
     actor: Actor,
   ): Promise<TokenPair> {
-    const user = await this.passkeys.authenticate(challengeId, response, actor);
+    const user = await this.countRefusal(this.passkeys.authenticate(challengeId, response, actor));
+    // A second factor that worked: the account's failed TOTP attempts start again (MFA_FAILURE_LIMIT).
+    await this.mfa.recordOtherFactorSuccess(user.id);
     return this.issueForVerifiedUser(user, actor, 'passkey');
   }
 
@@ -109,7 +111,9 @@ export class AuthService {
 
   /**
    * A step of a login, counted in auth_logins_total when it refuses: 429 (a held-back account)
-   * as throttled, 400 (a wrong second factor or mfaToken) as failed. Other errors (the database
+   * as throttled; 400 (a wrong second factor, mfaToken or passkey challenge), 401 (a passkey not
+   * accepted) and 403 (TOTP codes locked, MFA_FAILURE_LIMIT) as failed. The per-address limiter
+   * counts its own refusals of the login routes (@LoginRoute()). Other errors (the database
    * down) decided nothing about the login and are not counted.
    */
   private async countRefusal<T>(step: Promise<T>): Promise<T> {
@@ -118,7 +122,11 @@ export class AuthService {
     } catch (error) {
       if (error instanceof TooManyRequestsException) {
         this.metrics.login('throttled');
-      } else if (error instanceof BadRequestException) {
+      } else if (
+        error instanceof BadRequestException ||
+        error instanceof UnauthorizedException ||
+        error instanceof ForbiddenException
+      ) {
         this.metrics.login('failed');
       }
       throw error;

@@ -137,6 +137,18 @@ export const envSchema = z.preprocess(
       LOGIN_FAILURE_LIMIT: integer(5, 1, 1_000_000, 'a whole number of failures'),
       LOGIN_FAILURE_WINDOW: seconds(900),
       LOGIN_HOLD_SECONDS: seconds(30),
+      // Consecutive failed second factors before TOTP codes stop being checked (docs/two-factor.md).
+      MFA_FAILURE_LIMIT: z
+        .string()
+        .regex(/^\d+$/, 'must be a whole number of failures')
+        .transform(Number)
+        .pipe(
+          z
+            .number()
+            .min(1, 'must be between 1 and 100 (NIST SP 800-63B allows at most 100)')
+            .max(100, 'must be between 1 and 100 (NIST SP 800-63B allows at most 100)'),
+        )
+        .default(20),
       HTTP_REQUEST_TIMEOUT: seconds(15, 1, 600),
       // Unset: the default depends on NODE_ENV (shutdownDelayOf).
       SHUTDOWN_DELAY: wholeNumber(0, 300, 'a whole number of seconds').optional(),

@@ -23,6 +23,7 @@ export type AuditEvent =
   | 'mfa.totp.reset'
   | 'mfa.failed'
   | 'passkey.registration_started'
+  | 'mfa.locked'
   | 'passkey.added'
   | 'passkey.first_used'
   | 'passkey.removed'

@@ -57,7 +57,9 @@ export class Metrics {
 
   private readonly logins = new Counter({
     name: 'auth_logins_total',
-    help: 'Login attempts that reached a decision, by outcome (POST /login and POST /login/mfa)',
+    help:
+      'Login attempts that reached a decision, by outcome (POST /login, /login/mfa, /login/passkey); ' +
+      'throttled: refused by any limiter, per address or per account',
     labelNames: ['outcome'] as const,
     registers: [this.registry],
   });

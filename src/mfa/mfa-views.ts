@@ -44,6 +44,12 @@ export class MfaChallengeView {
   })
   mfaToken!: string;
 
-  @ApiProperty({ enum: ['totp', 'recovery'], isArray: true, example: ['totp', 'recovery'] })
+  @ApiProperty({
+    enum: ['totp', 'recovery'],
+    isArray: true,
+    example: ['totp', 'recovery'],
+    description:
+      'What POST /login/mfa will check: only `recovery` while TOTP codes are locked (MFA_FAILURE_LIMIT).',
+  })
   methods!: string[];
 }

@@ -41,6 +41,7 @@ export class MfaRepository {
         createdAt: at,
         confirmedAt: null,
         lastStep: null,
+        failedAttempts: 0,
       });
       return true;
     });
@@ -77,13 +78,54 @@ export class MfaRepository {
     });
   }
 
-  /** Spends time step `step` of an active secret, if no later or equal one was spent. */
-  async spendStep(userId: number, step: number, lastStep: number | null): Promise<boolean> {
+  /**
+   * Spends time step `step` of an active secret, if no later or equal one was spent and the
+   * account's failed attempts are below `failureLimit`: checked in the same UPDATE, so a right
+   * code racing the failure that locks the account is refused too.
+   */
+  async spendStep(
+    userId: number,
+    step: number,
+    lastStep: number | null,
+    failureLimit: number,
+  ): Promise<boolean> {
     const result = await this.totp.update(
-      { userId, confirmedAt: Not(IsNull()), lastStep: lastStep === null ? IsNull() : LessThan(step) },
+      {
+        userId,
+        confirmedAt: Not(IsNull()),
+        lastStep: lastStep === null ? IsNull() : LessThan(step),
+        failedAttempts: LessThan(failureLimit),
+      },
       { lastStep: step },
     );
     return (result.affected ?? 0) > 0;
+  }
+
+  /**
+   * Counts a failed second factor of an active secret and returns the count it leaves (null
+   * without one). One `SET failed_attempts = failed_attempts + 1` read back in the same
+   * transaction (the row stays locked until it ends on PostgreSQL; SQLite's are serialized): concurrent
+   * failures all count, and exactly one of them sees each value, the limit included.
+   */
+  async recordFailure(userId: number): Promise<number | null> {
+    return this.transactions.run(async (manager) => {
+      const result = await manager.increment(
+        TotpCredentialEntity,
+        { userId, confirmedAt: Not(IsNull()) },
+        'failedAttempts',
+        1,
+      );
+      if ((result.affected ?? 0) === 0) {
+        return null;
+      }
+      const row = await manager.findOneBy(TotpCredentialEntity, { userId });
+      return row?.failedAttempts ?? null;
+    });
+  }
+
+  /** A second factor succeeded: the failed attempts start again from 0. */
+  async clearFailures(userId: number): Promise<void> {
+    await this.totp.update({ userId, failedAttempts: MoreThan(0) }, { failedAttempts: 0 });
   }
 
   async spendRecoveryCode(userId: number, codeHash: string, at: Date): Promise<boolean> {

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import {
   BadRequestException,
   ConflictException,
+  ForbiddenException,
   Inject,
   Injectable,
   NotFoundException,
@@ -22,6 +23,7 @@ import { UsersService } from '../users/users.service.js';
 import { MFA_KEYS, type MfaKeys } from './mfa-keys.js';
 import { MfaRepository } from './mfa.repository.js';
 import { hashRecoveryCode, newRecoveryCode, RECOVERY_CODE_COUNT } from './recovery-codes.js';
+import type { TotpCredentialEntity } from './totp-credential.entity.js';
 import { matchTotp, newTotpSecret, otpauthUrl, toBase32 } from './totp.js';
 
 /** How long a set-up started with a proven step-up waits for its confirming code. */
@@ -60,6 +62,9 @@ export const NO_SETUP_PENDING = 'no two-factor set-up is pending: POST /user/mfa
 export const WRONG_CODE = 'the code is wrong, expired or already used';
 export const INVALID_MFA_TOKEN = 'mfaToken is invalid or has expired: log in again';
 export const MFA_TOKEN_EXHAUSTED = 'the code is wrong, and too many were for this mfaToken: log in again';
+export const TOTP_LOCKED =
+  'authentication codes are locked for this account after too many failed attempts: ' +
+  'use a recovery code or a passkey, or ask an operator to reset two-factor authentication';
 
 /** The authenticated data of a pending secret: only a confirmation opens it, never a login. */
 const setupAad = (userId: number) => `totp-setup:${userId}`;
@@ -70,6 +75,8 @@ const sha256 = (value: string) => createHash('sha256').update(value).digest('bas
 @Injectable()
 export class MfaService {
   private readonly issuer: string;
+  /** MFA_FAILURE_LIMIT: failed second factors in a row after which TOTP codes are not checked. */
+  private readonly failureLimit: number;
 
   constructor(
     private readonly store: MfaRepository,
@@ -81,6 +88,7 @@ export class MfaService {
     private readonly metrics: Metrics,
   ) {
     this.issuer = config.get('JWT_ISSUER', { infer: true });
+    this.failureLimit = config.get('MFA_FAILURE_LIMIT', { infer: true });
   }
 
   /** Whether TOTP is on, and how many recovery codes are unspent (0 while it is off). */
@@ -175,14 +183,25 @@ export class MfaService {
    * factor. 429 while the account's second factor is held back, before any token is made.
    */
   async challengeAfterPassword(user: UserProfile, actor: Actor): Promise<MfaChallenge | null> {
-    if (!(await this.store.hasActiveTotp(user.id))) {
+    const totp = await this.store.findTotp(user.id);
+    if (totp === null || totp.confirmedAt === null) {
       return null;
     }
     await this.refuseIfHeld(user.name, actor);
     const mfaToken = randomBytes(32).toString('base64url');
     const now = new Date();
     await this.store.addChallenge(sha256(mfaToken), user.id, new Date(now.getTime() + MFA_TOKEN_TTL_MS), now);
-    return { mfaRequired: true, mfaToken, methods: ['totp', 'recovery'] };
+    // Locked (MFA_FAILURE_LIMIT): the client learns up front that only a recovery code will do.
+    const methods: MfaMethod[] = this.isLocked(totp) ? ['recovery'] : ['totp', 'recovery'];
+    return { mfaRequired: true, mfaToken, methods };
+  }
+
+  /**
+   * Another second factor (a passkey) proved the account's owner: the failed attempts start
+   * again from 0, as after a right code.
+   */
+  async recordOtherFactorSuccess(userId: number): Promise<void> {
+    await this.store.clearFailures(userId);
   }
 
   /**
@@ -190,7 +209,9 @@ export class MfaService {
    * exception (400 for a wrong code or token, 429 while held). A wrong code counts toward the
    * account's hold, both the login count and the second factor's own, which a right password
    * does not clear (else each password would buy LOGIN_FAILURE_LIMIT more guesses), and toward
-   * the mfaToken's own MFA_TOKEN_MAX_FAILURES.
+   * the mfaToken's own MFA_TOKEN_MAX_FAILURES, and toward the account's failed attempts, which
+   * only a success or an operator clears: at MFA_FAILURE_LIMIT TOTP codes are refused unchecked
+   * (403), recovery codes still taken.
    */
   async completeLogin(proof: SecondFactorProof, actor: Actor): Promise<UserProfile> {
     const tokenHash = sha256(proof.mfaToken);
@@ -202,13 +223,31 @@ export class MfaService {
     }
     await this.refuseIfHeld(user.name, actor);
     const method: MfaMethod = proof.code !== undefined ? 'totp' : 'recovery';
-    if (!(await this.spend(user.id, proof, now))) {
+    const totp = await this.store.findTotp(user.id);
+    if (method === 'totp' && totp !== null && this.isLocked(totp)) {
+      // Not checked, so not counted either; the mfaToken stays usable for a recovery code.
+      audit('mfa.failed', actor.requestId, { userId: user.id, method, reason: 'locked', ip: actor.ip });
+      throw new ForbiddenException(TOTP_LOCKED);
+    }
+    if (!(await this.spend(user.id, totp, proof, now))) {
+      const failures = await this.store.recordFailure(user.id);
       await this.attempts.recordFailure(user.name);
       await this.attempts.recordFailure(user.name, undefined, 'mfa');
-      audit('mfa.failed', actor.requestId, { userId: user.id, method, ip: actor.ip });
+      // The password was right and the second factor wrong: the owner should hear of it.
+      audit('mfa.failed', actor.requestId, {
+        userId: user.id,
+        method,
+        reason: 'wrong_code',
+        failures: failures ?? undefined,
+        ip: actor.ip,
+      });
+      if (failures === this.failureLimit) {
+        audit('mfa.locked', actor.requestId, { userId: user.id, failures, ip: actor.ip });
+      }
       const usable = await this.store.recordChallengeFailure(tokenHash, MFA_TOKEN_MAX_FAILURES);
       throw new BadRequestException(usable ? WRONG_CODE : MFA_TOKEN_EXHAUSTED);
     }
+    await this.store.clearFailures(user.id);
     if (!(await this.store.spendChallenge(tokenHash, new Date()))) {
       // Another request completed (or the token expired) meanwhile: the code is spent anyway.
       throw new BadRequestException(INVALID_MFA_TOKEN);
@@ -217,7 +256,16 @@ export class MfaService {
     return { id: user.id, name: user.name };
   }
 
-  private async spend(userId: number, proof: SecondFactorProof, now: Date): Promise<boolean> {
+  private isLocked(totp: TotpCredentialEntity): boolean {
+    return totp.failedAttempts >= this.failureLimit;
+  }
+
+  private async spend(
+    userId: number,
+    totp: TotpCredentialEntity | null,
+    proof: SecondFactorProof,
+    now: Date,
+  ): Promise<boolean> {
     if (proof.recoveryCode !== undefined) {
       return this.store.spendRecoveryCode(
         userId,
@@ -225,7 +273,6 @@ export class MfaService {
         now,
       );
     }
-    const totp = await this.store.findTotp(userId);
     if (totp === null || totp.confirmedAt === null) {
       return false;
     }
@@ -235,7 +282,7 @@ export class MfaService {
       now.getTime(),
       totp.lastStep,
     );
-    return step !== null && (await this.store.spendStep(userId, step, totp.lastStep));
+    return step !== null && (await this.store.spendStep(userId, step, totp.lastStep, this.failureLimit));
   }
 
   private async refuseIfHeld(name: string, actor: Actor): Promise<void> {

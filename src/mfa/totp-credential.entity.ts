@@ -19,4 +19,11 @@ export class TotpCredentialEntity {
   /** The last time step accepted: a code is taken only for a later one (replay). */
   @Column({ name: 'last_step', type: 'integer', nullable: true })
   lastStep!: number | null;
+
+  /**
+   * Second-factor attempts (TOTP or recovery code) that failed since the last success: only a
+   * success or an operator's reset clears it, never time. At MFA_FAILURE_LIMIT codes stop being checked.
+   */
+  @Column({ name: 'failed_attempts', type: 'integer', default: 0 })
+  failedAttempts!: number;
 }

@@ -87,7 +87,8 @@ export class PasskeysController {
     400:
       "The challengeId is unknown, spent, expired or not one of this user's registrations (ask for new " +
       'options); the passkey could not be verified (another origin or RP ID, no user verification, a ' +
-      'bad attestation); or the body is malformed.',
+      'bad attestation); its public key can never verify (no coordinates, a point off the curve, a ' +
+      "curve or key type that is not its algorithm's, a short RSA modulus); or the body is malformed.",
     ...ACCESS_TOKEN_ERRORS,
     409: `The passkey is registered already, or the account has ${PASSKEYS_PER_USER} passkeys.`,
     ...JSON_BODY_ERRORS,

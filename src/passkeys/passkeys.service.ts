@@ -22,6 +22,7 @@ import { audit } from '../logging/audit.js';
 import type { StepUpProof } from '../users/step-up.js';
 import type { UserProfile } from '../users/user-profile.js';
 import { UsersService } from '../users/users.service.js';
+import { coseKeyProblem } from './cose-key.js';
 import type { ChallengePurpose } from './passkey-challenge.entity.js';
 import { CHALLENGE_TTL_MS, DEFAULT_PASSKEY_NAME, PASSKEYS_PER_USER } from './passkey-limits.js';
 import { toPasskeyView, type PasskeyView } from './passkey-views.js';
@@ -51,7 +52,8 @@ type Refusal =
   | 'unknown_credential'
   | 'user_handle'
   | 'counter'
-  | 'disabled';
+  | 'disabled'
+  | 'public_key';
 
 /** What each refusal of a registration tells the caller, in our words (never the library's). */
 const REGISTRATION_MESSAGES: Partial<Record<Refusal, string>> = {
@@ -161,6 +163,11 @@ export class PasskeysService {
       throw this.registrationRefused('signature', user.id, actor);
     }
     const { credential } = verified.registrationInfo;
+    // Attestation "none" signs nothing with the key: a key that can never verify would be stored.
+    const keyProblem = coseKeyProblem(credential.publicKey);
+    if (keyProblem !== undefined) {
+      throw this.registrationRefused('public_key', user.id, actor, keyProblem);
+    }
     if ((await this.store.listOf(user.id)).length >= PASSKEYS_PER_USER) {
       throw new ConflictException(`an account may have at most ${PASSKEYS_PER_USER} passkeys`);
     }
@@ -274,6 +281,7 @@ export class PasskeysService {
       // A passkey that signs in for the first time: the moment a thief's would show itself.
       audit('passkey.first_used', actor.requestId, { userId: user.id, passkeyId: passkey.id, ip: actor.ip });
     }
+    this.users.recordLogin(user.id);
     return { id: user.id, name: user.name };
   }
 
@@ -310,9 +318,18 @@ export class PasskeysService {
     return challenge;
   }
 
-  private registrationRefused(reason: Refusal, userId: number, actor: Actor): BadRequestException {
+  private registrationRefused(
+    reason: Refusal,
+    userId: number,
+    actor: Actor,
+    keyProblem?: string,
+  ): BadRequestException {
     audit('passkey.failed', actor.requestId, { ceremony: 'registration', reason, userId, ip: actor.ip });
-    return new BadRequestException(REGISTRATION_MESSAGES[reason] ?? 'the passkey could not be verified');
+    return new BadRequestException(
+      keyProblem !== undefined
+        ? `the passkey's public key can never verify a signature: ${keyProblem}`
+        : (REGISTRATION_MESSAGES[reason] ?? 'the passkey could not be verified'),
+    );
   }
 
   private signInRefused(

@@ -1,10 +1,12 @@
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import { ConfigService } from '@nestjs/config';
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import type { FastifyRequest } from 'fastify';
 import type { Env } from '../config/env.schema.js';
 import { audit } from '../logging/audit.js';
 import { Metrics } from '../metrics/metrics.js';
+import { LOGIN_ROUTE } from './login-route.decorator.js';
 import { THROTTLER_STORAGE } from './memory-throttler.storage.js';
 import { TooManyRequestsException } from './too-many-requests.exception.js';
 
@@ -28,6 +30,7 @@ export class AddressThrottlerGuard implements CanActivate {
     @Inject(THROTTLER_STORAGE) private readonly storage: ThrottlerStorage,
     config: ConfigService<Env, true>,
     private readonly metrics: Metrics,
+    private readonly reflector: Reflector,
   ) {
     this.limit = config.get('LOGIN_RATE_LIMIT', { infer: true });
   }
@@ -45,6 +48,9 @@ export class AddressThrottlerGuard implements CanActivate {
     if (isBlocked) {
       audit('login.throttled', id, { scope: 'address', route, ip, retryAfter: timeToBlockExpire });
       this.metrics.throttled('address');
+      if (this.reflector.get<boolean | undefined>(LOGIN_ROUTE, context.getHandler()) === true) {
+        this.metrics.login('throttled');
+      }
       throw new TooManyRequestsException(Math.max(1, timeToBlockExpire));
     }
     return true;

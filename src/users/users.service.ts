@@ -102,9 +102,14 @@ export class UsersService {
     if (!(await this.checkPassword(name, user?.passwordHash, password, actor, 'login', usable)) || !usable) {
       return null;
     }
-    // Not awaited: the login does not wait on a write only the admin API's list reads.
-    this.users.recordLogin(user.id, new Date()).catch(() => undefined);
+    this.recordLogin(user.id);
     return this.rehashIfWeak(user, password);
+  }
+
+  /** A sign-in of the account, by any means (a password, a passkey): its `lastLoginAt`. */
+  recordLogin(id: number): void {
+    // Not awaited: the login does not wait on a write only the admin API's list reads.
+    this.users.recordLogin(id, new Date()).catch(() => undefined);
   }
 
   /**

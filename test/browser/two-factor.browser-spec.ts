@@ -1,6 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Secret, TOTP } from 'otpauth';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { DataSource } from 'typeorm';
 import { UsersService } from '../../src/users/users.service.js';
 import {
   currentCspViolations,
@@ -165,6 +166,55 @@ describe('Browser: two-factor authentication', () => {
           'DELETE /user/mfa/totp 204',
         ]),
       );
+      expect({ problems, cspViolations, current: await currentCspViolations(page) }).toEqual({
+        problems: [],
+        cspViolations: [],
+        current: [],
+      });
+    },
+    TEST_TIMEOUT_MS,
+  );
+  it(
+    'should offer only a recovery code while authentication codes are locked (MFA_FAILURE_LIMIT)',
+    async () => {
+      // Set up through the API, then locked as MFA_FAILURE_LIMIT (20) wrong codes would leave it.
+      const name = 'two-factor-locked';
+      const { id } = await app.get(UsersService).create(name, PASSWORD);
+      const post = async (path: string, body: unknown, token?: string) => {
+        const response = await fetch(`${baseUrl}${path}`, {
+          method: 'POST',
+          headers: {
+            ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+            ...(token === undefined ? {} : { Authorization: `Bearer ${token}` }),
+          },
+          body: body === undefined ? undefined : JSON.stringify(body),
+        });
+        expect(response.status).toBe(200);
+        return (await response.json()) as Record<string, unknown>;
+      };
+      const { token } = (await post('/login', { name, password: PASSWORD })) as { token: string };
+      const { secret } = (await post('/user/mfa/totp', undefined, token)) as { secret: string };
+      const { recoveryCodes } = (await post('/user/mfa/totp/confirm', { code: codeFor(secret) }, token)) as {
+        recoveryCodes: string[];
+      };
+      await app
+        .get(DataSource)
+        .createQueryBuilder()
+        .update('totp_credentials')
+        .set({ failedAttempts: 20 })
+        .where('user_id = :id', { id })
+        .execute();
+
+      await page.goto(`${baseUrl}/login`);
+      await page.fill('#name', name);
+      await page.fill('#password', PASSWORD);
+      await page.click('#login-button');
+      await page.getByText('Authentication codes are locked after too many wrong ones.').waitFor();
+      await page.getByText('Recovery code', { exact: true }).waitFor();
+      expect(await page.locator('#mfa-toggle').isHidden()).toBe(true);
+      await page.fill('#mfa-code', recoveryCodes[0]);
+      await Promise.all([page.waitForURL(`${baseUrl}/`), page.click('#mfa-button')]);
+      await logOut();
       expect({ problems, cspViolations, current: await currentCspViolations(page) }).toEqual({
         problems: [],
         cspViolations: [],

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jest } from '@jest/globals';
 import Database from 'better-sqlite3';
+import request from 'supertest';
 import { INVALID_CREDENTIALS_BODY } from '../support/expected.js';
 import { serviceEnv, startServer, type RunningServer } from '../support/server-process.js';
 import { Secret } from 'otpauth';
@@ -250,7 +251,11 @@ describe('users CLI beside the running service', () => {
     expect(added.code).toBe(0);
     // The service learns of sessions ended by another process by polling, and of a user enabled
     // again when its cached "disabled" expires: one second each here.
-    server = await startServer({ ...dataEnv(cwd), REVOCATION_POLL_INTERVAL: '1', USER_CACHE_TTL: '1' }, cwd);
+    // MFA_FAILURE_LIMIT 1: one wrong code locks the codes, which `mfa reset` must clear.
+    server = await startServer(
+      { ...dataEnv(cwd), REVOCATION_POLL_INTERVAL: '1', USER_CACHE_TTL: '1', MFA_FAILURE_LIMIT: '1' },
+      cwd,
+    );
   });
 
   afterAll(async () => {
@@ -284,7 +289,12 @@ describe('users CLI beside the running service', () => {
     expect(await getUserStatus(server.url, token)).toBe(401);
   });
 
-  it("should turn off a user's second factor on mfa reset and end their sessions", async () => {
+  const postJson = (url: string, path: string, body: object, token?: string) => {
+    const pending = request(url).post(path);
+    return (token === undefined ? pending : pending.set('Authorization', `Bearer ${token}`)).send(body);
+  };
+
+  it("should turn off a user's second factor (and with it a lock of its codes) on mfa reset and end their sessions", async () => {
     const token = await tokenFor(server.url, 'alice', 'alice password 1');
     const call = (path: string, body?: unknown) =>
       fetch(`${server.url}${path}`, {
@@ -299,8 +309,15 @@ describe('users CLI beside the running service', () => {
     const { secret } = (await started.json()) as { secret: string };
     const code = codeForStep(Buffer.from(Secret.fromBase32(secret).bytes), stepAt(Date.now()));
     expect((await call('/user/mfa/totp/confirm', { code })).status).toBe(200);
-    const challenged = (await postLogin(server.url, 'alice', 'alice password 1')).body as object;
+    const challenged = (await postLogin(server.url, 'alice', 'alice password 1')).body as {
+      mfaToken: string;
+    };
     expect(challenged).toMatchObject({ mfaRequired: true });
+    // One wrong code: the codes are locked (MFA_FAILURE_LIMIT 1).
+    const wrong = code === '000000' ? '111111' : '000000';
+    await postJson(server.url, '/login/mfa', { mfaToken: challenged.mfaToken, code: wrong }).expect(400);
+    const locked = (await postLogin(server.url, 'alice', 'alice password 1')).body as object;
+    expect(locked).toMatchObject({ mfaRequired: true, methods: ['recovery'] });
 
     expect(await users(cwd, ['mfa', 'reset', 'alice'])).toEqual({
       code: 0,
@@ -308,7 +325,28 @@ describe('users CLI beside the running service', () => {
       stderr: '',
     });
     expect(await eventualStatus(server.url, token, 401)).toBe(401);
-    await tokenFor(server.url, 'alice', 'alice password 1');
+    const fresh = await tokenFor(server.url, 'alice', 'alice password 1');
+    // Set up again, the lock is gone with the reset: codes are offered and taken.
+    const again = (await (
+      await fetch(`${server.url}/user/mfa/totp`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${fresh}` },
+      })
+    ).json()) as { secret: string };
+    const newSecret = Buffer.from(Secret.fromBase32(again.secret).bytes);
+    await postJson(
+      server.url,
+      '/user/mfa/totp/confirm',
+      { code: codeForStep(newSecret, stepAt(Date.now())) },
+      fresh,
+    ).expect(200);
+    const unlocked = (await postLogin(server.url, 'alice', 'alice password 1')).body as { mfaToken: string };
+    expect(unlocked).toMatchObject({ mfaRequired: true, methods: ['totp', 'recovery'] });
+    await postJson(server.url, '/login/mfa', {
+      mfaToken: unlocked.mfaToken,
+      code: codeForStep(newSecret, stepAt(Date.now()) + 1),
+    }).expect(200);
+    expect((await users(cwd, ['mfa', 'reset', 'alice'])).code).toBe(0);
     expect((await users(cwd, ['mfa', 'reset', 'nobody'])).code).toBe(2);
     expect((await users(cwd, ['mfa', 'alice'])).code).toBe(1);
   });

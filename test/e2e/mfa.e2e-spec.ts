@@ -1,19 +1,32 @@
 // A small hold, so that the throttling test reaches it; each test uses its own account.
 process.env.LOGIN_FAILURE_LIMIT = '3';
+// A small lifetime bound on second-factor guesses, so that a test reaches it.
+process.env.MFA_FAILURE_LIMIT = '5';
 
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Secret } from 'otpauth';
 import request from 'supertest';
+import { AuditStore } from '../../src/audit/audit-store.js';
+import { MfaService } from '../../src/mfa/mfa.service.js';
+import { LoginAttemptLimiter } from '../../src/throttling/login-attempts.js';
 import { codeForStep, stepAt } from '../../src/mfa/totp.js';
 import { UsersService } from '../../src/users/users.service.js';
 import { createTestApp, httpServer } from '../support/app.js';
 import { errorBody } from '../support/expected.js';
+import { SoftAuthenticator } from '../support/soft-authenticator.js';
 
 const PASSWORD = 'correct horse battery';
 /** The JSON answers these tests read: string members (recoveryCodes is read on its own). */
 const body = (response: request.Response) => response.body as Record<string, string>;
 const WRONG_CODE = errorBody(400, 'Bad Request', 'the code is wrong, expired or already used');
 const BAD_TOKEN = errorBody(400, 'Bad Request', 'mfaToken is invalid or has expired: log in again');
+const TOTP_LOCKED = errorBody(
+  403,
+  'Forbidden',
+  'authentication codes are locked for this account after too many failed attempts: ' +
+    'use a recovery code or a passkey, or ask an operator to reset two-factor authentication',
+);
+const MFA_FAILURE_LIMIT = 5;
 
 describe('TOTP second factor', () => {
   let app: NestFastifyApplication;
@@ -297,6 +310,204 @@ describe('TOTP second factor', () => {
         .set('Authorization', `Bearer ${token}`)
         .send({})
         .expect(400, errorBody(400, 'Bad Request', 'currentPassword is required'));
+    });
+  });
+  describe('MFA_FAILURE_LIMIT: a lifetime bound on second-factor guesses', () => {
+    /** A 6-digit code that is none of the three accepted now. */
+    const wrongCode = (secret: Buffer) =>
+      ['000000', '111111', '222222', '333333'].find(
+        (code) => ![-1, 0, 1].some((drift) => codeAt(secret, drift) === code),
+      )!;
+
+    /**
+     * What waiting out every hold amounts to: the failure records of the account's holds (the
+     * login's and the second factor's, which expire with the hold) are gone.
+     */
+    async function waitOutHolds(name: string) {
+      const holds = app.get(LoginAttemptLimiter);
+      await holds.recordSuccess(name);
+      await holds.recordSuccess(name, 'mfa');
+    }
+
+    /**
+     * MFA_FAILURE_LIMIT wrong codes, each with a new password check; every hold met on the way
+     * (LOGIN_FAILURE_LIMIT is 3) is waited out, and at least one is.
+     */
+    async function guessUntilLocked(name: string, secret: Buffer) {
+      let holds = 0;
+      for (let counted = 0; counted < MFA_FAILURE_LIMIT;) {
+        const login = await request(server).post('/login').send({ name, password: PASSWORD });
+        if (login.status === 429) {
+          holds++;
+          await waitOutHolds(name);
+          continue;
+        }
+        expect(login.status).toBe(200);
+        await completeWith({ mfaToken: body(login).mfaToken, code: wrongCode(secret) }).expect(
+          400,
+          WRONG_CODE,
+        );
+        counted++;
+      }
+      expect(holds).toBeGreaterThan(0);
+    }
+
+    const events = async (event: string, userId: number) =>
+      (await app.get(AuditStore).page({ event, userId, limit: 50 })).items.map(
+        (item) => JSON.parse(item.details) as Record<string, unknown>,
+      );
+
+    it('should stop checking TOTP codes at the limit, holds waited out or not, and say to use a recovery code', async () => {
+      const user = await userWithTotp();
+      await guessUntilLocked(user.name, user.secret);
+      await waitOutHolds(user.name);
+      const login = await request(server)
+        .post('/login')
+        .send({ name: user.name, password: PASSWORD })
+        .expect(200);
+      expect(body(login).methods).toStrictEqual(['recovery']);
+      // Even the right code is refused, unchecked, and the mfaToken stays usable.
+      await completeWith({ mfaToken: body(login).mfaToken, code: codeAt(user.secret, 1) }).expect(
+        403,
+        TOTP_LOCKED,
+      );
+      await completeWith({
+        mfaToken: body(login).mfaToken,
+        recoveryCode: user.recoveryCodes[0],
+      }).expect(200);
+    });
+
+    it('should start counting again after a recovery code, so TOTP codes work again', async () => {
+      const user = await userWithTotp();
+      await guessUntilLocked(user.name, user.secret);
+      await waitOutHolds(user.name);
+      const locked = await request(server)
+        .post('/login')
+        .send({ name: user.name, password: PASSWORD })
+        .expect(200);
+      expect(body(locked).methods).toStrictEqual(['recovery']);
+      await completeWith({ mfaToken: body(locked).mfaToken, recoveryCode: user.recoveryCodes[0] }).expect(
+        200,
+      );
+      // challenge() expects both methods offered again.
+      await completeWith({ mfaToken: await challenge(user.name), code: codeAt(user.secret, 1) }).expect(200);
+      // From 0: MFA_FAILURE_LIMIT - 1 more failures do not lock it.
+      for (let i = 1; i < MFA_FAILURE_LIMIT; i++) {
+        await waitOutHolds(user.name);
+        await completeWith({ mfaToken: await challenge(user.name), code: wrongCode(user.secret) }).expect(
+          400,
+        );
+      }
+      await waitOutHolds(user.name);
+      const login = await request(server)
+        .post('/login')
+        .send({ name: user.name, password: PASSWORD })
+        .expect(200);
+      expect(body(login).methods).toStrictEqual(['totp', 'recovery']);
+    });
+
+    it('should reset the count with the TOTP code before the limit too (consecutive failures only)', async () => {
+      const user = await userWithTotp();
+      for (let i = 1; i < MFA_FAILURE_LIMIT; i++) {
+        await waitOutHolds(user.name);
+        await completeWith({ mfaToken: await challenge(user.name), code: wrongCode(user.secret) }).expect(
+          400,
+        );
+      }
+      await waitOutHolds(user.name);
+      await completeWith({ mfaToken: await challenge(user.name), code: codeAt(user.secret, 1) }).expect(200);
+      await waitOutHolds(user.name);
+      await completeWith({ mfaToken: await challenge(user.name), code: wrongCode(user.secret) }).expect(400);
+      await waitOutHolds(user.name);
+      const login = await request(server)
+        .post('/login')
+        .send({ name: user.name, password: PASSWORD })
+        .expect(200);
+      expect(body(login).methods).toStrictEqual(['totp', 'recovery']);
+    });
+
+    it('should audit every wrong code with its count, and the lock once', async () => {
+      const user = await userWithTotp();
+      const { id } = (await app.get(UsersService).findByName(user.name))!;
+      await guessUntilLocked(user.name, user.secret);
+      const failed = await events('mfa.failed', id);
+      expect(failed.map((event) => event.failures).sort()).toStrictEqual([1, 2, 3, 4, 5]);
+      expect(failed.every((event) => event.reason === 'wrong_code' && event.method === 'totp')).toBe(true);
+      const locked = await events('mfa.locked', id);
+      expect(locked).toStrictEqual([expect.objectContaining({ failures: MFA_FAILURE_LIMIT })]);
+    });
+
+    it('should count concurrent wrong codes, each of them', async () => {
+      const user = await userWithTotp();
+      const { id } = (await app.get(UsersService).findByName(user.name))!;
+      const tokens = await Promise.all(Array.from({ length: MFA_FAILURE_LIMIT }, () => challenge(user.name)));
+      const answers = await Promise.all(
+        tokens.map((mfaToken) => completeWith({ mfaToken, code: wrongCode(user.secret) })),
+      );
+      // Some may meet the hold (429) instead; those that were checked all counted.
+      const checked = answers.filter((answer) => answer.status === 400).length;
+      expect(checked).toBeGreaterThan(0);
+      const failed = await events('mfa.failed', id);
+      expect(failed.map((event) => event.failures).sort()).toStrictEqual(
+        Array.from({ length: checked }, (_, i) => i + 1),
+      );
+    });
+
+    it('should start counting again after a passkey sign-in', async () => {
+      const user = await userWithTotp();
+      const authenticator = new SoftAuthenticator();
+      const registration = await request(server)
+        .post('/user/passkeys/registration-options')
+        .set('Authorization', `Bearer ${user.token}`)
+        .expect(200);
+      const { challengeId, options } = registration.body as {
+        challengeId: string;
+        options: Record<string, unknown>;
+      };
+      await request(server)
+        .post('/user/passkeys')
+        .set('Authorization', `Bearer ${user.token}`)
+        .send({ challengeId, response: authenticator.register(options) })
+        .expect(201);
+      await guessUntilLocked(user.name, user.secret);
+      const signIn = await request(server).post('/login/passkey/options').expect(200);
+      const ceremony = signIn.body as { challengeId: string; options: Record<string, unknown> };
+      await request(server)
+        .post('/login/passkey')
+        .send({ challengeId: ceremony.challengeId, response: authenticator.authenticate(ceremony.options) })
+        .expect(200);
+      await waitOutHolds(user.name);
+      await completeWith({ mfaToken: await challenge(user.name), code: codeAt(user.secret, 1) }).expect(200);
+    });
+
+    it("should be cleared by the operator's reset (npm run users -- mfa reset)", async () => {
+      const user = await userWithTotp();
+      const { id } = (await app.get(UsersService).findByName(user.name))!;
+      await guessUntilLocked(user.name, user.secret);
+      // What `npm run users -- mfa reset NAME` runs (src/cli/users.commands.ts).
+      await app.get(MfaService).resetTotp(id);
+      await waitOutHolds(user.name);
+      const login = await request(server)
+        .post('/login')
+        .send({ name: user.name, password: PASSWORD })
+        .expect(200);
+      const token = body(login).token;
+      const started = await request(server)
+        .post('/user/mfa/totp')
+        .set('Authorization', `Bearer ${token}`)
+        .expect(200);
+      const secret = Buffer.from(Secret.fromBase32(body(started).secret).bytes);
+      await request(server)
+        .post('/user/mfa/totp/confirm')
+        .set('Authorization', `Bearer ${token}`)
+        .send({ code: codeAt(secret) })
+        .expect(200);
+      const again = await request(server)
+        .post('/login')
+        .send({ name: user.name, password: PASSWORD })
+        .expect(200);
+      expect(body(again).methods).toStrictEqual(['totp', 'recovery']);
+      await completeWith({ mfaToken: body(again).mfaToken, code: codeAt(secret, 1) }).expect(200);
     });
   });
 });

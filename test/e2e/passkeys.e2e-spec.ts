@@ -544,4 +544,119 @@ describe('Passkeys', () => {
       await request(server).get('/user/passkeys').expect(401);
     });
   });
+  describe('keys that can never verify', () => {
+    const bytes = (buffer: Buffer) => new Uint8Array(buffer);
+    const flipped = (buffer: Buffer) => {
+      const copy = Buffer.from(buffer);
+      copy[copy.length - 1] ^= 1;
+      return copy;
+    };
+    const ec2 = (alg: number, crv: number, x?: Buffer, y?: Buffer) =>
+      new Map<number, unknown>([
+        [1, 2],
+        [3, alg],
+        [-1, crv],
+        ...(x === undefined ? [] : [[-2, bytes(x)] as [number, unknown]]),
+        ...(y === undefined ? [] : [[-3, bytes(y)] as [number, unknown]]),
+      ]);
+
+    it.each<[string, (own: { x: Buffer; y: Buffer }) => Map<number, unknown>]>([
+      ['no coordinates', () => ec2(-7, 1)],
+      ['no y coordinate', ({ x }) => ec2(-7, 1, x)],
+      ['a point off the curve', ({ x, y }) => ec2(-7, 1, x, flipped(y))],
+      ['coordinates of the wrong length', ({ x, y }) => ec2(-7, 1, x.subarray(1), y)],
+      ['ES256 on P-384', ({ x, y }) => ec2(-7, 2, x, y)],
+      ['ES512 on P-256', ({ x, y }) => ec2(-36, 1, x, y)],
+      ['EdDSA on P-256 (an EC2 key)', ({ x, y }) => ec2(-8, 1, x, y)],
+      [
+        'an RSA key without its exponent',
+        () =>
+          new Map<number, unknown>([
+            [1, 3],
+            [3, -257],
+            [-1, bytes(Buffer.alloc(256, 0xff))],
+          ]),
+      ],
+      [
+        'a 1024-bit RSA key',
+        () =>
+          new Map<number, unknown>([
+            [1, 3],
+            [3, -257],
+            [-1, bytes(Buffer.alloc(128, 0xff))],
+            [-2, bytes(Buffer.from([1, 0, 1]))],
+          ]),
+      ],
+      [
+        'an Ed25519 key of 31 bytes',
+        ({ x }) =>
+          new Map<number, unknown>([
+            [1, 1],
+            [3, -8],
+            [-1, 6],
+            [-2, bytes(x.subarray(1))],
+          ]),
+      ],
+      [
+        'an Ed25519 key that is no point (y = p)',
+        () =>
+          new Map<number, unknown>([
+            [1, 1],
+            [3, -8],
+            [-1, 6],
+            [-2, bytes(Buffer.from('ed' + 'ff'.repeat(30) + '7f', 'hex'))],
+          ]),
+      ],
+    ])('should refuse a passkey with %s (400), and store nothing', async (_case, coseKey) => {
+      const { token } = await newUser();
+      const { challengeId, options } = await registrationOptions(token);
+      const response = await request(server)
+        .post('/user/passkeys')
+        .set(bearer(token))
+        .send({ challengeId, response: new SoftAuthenticator().register(options, { coseKey }) })
+        .expect(400);
+      expect((response.body as { message: string }).message).toMatch(
+        /^the passkey's public key can never verify a signature: |^the passkey could not be verified$/,
+      );
+      await request(server).get('/user/passkeys').set(bearer(token)).expect(200, []);
+    });
+
+    it('should name what is wrong with an EC2 key', async () => {
+      const { token } = await newUser();
+      const { challengeId, options } = await registrationOptions(token);
+      const response = await request(server)
+        .post('/user/passkeys')
+        .set(bearer(token))
+        .send({
+          challengeId,
+          response: new SoftAuthenticator().register(options, {
+            coseKey: ({ x, y }) => ec2(-7, 1, x, flipped(y)),
+          }),
+        })
+        .expect(400);
+      expect(response.body).toStrictEqual(
+        errorBody(
+          400,
+          'Bad Request',
+          "the passkey's public key can never verify a signature: its point is not on the curve",
+        ),
+      );
+    });
+
+    it("should record a passkey sign-in as the account's last login (lastLoginAt)", async () => {
+      const { id, token } = await newUser();
+      const { authenticator } = await register(token);
+      const users = app.get(UsersService);
+      const before = (await users.get(id)).lastLoginAt;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await signIn(await signedAnswer(authenticator)).expect(200);
+      let after = (await users.get(id)).lastLoginAt;
+      for (let i = 0; i < 50 && after?.getTime() === before?.getTime(); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        after = (await users.get(id)).lastLoginAt;
+      }
+      expect(after).not.toBeNull();
+      expect(after!.getTime()).toBeGreaterThan(before?.getTime() ?? 0);
+    });
+  });
 });

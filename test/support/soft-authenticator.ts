@@ -22,6 +22,11 @@ export interface Ceremony {
   counter?: number;
   /** The challenge to sign, instead of the options' own. */
   challenge?: string;
+  /**
+   * The COSE_Key a registration sends instead of this key's own, made from its coordinates: a
+   * broken authenticator's key (no coordinates, a point off the curve, another curve...).
+   */
+  coseKey?: (own: { x: Buffer; y: Buffer }) => Map<number, unknown>;
 }
 
 /**
@@ -62,7 +67,7 @@ export class SoftAuthenticator {
     );
     const authData = Buffer.concat([
       this.authData(rpId, flags, ceremony.counter ?? this.counter),
-      this.attested(),
+      this.attested(ceremony.coseKey),
     ]);
     const attestationObject = isoCBOR.encode(
       new Map<string, unknown>([
@@ -125,16 +130,18 @@ export class SoftAuthenticator {
   }
 
   /** aaguid (16 zero bytes) | credentialIdLength (2) | credentialId | the COSE_Key (EC2, ES256, P-256). */
-  private attested(): Buffer {
+  private attested(coseKey?: Ceremony['coseKey']): Buffer {
     const jwk = this.publicKey.export({ format: 'jwk' });
+    const own = { x: Buffer.from(jwk.x!, 'base64url'), y: Buffer.from(jwk.y!, 'base64url') };
     const cose = isoCBOR.encode(
-      new Map<number, unknown>([
-        [1, 2],
-        [3, -7],
-        [-1, 1],
-        [-2, new Uint8Array(Buffer.from(jwk.x!, 'base64url'))],
-        [-3, new Uint8Array(Buffer.from(jwk.y!, 'base64url'))],
-      ]) as never,
+      (coseKey?.(own) ??
+        new Map<number, unknown>([
+          [1, 2],
+          [3, -7],
+          [-1, 1],
+          [-2, new Uint8Array(own.x)],
+          [-3, new Uint8Array(own.y)],
+        ])) as never,
     );
     const length = Buffer.alloc(2);
     length.writeUInt16BE(this.credentialId.length);

@@ -45,6 +45,7 @@ describe('validateEnv', () => {
         LOGIN_FAILURE_LIMIT: 5,
         LOGIN_FAILURE_WINDOW: 900,
         LOGIN_HOLD_SECONDS: 30,
+        MFA_FAILURE_LIMIT: 20,
         HTTP_REQUEST_TIMEOUT: 15,
         DATABASE_TIMEOUT: 5,
         SHUTDOWN_DELAY: 0,
@@ -249,6 +250,11 @@ describe('validateEnv', () => {
       expect(validateEnv({ DOCS_ENABLED: '0' }).DOCS_ENABLED).toBe(false);
     });
 
+    it('should take MFA_FAILURE_LIMIT from 1 to 100, the most NIST SP 800-63B allows', () => {
+      expect(validateEnv({ MFA_FAILURE_LIMIT: '1' }).MFA_FAILURE_LIMIT).toBe(1);
+      expect(validateEnv({ MFA_FAILURE_LIMIT: '100' }).MFA_FAILURE_LIMIT).toBe(100);
+    });
+
     it('should accept a REFRESH_REUSE_GRACE of 0 (no grace window)', () => {
       expect(validateEnv({ REFRESH_REUSE_GRACE: '0' }).REFRESH_REUSE_GRACE).toBe(0);
     });
@@ -371,6 +377,24 @@ describe('validateEnv', () => {
         { JWT_CLOCK_TOLERANCE: '301' },
         '301',
         'JWT_CLOCK_TOLERANCE must be between 0 and 300',
+      ],
+      [
+        'MFA_FAILURE_LIMIT',
+        { MFA_FAILURE_LIMIT: '101' },
+        '101',
+        'MFA_FAILURE_LIMIT must be between 1 and 100 (NIST SP 800-63B allows at most 100)',
+      ],
+      [
+        'MFA_FAILURE_LIMIT',
+        { MFA_FAILURE_LIMIT: '0' },
+        'LIMIT: 0',
+        'MFA_FAILURE_LIMIT must be between 1 and 100 (NIST SP 800-63B allows at most 100)',
+      ],
+      [
+        'MFA_FAILURE_LIMIT',
+        { MFA_FAILURE_LIMIT: '-3' },
+        '-3',
+        'MFA_FAILURE_LIMIT must be a whole number of failures',
       ],
       ['NODE_ENV', { NODE_ENV: 'staging' }, 'staging', 'NODE_ENV must be development, production or test'],
       [

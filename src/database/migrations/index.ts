@@ -8,6 +8,7 @@ import { CreateAuditEvents1767100000000 } from './1767100000000-create-audit-eve
 import { CreateMfa1767900000000 } from './1767900000000-create-mfa.js';
 import { AddMfaChallengeFailures1767910000000 } from './1767910000000-add-mfa-challenge-failures.js';
 import { CreatePasskeys1768200000000 } from './1768200000000-create-passkeys.js';
+import { AddTotpFailedAttempts1768300000000 } from './1768300000000-add-totp-failed-attempts.js';
 
 /** Every migration, oldest first. They run automatically at start-up. */
 export const migrations = [
@@ -21,4 +22,5 @@ export const migrations = [
   CreateMfa1767900000000,
   AddMfaChallengeFailures1767910000000,
   CreatePasskeys1768200000000,
+  AddTotpFailedAttempts1768300000000,
 ];
