@@ -459,6 +459,7 @@ describe('TOTP second factor', () => {
       const registration = await request(server)
         .post('/user/passkeys/registration-options')
         .set('Authorization', `Bearer ${user.token}`)
+        .send({ currentPassword: PASSWORD })
         .expect(200);
       const { challengeId, options } = registration.body as {
         challengeId: string;
@@ -495,6 +496,7 @@ describe('TOTP second factor', () => {
       const started = await request(server)
         .post('/user/mfa/totp')
         .set('Authorization', `Bearer ${token}`)
+        .send({ currentPassword: PASSWORD })
         .expect(200);
       const secret = Buffer.from(Secret.fromBase32(body(started).secret).bytes);
       await request(server)
