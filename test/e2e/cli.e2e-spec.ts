@@ -330,7 +330,8 @@ describe('users CLI beside the running service', () => {
     const again = (await (
       await fetch(`${server.url}/user/mfa/totp`, {
         method: 'POST',
-        headers: { Authorization: `Bearer ${fresh}` },
+        headers: { Authorization: `Bearer ${fresh}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ currentPassword: 'alice password 1' }),
       })
     ).json()) as { secret: string };
     const newSecret = Buffer.from(Secret.fromBase32(again.secret).bytes);
