@@ -29,6 +29,8 @@ export class RefreshRefusedError extends Error {
 }
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+/** How far along a session's chain a refresh within the grace follows tokens already spent. */
+const MAX_CHAIN_HOPS = 8;
 /** 256 random bits: a SHA-256 of it is as safe to store as a slow hash, and cheap to look up. */
 const newRefreshToken = () => randomBytes(32).toString('base64url');
 
@@ -120,7 +122,7 @@ export class SessionsService {
       }
     }
     // Whoever spent it, and whichever of the racers stores it first, the next token is the same.
-    const next = this.successorOf(refreshToken);
+    const next = await this.liveSuccessorOf(refreshToken);
     if (!(await this.sessions.addToken(session.id, hashToken(next), now))) {
       throw new RefreshRefusedError('ended');
     }
@@ -139,6 +141,23 @@ export class SessionsService {
    */
   private successorOf(spent: string): string {
     return createHmac('sha256', this.successorKey).update(spent).digest('base64url');
+  }
+
+  /**
+   * The successor, or, if a faster tab has already spent that one too, the chain's end: a client
+   * handed a spent token would be taken for a thief at its next refresh. Every token passed on the
+   * way was spent after `spent`, so within the grace too.
+   */
+  private async liveSuccessorOf(spent: string): Promise<string> {
+    let next = this.successorOf(spent);
+    for (let hop = 0; hop < MAX_CHAIN_HOPS; hop += 1) {
+      const stored = await this.sessions.findToken(hashToken(next));
+      if (stored === null || stored.spentAt === null) {
+        break;
+      }
+      next = this.successorOf(next);
+    }
+    return next;
   }
 
   /** The user's live sessions (not ended, not idle, not past their absolute end). */

@@ -382,6 +382,22 @@ describe(SessionsService.name, () => {
       },
     );
 
+    it("should hand a late racer the chain's live end, never a token a faster tab has spent since", async () => {
+      at(60);
+      const first = await service.rotate(opened.refreshToken, CLIENT);
+      at(62);
+      const second = await service.rotate(first.refreshToken, CLIENT);
+      at(65);
+      const late = await service.rotate(opened.refreshToken, CLIENT);
+      expect(late.refreshToken).toBe(second.refreshToken);
+      // Long after every grace, the late tab's token is still the live one, not a replay.
+      at(600);
+      await expect(service.rotate(late.refreshToken, CLIENT)).resolves.toMatchObject({
+        sessionId: opened.sessionId,
+      });
+      expect(repository.session(opened.sessionId).endedAt).toBeNull();
+    });
+
     it('should store the successor once however the racers interleave', async () => {
       at(60);
       const grants = await Promise.all(
