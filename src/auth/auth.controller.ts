@@ -227,7 +227,8 @@ export class AuthController {
     summary: 'Spend a refresh token for a new pair',
     description:
       'Rotation: the token is spent. Presenting a spent token again (after REFRESH_REUSE_GRACE ' +
-      "seconds) is a replay and ends the whole session. The token is the body's `refreshToken`, or " +
+      'seconds) is a replay and ends the whole session; within them it gets the same refresh token ' +
+      "as its first use (one chain per session, however many refreshes race). The token is the body's `refreshToken`, or " +
       'else the `refresh_token` cookie; a JSON body is required either way (`{}` for the cookie), ' +
       'so that no other origin can spend the cookie with a request it may send without a CORS ' +
       'preflight (no body, a form, text).',

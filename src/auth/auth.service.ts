@@ -3,6 +3,7 @@ import { BadRequestException, ForbiddenException, Injectable, UnauthorizedExcept
 import { ConfigService } from '@nestjs/config';
 import { JwtService } from '@nestjs/jwt';
 import type { Env } from '../config/env.schema.js';
+import { withLowS } from '../keys/ecdsa-signatures.js';
 import { SigningKeys } from '../keys/signing-keys.js';
 import { MfaService, type MfaChallenge, type SecondFactorProof } from '../mfa/mfa.service.js';
 import { audit } from '../logging/audit.js';
@@ -180,17 +181,22 @@ export class AuthService {
     // iat, iss and aud come from JwtModule's signOptions; jti makes every token unique; kid
     // names the key, so verifiers (ours and others', through the JWKS) know which to use.
     const signer = this.keys.currentSigner();
-    const token = this.jwt.sign(
-      { id: user.id, name: user.name, sid: grant.sessionId },
-      {
-        subject: String(user.id),
-        jwtid: randomUUID(),
-        expiresIn,
-        algorithm: signer.algorithm,
-        keyid: signer.kid,
-        // jsonwebtoken signs with a KeyObject; @nestjs/jwt's typings only list string | Buffer.
-        secret: signer.key as unknown as string,
-      },
+    // Only the low-S form of an ECDSA signature is accepted (ecdsa-signatures.ts); jsonwebtoken
+    // returns either.
+    const token = withLowS(
+      signer.algorithm,
+      this.jwt.sign(
+        { id: user.id, name: user.name, sid: grant.sessionId },
+        {
+          subject: String(user.id),
+          jwtid: randomUUID(),
+          expiresIn,
+          algorithm: signer.algorithm,
+          keyid: signer.kid,
+          // jsonwebtoken signs with a KeyObject; @nestjs/jwt's typings only list string | Buffer.
+          secret: signer.key as unknown as string,
+        },
+      ),
     );
     return {
       token,

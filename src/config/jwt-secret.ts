@@ -12,6 +12,12 @@ const PUBLISHED_SECRET_DIGESTS = new Map([
   ['f9d1bbb2d69379c579135247edda14b365847c5d0f9774ffbea4893537a386e9', 'the NestJS auth docs'],
   ['465d9ad5d5528ebe287b5dce4fb51620833d09b290e49ddcc70ca6c4a0aea01b', "jwt.io's debugger"],
   ['7d27902fec7809b26c0a9fd29477514afe0f97f797c985e000cefbbde52eb1f1', "this project's .env.example"],
+  // Random-looking values the docs and the Postman files show (a kid, an id): anyone has read them.
+  // test/unit/jwt-secret.spec.ts scans those files and fails until a new one is listed here.
+  ['61acfb8a2446c2a24961529a0e37333a5a632f7092e10eb97d0bf745faf3a51a', "this project's docs"],
+  ['10fc3964d4bbd40907c3ecd1e3271588936940ff70561936e7617e02dfeb1adb', "this project's docs"],
+  ['1a2a3f31ab9f8aec88acff1fa83642be53f87326ae32b0facf2efa4e09410a02', "this project's Postman files"],
+  ['a9aa350ca94b06cd399167149422c8ea763755ae9033104e8162f61c0cbb8d87', "this project's Postman files"],
 ]);
 
 /** Where a published secret comes from, or undefined when it is not a known one. */

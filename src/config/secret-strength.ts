@@ -7,6 +7,9 @@
 // Hand-written, not zxcvbn (@zxcvbn-ts): its dictionaries add about 108 MB of RSS to the process
 // and it scores random strings at 3.3 bits a character (a random 32-character base64url secret,
 // 192 bits, at 105), where this needs the opposite error: generous to randomness, hard on patterns.
+// Without a dictionary, a passphrase is priced by its shape: every word-like run of letters
+// ("correct", "Horse", "STAPLE") between separators, digits or a change of case is priced as one
+// word of a large dictionary, which is what a passphrase guesser tries.
 
 /** Words that weak secrets are made of: JWT tutorials' and secret lists' own vocabulary. */
 const WORDS = [
@@ -20,6 +23,39 @@ const WORDS = [
 const WORD_SET = new Set(WORDS);
 const MAX_WORD = Math.max(...WORDS.map((word) => word.length));
 const WORD_BITS = Math.log2(WORDS.length) + 1; // + case or a leet variant
+
+/**
+ * A word of any language's dictionary (zxcvbn's English list and its peers hold tens of thousands):
+ * log2 of 65,536 words, plus its case (lower, Capitalised or upper).
+ */
+const DICTIONARY_WORD_BITS = 16 + Math.log2(3);
+/** Word-like runs of letters this long, at most, are priced as one dictionary word. */
+const DICTIONARY_WORD_MAX = 16;
+const LOWER = /^[a-z]$/;
+const UPPER = /^[A-Z]$/;
+
+/**
+ * Where the word-like run of letters starting at `i` ends: lower-case letters, one capital then
+ * lower-case ones, or capitals only; it must start at a boundary (the start, a non-letter, or a
+ * capital after a lower-case letter, as in "CorrectHorse") and take the whole run. -1 if none.
+ */
+function wordLikeEnd(chars: string[], i: number): number {
+  const previous = chars[i - 1];
+  const upper = UPPER.test(chars[i]);
+  if (!upper && !LOWER.test(chars[i])) {
+    return -1;
+  }
+  if (previous !== undefined && (LOWER.test(previous) || (UPPER.test(previous) && upper))) {
+    return -1;
+  }
+  let end = i + 1;
+  const allUpper = upper && UPPER.test(chars[end] ?? '') && !LOWER.test(chars[end + 1] ?? '');
+  const rest = allUpper ? UPPER : LOWER;
+  while (end < chars.length && rest.test(chars[end])) {
+    end += 1;
+  }
+  return end - i >= 3 && end - i <= DICTIONARY_WORD_MAX ? end : -1;
+}
 
 /** What joins words in a passphrase-like secret: a guesser tries these first. */
 const SEPARATORS = new Set(['-', '_', '.', ' ', '/', ':']);
@@ -96,6 +132,11 @@ export function estimateEntropyBits(secret: string): number {
       if (WORD_SET.has(plain.slice(i, end).join(''))) {
         relax(end, WORD_BITS);
       }
+    }
+    // A word-like run of letters: a word of a dictionary this code does not carry.
+    const wordEnd = wordLikeEnd(chars, i);
+    if (wordEnd > 0) {
+      relax(wordEnd, DICTIONARY_WORD_BITS);
     }
     // A run along a keyboard row or the alphabet, either way, or of one character (step 0).
     for (const step of [0, 1, -1]) {

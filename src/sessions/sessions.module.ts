@@ -2,9 +2,11 @@ import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { Env } from '../config/env.schema.js';
+import { resolveSigningSecret } from '../config/jwt-secret.js';
 import { InstanceEvents } from '../redis/instance-events.js';
 import { FannedOutRevocations } from './fanned-out-revocations.js';
 import { PolledRevocations } from './polled-revocations.js';
+import { deriveRefreshSuccessorKey, REFRESH_SUCCESSOR_KEY } from './refresh-successor-key.js';
 import { RefreshTokenEntity } from './refresh-token.entity.js';
 import { MemoryRevocationList, REVOCATION_LIST, type RevocationList } from './revocation-list.js';
 import { REVOCATIONS } from './revocations.js';
@@ -19,6 +21,22 @@ import { SessionsService } from './sessions.service.js';
   providers: [
     SessionsRepository,
     SessionsService,
+    {
+      provide: REFRESH_SUCCESSOR_KEY,
+      inject: [ConfigService],
+      // The secret every instance shares (as mfa.module.ts): KEY_ENCRYPTION_SECRET, or JWT_SECRET.
+      useFactory: (config: ConfigService<Env, true>) => {
+        const dedicated = config.get('KEY_ENCRYPTION_SECRET', { infer: true });
+        return deriveRefreshSuccessorKey(
+          dedicated !== undefined
+            ? Buffer.from(dedicated, 'utf8')
+            : resolveSigningSecret({
+                JWT_SECRET: config.get('JWT_SECRET', { infer: true }),
+                DATA_DIR: config.get('DATA_DIR', { infer: true }),
+              }).key.export(),
+        );
+      },
+    },
     // A factory, not a value: every application instance (tests build several) gets its own list.
     { provide: REVOCATION_LIST, useFactory: () => new MemoryRevocationList() },
     {

@@ -41,7 +41,8 @@ export class SessionsRepository {
   }
 
   /**
-   * Stores a session's next refresh token and marks the session used, unless the session has
+   * Stores a session's next refresh token (unless it is stored already: refreshes racing within
+   * the reuse grace all store the same one) and marks the session used, unless the session has
    * ended meanwhile (a logout racing a refresh): then nothing is stored and false is returned.
    */
   async addToken(sessionId: string, tokenHash: string, at: Date): Promise<boolean> {
@@ -54,7 +55,15 @@ export class SessionsRepository {
       if ((live.affected ?? 0) === 0) {
         return false;
       }
-      await manager.insert(RefreshTokenEntity, { tokenHash, sessionId, createdAt: at, spentAt: null });
+      // INSERT OR IGNORE (SQLite), ON CONFLICT DO NOTHING (PostgreSQL): a racer's insert waits
+      // for the first one's transaction, then leaves its row (spent or not) as it is.
+      await manager
+        .createQueryBuilder()
+        .insert()
+        .into(RefreshTokenEntity)
+        .values({ tokenHash, sessionId, createdAt: at, spentAt: null })
+        .orIgnore()
+        .execute();
       return true;
     });
   }

@@ -1,10 +1,11 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { Actor } from '../common/request-context/actor.js';
 import type { Env } from '../config/env.schema.js';
 import { audit } from '../logging/audit.js';
 import { Metrics, type RevocationReason } from '../metrics/metrics.js';
+import { REFRESH_SUCCESSOR_KEY } from './refresh-successor-key.js';
 import { REVOCATIONS, type Revocations } from './revocations.js';
 import type { SessionEndReason, SessionEntity } from './session.entity.js';
 import { SessionsRepository } from './sessions.repository.js';
@@ -28,6 +29,8 @@ export class RefreshRefusedError extends Error {
 }
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+/** How far along a session's chain a refresh within the grace follows tokens already spent. */
+const MAX_CHAIN_HOPS = 8;
 /** 256 random bits: a SHA-256 of it is as safe to store as a slow hash, and cheap to look up. */
 const newRefreshToken = () => randomBytes(32).toString('base64url');
 
@@ -48,6 +51,7 @@ export class SessionsService {
     @Inject(REVOCATIONS) private readonly revocations: Revocations,
     config: ConfigService<Env, true>,
     private readonly metrics: Metrics,
+    @Inject(REFRESH_SUCCESSOR_KEY) private readonly successorKey: Buffer,
   ) {
     const durations = config.get('durations', { infer: true });
     this.idleMs = durations.sessionIdleMs;
@@ -81,9 +85,10 @@ export class SessionsService {
   }
 
   /**
-   * Spends a refresh token for a new one. Two tabs refreshing at once both present the same
-   * token: the second, within REFRESH_REUSE_GRACE seconds of the first, gets a token of its own
-   * instead of ending the session. Later than that, a spent token is a replay.
+   * Spends a refresh token for the next one. Two tabs refreshing at once both present the same
+   * token: within REFRESH_REUSE_GRACE seconds of its first use, the others get the same next
+   * token as the first, so the session keeps one chain however many race (on any instance).
+   * Later than that, a spent token is a replay.
    */
   async rotate(refreshToken: string, actor: Actor): Promise<SessionGrant> {
     const tokenHash = hashToken(refreshToken);
@@ -116,7 +121,8 @@ export class SessionsService {
         throw new RefreshRefusedError('replayed');
       }
     }
-    const next = newRefreshToken();
+    // Whoever spent it, and whichever of the racers stores it first, the next token is the same.
+    const next = await this.liveSuccessorOf(refreshToken);
     if (!(await this.sessions.addToken(session.id, hashToken(next), now))) {
       throw new RefreshRefusedError('ended');
     }
@@ -126,6 +132,32 @@ export class SessionsService {
       refreshToken: next,
       expiresAt: session.expiresAt,
     };
+  }
+
+  /**
+   * The one token that follows `spent`: an HMAC of it under a key derived from the service's
+   * secret, so every instance computes the same one without storing it, and nobody without the
+   * secret can compute it (256 bits, as unguessable as a random token).
+   */
+  private successorOf(spent: string): string {
+    return createHmac('sha256', this.successorKey).update(spent).digest('base64url');
+  }
+
+  /**
+   * The successor, or, if a faster tab has already spent that one too, the chain's end: a client
+   * handed a spent token would be taken for a thief at its next refresh. Every token passed on the
+   * way was spent after `spent`, so within the grace too.
+   */
+  private async liveSuccessorOf(spent: string): Promise<string> {
+    let next = this.successorOf(spent);
+    for (let hop = 0; hop < MAX_CHAIN_HOPS; hop += 1) {
+      const stored = await this.sessions.findToken(hashToken(next));
+      if (stored === null || stored.spentAt === null) {
+        break;
+      }
+      next = this.successorOf(next);
+    }
+    return next;
   }
 
   /** The user's live sessions (not ended, not idle, not past their absolute end). */

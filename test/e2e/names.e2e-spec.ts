@@ -9,6 +9,9 @@ process.env.SIGNUP_ENABLED = 'true';
 
 const PASSWORD = 'a good long password';
 const ONLY_ALLOWED = /^name may hold only letters, digits/;
+const MARK_PLACEMENT = 'name may hold combining marks only right after a letter, at most 2 on one letter';
+const DRAWN_OVER =
+  'name must not hold enclosing or overlay marks (they draw around or through other characters)';
 
 describe('Account names', () => {
   let app: NestFastifyApplication;
@@ -55,6 +58,19 @@ describe('Account names', () => {
       ['a leading combining mark', '\u0301admin', /^name must start with a letter or digit/],
       ['a Cyrillic "а" among Latin letters', '\u0430dmin', /^name must not mix letters of different scripts/],
       ['a Greek "ο" among Latin letters', 'r\u03bfot', /^name must not mix letters of different scripts/],
+      ['a combining mark after a space', 'x \u0301y', MARK_PLACEMENT],
+      ['a combining mark after a digit', 'agent7\u0301', MARK_PLACEMENT],
+      ['a combining mark after punctuation', 'x.\u0308y', MARK_PLACEMENT],
+      ['three marks on one letter', 'zal\u0301\u0300\u0302go', MARK_PLACEMENT],
+      ['two marks on a letter that carries one already', 'caf\u00e9\u0301\u0300', MARK_PLACEMENT],
+      ['an overlay mark (long solidus)', 'y\u0338z', DRAWN_OVER],
+      ['an overlay mark (long stroke)', 'ad\u0336min', DRAWN_OVER],
+      ['an enclosing mark (circle)', 'admin\u20dd', DRAWN_OVER],
+      [
+        'a Devanagari vowel sign on Latin letters',
+        'admin\u093f',
+        /^name must not mix letters of different scripts/,
+      ],
     ])('should refuse %s with 400 and create nothing', async (_case, name, message) => {
       const response = await signUp(name).expect(400);
       expectRefusal(response, 400, message);
@@ -96,6 +112,9 @@ describe('Account names', () => {
       ['Arabic', 'محمد'],
       ['Latin with digits and punctuation', 'j.r.r_tolkien-1892'],
       ['Devanagari with its marks', 'देवनागरी'],
+      ['Vietnamese (two marks on a letter)', 'Nguyễn'],
+      ['Thai (a vowel and a tone mark on a letter)', 'นี้ดี'],
+      ['Latin with a mark on a letter that has no precomposed form', 'x\u0301y'],
     ])('should accept a name in %s', async (_case, name) => {
       await signUp(name).expect(201);
       await login(name).expect(200);

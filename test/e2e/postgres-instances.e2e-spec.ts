@@ -146,6 +146,47 @@ describeWithPostgres.each(MODES)(
       }
     });
 
+    it('should give 21 refreshes of one token at once, across the instances, the same successor', async () => {
+      address += 1;
+      const loggedIn = await fetch(`${instances[0].url}/login`, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          'X-Forwarded-For': `198.51.${address >> 8}.${address & 255}`,
+        },
+        body: JSON.stringify({ name: 'admin', password: '1234' }),
+      });
+      const { refreshToken, token } = (await loggedIn.json()) as { refreshToken: string; token: string };
+      const responses = await Promise.all(
+        Array.from({ length: 21 }, (_, i) =>
+          fetch(`${instances[i % 3].url}/refresh`, {
+            method: 'POST',
+            // Each from an address of its own: with Redis, the instances share one refresh budget.
+            headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': `203.0.113.${i + 1}` },
+            body: JSON.stringify({ refreshToken }),
+          }),
+        ),
+      );
+      expect(responses.map(({ status }) => status)).toEqual(Array(21).fill(200));
+      const bodies = await Promise.all(
+        responses.map((response) => response.json() as Promise<{ refreshToken: string }>),
+      );
+      expect(new Set(bodies.map((body) => body.refreshToken)).size).toBe(1);
+      const sid = (JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as { sid: string })
+        .sid;
+      const client = new pg.Client({ connectionString: database });
+      await client.connect();
+      try {
+        const live = await client.query(
+          'SELECT 1 FROM refresh_tokens WHERE session_id = $1 AND spent_at IS NULL',
+          [sid],
+        );
+        expect(live.rowCount).toBe(1);
+      } finally {
+        await client.end();
+      }
+    });
+
     it('should refuse a logged-out session on every instance within the poll interval', async () => {
       const { token } = await login(instances[0].url, 'admin', '1234');
       await fetch(`${instances[0].url}/logout`, {

@@ -1,5 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
+import { DataSource, IsNull } from 'typeorm';
+import { RefreshTokenEntity } from '../../src/sessions/refresh-token.entity.js';
 import { SessionsService } from '../../src/sessions/sessions.service.js';
 import { UsersService } from '../../src/users/users.service.js';
 import { createTestApp, httpServer } from '../support/app.js';
@@ -228,6 +230,41 @@ describe('Sessions', () => {
       await getUser(server, pairB.token).expect(200);
       await refresh(server, pairA.refreshToken).expect(200);
       await refresh(server, pairB.refreshToken).expect(200);
+    });
+
+    it('should give 20 refreshes of one token at once the same successor: one live chain', async () => {
+      const { name, password } = await newUser();
+      const { refreshToken, token } = await login(server, name, password);
+      const sid = (JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as { sid: string })
+        .sid;
+      // Half by the body, half by the cookie, as a client's tabs and its pages would.
+      const responses = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          i % 2 === 0
+            ? refresh(server, refreshToken)
+            : request(server).post('/refresh').set('Cookie', `refresh_token=${refreshToken}`).send({}),
+        ),
+      );
+      expect(responses.map(({ status }) => status)).toEqual(Array(20).fill(200));
+      const successors = new Set(responses.map((response) => pairFrom(response).refreshToken));
+      expect(successors.size).toBe(1);
+      const [successor] = successors;
+      expect(successor).not.toBe(refreshToken);
+      for (const response of responses) {
+        await getUser(server, pairFrom(response).token).expect(200);
+      }
+      // The session holds one token not yet spent: the successor.
+      const unspent = await app
+        .get(DataSource)
+        .getRepository(RefreshTokenEntity)
+        .findBy({ sessionId: sid, spentAt: IsNull() });
+      expect(unspent).toHaveLength(1);
+      // The chain goes on from it; the spent token, past the grace, is a replay as ever.
+      const next = pairFrom(await refresh(server, successor).expect(200));
+      await sleep(GRACE_MS + 1100);
+      await refresh(server, refreshToken).expect(401).expect('www-authenticate', REFRESH_INVALID);
+      await getUser(server, next.token).expect(401);
+      await refresh(server, next.refreshToken).expect(401);
     });
 
     it('should take a spent token presented after the grace window as a replay and end the whole session', async () => {

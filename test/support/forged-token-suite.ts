@@ -7,7 +7,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import { TEST_JWT_SECRET } from './e2e-env.js';
 import { FORGERIES, forgeryKit, forgeTokens, resignGenuine, type Kit } from './forgery.js';
-import { login } from './session-client.js';
+import { login, refresh } from './session-client.js';
 import { serviceKey, signSegments } from './tokens.js';
 
 const BEARER_INVALID =
@@ -150,6 +150,27 @@ export function describeForgedTokens(algorithm: string): void {
         const token = signSegments(kit.key, ...(withoutKid().split('.') as [string, string]));
         const response = await request(server).get('/user').set('Authorization', `Bearer ${token}`);
         expect(response.status).toBe(401);
+      });
+    }
+
+    if (algorithm === 'ES256') {
+      // node's crypto returns a high S for about half of all signatures: 32 tokens in a row
+      // would all be low by chance once in 4 billion runs.
+      it('should issue only ECDSA signatures with a low S (s <= n/2)', async () => {
+        const half = 0x7fffffff800000007fffffffffffffffde737d56d38bcf4279dce5617e3192a8n;
+        let { refreshToken } = await login(server, 'admin', '1234');
+        let last = '';
+        for (let i = 0; i < 32; i++) {
+          const response = await refresh(server, refreshToken).expect(200);
+          const { token } = response.body as { token: string; refreshToken: string };
+          ({ refreshToken } = response.body as { refreshToken: string });
+          const s = Buffer.from(token.split('.')[2], 'base64url').subarray(32);
+          expect(BigInt(`0x${s.toString('hex')}`) <= half).toBe(true);
+          await request(server).get('/user').set('Authorization', `Bearer ${token}`).expect(200);
+          last = token;
+        }
+        // The genuine token's session stays the caller's only one, as the last test expects.
+        await request(server).post('/logout').set('Authorization', `Bearer ${last}`).expect(204);
       });
     }
 

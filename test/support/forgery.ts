@@ -97,6 +97,24 @@ const withUnusedBit = (last: string) => BASE64URL[BASE64URL.indexOf(last) ^ 1];
 /** The genuine claims with some replaced (`undefined` removes one). */
 const claims = (kit: Kit, overrides: Json = {}) => ({ ...kit.claims, ...overrides });
 
+/** The order of P-256, ES256's curve. */
+const P256_ORDER = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
+
+/**
+ * An ES256 signature (r || s) as (r, n - s): the other signature ECDSA's math accepts for the same
+ * input, so a second text of a genuine token. Other algorithms get n - x on their last 32 bytes,
+ * just one more altered signature.
+ */
+function otherS(signature: string): string {
+  const bytes = Buffer.from(signature, 'base64url');
+  const s = BigInt(`0x${bytes.subarray(-32).toString('hex')}`);
+  const other = Buffer.from(
+    ((P256_ORDER - s + P256_ORDER) % P256_ORDER).toString(16).padStart(64, '0'),
+    'hex',
+  );
+  return Buffer.concat([bytes.subarray(0, -32), other]).toString('base64url');
+}
+
 function flipBit(signature: string, bit: number): string {
   const bytes = Buffer.from(signature, 'base64url');
   bytes[bit >> 3] ^= 1 << (bit & 7);
@@ -247,6 +265,11 @@ export const FORGERIES: readonly Forgery[] = [
     // The same signature bytes in another text: base64url's last character has unused bits.
     name: 'the signature with its unused trailing bit set (non-canonical base64url)',
     build: (kit) => `${kit.h}.${kit.p}.${kit.s.slice(0, -1)}${withUnusedBit(kit.s.at(-1)!)}`,
+  },
+  {
+    // ECDSA's malleability: (r, s) and (r, n - s) both verify; only the low S the service issues is accepted.
+    name: 'the ECDSA signature with the other S (n - s)',
+    build: (kit) => `${kit.h}.${kit.p}.${otherS(kit.s)}`,
   },
   {
     name: 'the signature with a padding character',

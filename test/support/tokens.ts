@@ -1,5 +1,6 @@
 import { createHmac, randomUUID, sign, type KeyObject } from 'node:crypto';
 import type { INestApplicationContext } from '@nestjs/common';
+import { toLowS } from '../../src/keys/ecdsa-signatures.js';
 import { SigningKeys } from '../../src/keys/signing-keys.js';
 import { TEST_JWT_SECRET } from './e2e-env.js';
 
@@ -66,7 +67,10 @@ export const serviceKey = (app: INestApplicationContext): ServiceKey => app.get(
 /** The header the service writes with that key. */
 export const serviceHeader = (key: ServiceKey) => ({ alg: key.algorithm, typ: 'JWT', kid: key.kid });
 
-/** A JWS signature of `input` with the service's key, in its algorithm (ES256 as JOSE's r || s). */
+/**
+ * A JWS signature of `input` with the service's key, in its algorithm (ES256 as JOSE's r || s,
+ * with the low S the service issues and requires).
+ */
 export function jwsSignature(
   key: ServiceKey,
   input: string,
@@ -75,8 +79,11 @@ export function jwsSignature(
   if (key.algorithm === 'HS256') {
     return createHmac('sha256', key.key).update(input).digest(digest);
   }
-  const signer = key.algorithm === 'ES256' ? { key: key.key, dsaEncoding: 'ieee-p1363' as const } : key.key;
-  return sign('sha256', Buffer.from(input), signer).toString(digest);
+  if (key.algorithm === 'ES256') {
+    const signature = sign('sha256', Buffer.from(input), { key: key.key, dsaEncoding: 'ieee-p1363' });
+    return toLowS('ES256', signature).toString(digest);
+  }
+  return sign('sha256', Buffer.from(input), key.key).toString(digest);
 }
 
 /** `h64.p64.signature` with the service's key: segments as given, so odd encodings can be signed too. */

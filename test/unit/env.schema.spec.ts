@@ -516,6 +516,7 @@ describe('validateEnv', () => {
       ['your-256-bit-secret-your-256-bit-secret'],
       ['thisismysupersecretkeythatnobodywillguess'],
       ['0123456789abcdefghijklmnopqrstuvwxyz'],
+      ['correct-horse-battery-staple-1234'],
     ])('should refuse a guessable JWT_SECRET (%p), saying how to make one, not quoting it', (secret) => {
       const { message } = envError({ NODE_ENV: 'production', JWT_SECRET: secret });
       expect(message).toBe(

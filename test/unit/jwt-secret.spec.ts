@@ -1,8 +1,14 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { GENERATED_SECRET_FILE, resolveSigningSecret } from '../../src/config/jwt-secret.js';
+import {
+  GENERATED_SECRET_FILE,
+  publishedSecretSource,
+  resolveSigningSecret,
+} from '../../src/config/jwt-secret.js';
+import { estimateEntropyBits, MIN_SECRET_BITS } from '../../src/config/secret-strength.js';
 import { PRODUCTION_SECRET } from '../support/secrets.js';
 
 const SECRET = PRODUCTION_SECRET;
@@ -90,5 +96,59 @@ describe('resolveSigningSecret', () => {
         `${file} must hold a secret of at least 32 bytes; delete it to generate a new one`,
       );
     });
+  });
+});
+
+/** Every file the project shows secrets in: a value one of them shows must never be accepted. */
+const SHOWN = ['README.md', '.env.example', 'docs', 'examples', 'postman'];
+
+function shownFiles(path: string): string[] {
+  if (!statSync(path).isDirectory()) {
+    // Lockfiles' integrity hashes are no one's example.
+    return path.endsWith('package-lock.json') ? [] : [path];
+  }
+  return readdirSync(path).flatMap((entry) =>
+    ['node_modules', 'dist'].includes(entry) ? [] : shownFiles(join(path, entry)),
+  );
+}
+
+/**
+ * What a reader could copy as a secret: the value given to anything named like a secret
+ * (`JWT_SECRET=...`, `"jwtSecret": "..."`), and any whole word of 32 bytes or more made only of
+ * what generated secrets are made of (base64, base64url, hex, words and dashes; not a file name).
+ */
+function shownSecrets(text: string): Set<string> {
+  const found = new Set<string>();
+  for (const [, value] of text.matchAll(/[A-Za-z_]*secret[A-Za-z_]*["']?\s*[=:]\s*["'`]?([^\s"'`,;]+)/gi)) {
+    found.add(value);
+  }
+  for (const [value] of text.matchAll(/(?<![\w+/=~.-])[\w+/~-]{32,}={0,2}(?![\w+/=~.-])/g)) {
+    found.add(value);
+  }
+  return found;
+}
+
+describe('the secrets the docs and examples show', () => {
+  const shown = SHOWN.flatMap(shownFiles).flatMap((file) =>
+    [...shownSecrets(readFileSync(file, 'utf8'))].map((value) => ({ file, value })),
+  );
+
+  it('should find the examples it is meant to find', () => {
+    expect(shown.map(({ value }) => value)).toEqual(
+      expect.arrayContaining(['change-me-to-a-random-string-of-at-least-32-bytes']),
+    );
+  });
+
+  it('should refuse every one of them in production (published, or guessable)', () => {
+    const accepted = shown.filter(
+      ({ value }) =>
+        Buffer.byteLength(value) >= 32 &&
+        publishedSecretSource(value) === undefined &&
+        estimateEntropyBits(value) >= MIN_SECRET_BITS,
+    );
+    // A new example secret: add its SHA-256 to PUBLISHED_SECRET_DIGESTS (src/config/jwt-secret.ts).
+    expect(
+      accepted.map(({ file, value }) => `${file}: ${createHash('sha256').update(value).digest('hex')}`),
+    ).toEqual([]);
   });
 });

@@ -36,6 +36,15 @@ describe('estimateEntropyBits', () => {
     ['nestjs.jwt.secret.key.2023.production.server'],
     ['12345678901234567890123456789012345678901234'],
     ['deadbeefdeadbeefdeadbeefdeadbeefdeadbeefdeadbeef'],
+    // Passphrases of ordinary words, none in the vocabulary above: priced as dictionary words.
+    ['correct-horse-battery-staple-1234'],
+    ['Correct-Horse-Battery-Staple-1234'],
+    ['CORRECT_HORSE_BATTERY_STAPLE_1234'],
+    ['CorrectHorseBatteryStaple1234!?#'],
+    ['correct horse battery staple gazebo'],
+    ['tribune.gazebo.lantern.orchard.velvet'],
+    ['1correct2horse3battery4staple5gazebo'],
+    ['Lantern-Orchard-Velvet-Tribune-Gazebo-Sapphire'],
   ])('should refuse %p', (secret) => {
     expect(Buffer.byteLength(secret)).toBeGreaterThanOrEqual(32);
     expect(estimateEntropyBits(secret)).toBeLessThan(MIN_SECRET_BITS);

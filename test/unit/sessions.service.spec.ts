@@ -7,6 +7,7 @@ import type { RefreshTokenEntity } from '../../src/sessions/refresh-token.entity
 import { validateEnv } from '../../src/config/env.schema.js';
 import { PolledRevocations } from '../../src/sessions/polled-revocations.js';
 import { MemoryRevocationList, REVOCATION_LIST } from '../../src/sessions/revocation-list.js';
+import { REFRESH_SUCCESSOR_KEY } from '../../src/sessions/refresh-successor-key.js';
 import { REVOCATIONS } from '../../src/sessions/revocations.js';
 import type { SessionEndReason, SessionEntity } from '../../src/sessions/session.entity.js';
 import { SessionsRepository } from '../../src/sessions/sessions.repository.js';
@@ -109,10 +110,10 @@ class FakeSessionsRepository implements RepositoryContract {
     if (session === undefined || session.endedAt !== null) {
       return Promise.resolve(false);
     }
-    if (this.tokens.has(tokenHash)) {
-      return Promise.reject(new Error('UNIQUE constraint failed'));
+    // Stored once: racers within the reuse grace store the same successor (INSERT OR IGNORE).
+    if (!this.tokens.has(tokenHash)) {
+      this.tokens.set(tokenHash, { tokenHash, sessionId, createdAt: when, spentAt: null });
     }
-    this.tokens.set(tokenHash, { tokenHash, sessionId, createdAt: when, spentAt: null });
     session.lastUsedAt = when;
     return Promise.resolve(true);
   }
@@ -222,6 +223,7 @@ describe(SessionsService.name, () => {
         { provide: SessionsRepository, useValue: repository },
         { provide: REVOCATION_LIST, useValue: list },
         { provide: REVOCATIONS, useClass: PolledRevocations },
+        { provide: REFRESH_SUCCESSOR_KEY, useValue: Buffer.alloc(32, 7) },
         {
           provide: ConfigService,
           useValue: {
@@ -361,27 +363,56 @@ describe(SessionsService.name, () => {
     });
 
     it.each([0, 1, CONFIG.REFRESH_REUSE_GRACE])(
-      'should give a spent token presented again %ss later a token of its own (two tabs)',
+      'should give a spent token presented again %ss later the same successor (two tabs, one chain)',
       async (delay) => {
         at(60);
         const first = await service.rotate(opened.refreshToken, CLIENT);
         at(60 + delay);
         const second = await service.rotate(opened.refreshToken, CLIENT);
-        expect(second.sessionId).toBe(opened.sessionId);
+        expect(second).toStrictEqual(first);
         expect(second.refreshToken).toMatch(BASE64URL_256_BITS);
-        expect(second.refreshToken).not.toBe(first.refreshToken);
         expect(repository.session(opened.sessionId).endedAt).toBeNull();
         expect(revocations.isRevoked(opened.sessionId)).toBe(false);
-        // Both tabs carry on with their own token.
+        const unspent = [...repository.tokens.values()].filter(({ spentAt }) => spentAt === null);
+        expect(unspent.map(({ tokenHash }) => tokenHash)).toStrictEqual([sha256(first.refreshToken)]);
+        // Both tabs carry on with the one chain: the second to spend the successor gets its successor.
         at(120);
-        await expect(service.rotate(first.refreshToken, CLIENT)).resolves.toMatchObject({
-          sessionId: opened.sessionId,
-        });
-        await expect(service.rotate(second.refreshToken, CLIENT)).resolves.toMatchObject({
-          sessionId: opened.sessionId,
-        });
+        const third = await service.rotate(first.refreshToken, CLIENT);
+        await expect(service.rotate(second.refreshToken, CLIENT)).resolves.toStrictEqual(third);
       },
     );
+
+    it("should hand a late racer the chain's live end, never a token a faster tab has spent since", async () => {
+      at(60);
+      const first = await service.rotate(opened.refreshToken, CLIENT);
+      at(62);
+      const second = await service.rotate(first.refreshToken, CLIENT);
+      at(65);
+      const late = await service.rotate(opened.refreshToken, CLIENT);
+      expect(late.refreshToken).toBe(second.refreshToken);
+      // Long after every grace, the late tab's token is still the live one, not a replay.
+      at(600);
+      await expect(service.rotate(late.refreshToken, CLIENT)).resolves.toMatchObject({
+        sessionId: opened.sessionId,
+      });
+      expect(repository.session(opened.sessionId).endedAt).toBeNull();
+    });
+
+    it('should store the successor once however the racers interleave', async () => {
+      at(60);
+      const grants = await Promise.all(
+        Array.from({ length: 20 }, () => service.rotate(opened.refreshToken, CLIENT)),
+      );
+      expect(new Set(grants.map(({ refreshToken }) => refreshToken)).size).toBe(1);
+      expect(repository.tokens.size).toBe(2);
+    });
+
+    it('should derive successors no one without the key can predict', async () => {
+      at(60);
+      const { refreshToken } = await service.rotate(opened.refreshToken, CLIENT);
+      expect(refreshToken).not.toBe(createHash('sha256').update(opened.refreshToken).digest('base64url'));
+      expect(Buffer.from(refreshToken, 'base64url')).toHaveLength(32);
+    });
 
     it('should take a spent token presented after the grace window as a replay and end the session', async () => {
       at(60);

@@ -6,6 +6,7 @@ import type { FastifyRequest } from 'fastify';
 import { LRUCache } from 'lru-cache';
 import { Strategy } from 'passport-jwt';
 import type { Env } from '../../config/env.schema.js';
+import { hasLowS, isEcdsa } from '../../keys/ecdsa-signatures.js';
 import { SigningKeys } from '../../keys/signing-keys.js';
 import { REVOCATIONS, type Revocations } from '../../sessions/revocations.js';
 import { UsersService } from '../../users/users.service.js';
@@ -166,14 +167,16 @@ const SIGNATURE_CHARS: Record<string, number> = { HS256: 43, ES256: 86, RS256: 3
  * One text per signature. Base64url leaves a few bits of the last character unused and decoders
  * ignore them, so "...A" and "...B" can be the same ECDSA or RSA signature: a second text of a
  * token we issued that would pass as a token we never saw (jsonwebtoken compares HMACs as text,
- * but verifies ECDSA and RSA on the decoded bytes). Only the canonical encoding is accepted.
+ * but verifies ECDSA and RSA on the decoded bytes). Only the canonical encoding is accepted, and
+ * of an ECDSA signature's two valid forms, (r, s) and (r, n - s), only the low one we issue.
  */
 function checkSignatureEncoding(token: string, algorithm: string): void {
   const signature = token.slice(token.lastIndexOf('.') + 1);
-  if (
-    signature.length !== SIGNATURE_CHARS[algorithm] ||
-    Buffer.from(signature, 'base64url').toString('base64url') !== signature
-  ) {
+  const bytes = Buffer.from(signature, 'base64url');
+  if (signature.length !== SIGNATURE_CHARS[algorithm] || bytes.toString('base64url') !== signature) {
     throw new InvalidTokenError('the signature is not one canonical base64url encoding');
+  }
+  if (isEcdsa(algorithm) && !hasLowS(algorithm, bytes)) {
+    throw new InvalidTokenError('the ECDSA signature must have a low S (s <= n/2)');
   }
 }

@@ -7,8 +7,9 @@ import { charLength, isWellFormed } from './text.js';
  * admin API); logging in only requires a well-formed string of at most NAME_MAX_LENGTH, so that
  * accounts named before the policy still log in (and an operator can rename or disable them).
  *
- * A name is taken in Unicode NFC, and may hold letters, combining marks after them, decimal
- * digits, ".", "_", "-" and single spaces inside: no control, format (zero-width, bidi override),
+ * A name is taken in Unicode NFC, and may hold letters, up to two combining marks right after
+ * a letter (never an enclosing or overlay mark), decimal digits, ".", "_", "-" and single spaces
+ * inside: no control, format (zero-width, bidi override),
  * private-use, unassigned or other space characters, no symbols or emoji, no leading or trailing
  * space. Its letters come from one script (Japanese may mix Han and kana, Korean Han and Hangul),
  * so "аdmin" with a Cyrillic "а" is refused. Names that still look alike ("admin", "admIn",
@@ -17,18 +18,37 @@ import { charLength, isWellFormed } from './text.js';
  * spaces and a script rule added.
  */
 export const NAME_POLICY_SUMMARY =
-  'letters, digits, ".", "_", "-" and single inner spaces, from one script, at most ' +
+  'letters (each with at most two combining marks, none enclosing or overlay), digits, ".", "_", ' +
+  '"-" and single inner spaces, from one script, at most ' +
   `${NAME_MAX_LENGTH} characters`;
 
 /**
- * The policy's character rules as one ECMAScript pattern (`u` flag), for the OpenAPI schema: a
- * letter or digit first, a space only before another allowed character. Not used to check names:
- * accountNameProblem words each rule apart (a unit test holds the two together). The script rule
- * and NFC are beyond a pattern; the schema's description says them.
+ * Overlay marks, canonical combining class 1 (Unicode's UnicodeData.txt, as of 14.0): they strike
+ * through the letter they follow (U+0338 makes "y" a crossed-out y), so a name could show a
+ * character it does not hold. JavaScript has no property for the class; the list is short.
  */
-export const NAME_PATTERN = '^[\\p{L}\\p{Nd}](?: ?[\\p{L}\\p{M}\\p{Nd}._-])*$';
+const OVERLAY_MARKS =
+  '\\u0334-\\u0338\\u1CD4\\u1CE2-\\u1CE8\\u20D2\\u20D3\\u20D8-\\u20DA\\u20E5\\u20E6\\u20EA\\u20EB' +
+  '\\u{10A39}\\u{16AF0}-\\u{16AF4}\\u{1BC9E}\\u{1D167}-\\u{1D169}';
+
+/** At most this many combining marks on one letter (Vietnamese and Thai need two). */
+const MAX_MARKS_PER_LETTER = 2;
+
+/** A letter with the marks it may carry: nonspacing or spacing, not enclosing, not overlay. */
+const LETTER_WITH_MARKS = `\\p{L}(?:(?![${OVERLAY_MARKS}])[\\p{Mn}\\p{Mc}]){0,${MAX_MARKS_PER_LETTER}}`;
+
+/**
+ * The policy's character rules as one ECMAScript pattern (`u` flag), for the OpenAPI schema: a
+ * letter or digit first, a space only before another allowed character, marks only on letters.
+ * Not used to check names: accountNameProblem words each rule apart (a unit test holds the two
+ * together). The script rule, NFC, and the marks a precomposed letter already carries (counted
+ * toward the two) are beyond a pattern; the schema's description says them.
+ */
+export const NAME_PATTERN = `^(?:${LETTER_WITH_MARKS}|\\p{Nd})(?: ?(?:${LETTER_WITH_MARKS}|[\\p{Nd}._-]))*$`;
 
 const ALLOWED = /^[\p{L}\p{M}\p{Nd}._\- ]*$/u;
+const MARK = /\p{M}/u;
+const DRAWN_OVER = new RegExp(`[\\p{Me}${OVERLAY_MARKS}]`, 'u');
 const STARTS_WELL = /^[\p{L}\p{Nd}]/u;
 const LETTER = /\p{L}/u;
 const SCRIPT_NEUTRAL = /[\p{Script=Common}\p{Script=Inherited}]/u;
@@ -88,10 +108,36 @@ function scriptOf(letter: string): string {
   return SCRIPTS.find(({ pattern }) => pattern.test(letter))?.script ?? 'other';
 }
 
+/**
+ * Where the name's combining marks break the rules: `drawn-over` for an enclosing or overlay mark,
+ * `placement` for one after anything but a letter or more than two on one letter. Counted in the
+ * canonical decomposition, so a precomposed letter's own marks count ("é" carries one already):
+ * otherwise NFC would let "é" take three accents where "x" takes two.
+ */
+function markProblem(name: string): 'drawn-over' | 'placement' | undefined {
+  let marks = -1; // marks on the letter before, or -1 when no letter comes before
+  for (const char of name.normalize('NFD')) {
+    if (!MARK.test(char)) {
+      marks = LETTER.test(char) ? 0 : -1;
+    } else if (DRAWN_OVER.test(char)) {
+      return 'drawn-over';
+    } else if (marks < 0 || marks >= MAX_MARKS_PER_LETTER) {
+      return 'placement';
+    } else {
+      marks += 1;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Letters, and marks of a script of their own (a Devanagari vowel sign is Devanagari; an acute
+ * accent is every script's), must come from one script: a Devanagari sign on a Latin letter mixes.
+ */
 function mixesScripts(name: string): boolean {
   const scripts = new Set<string>();
   for (const char of name) {
-    if (LETTER.test(char) && !SCRIPT_NEUTRAL.test(char)) {
+    if ((LETTER.test(char) || MARK.test(char)) && !SCRIPT_NEUTRAL.test(char)) {
       scripts.add(scriptOf(char));
     }
   }
@@ -122,6 +168,13 @@ export function accountNameProblem(name: string, field = 'name'): string | undef
   }
   if (!STARTS_WELL.test(normalized) || normalized.endsWith(' ') || normalized.includes('  ')) {
     return `${field} must start with a letter or digit, and not end with a space or hold two in a row`;
+  }
+  const marks = markProblem(normalized);
+  if (marks === 'drawn-over') {
+    return `${field} must not hold enclosing or overlay marks (they draw around or through other characters)`;
+  }
+  if (marks === 'placement') {
+    return `${field} may hold combining marks only right after a letter, at most ${MAX_MARKS_PER_LETTER} on one letter`;
   }
   if (mixesScripts(normalized)) {
     return `${field} must not mix letters of different scripts (Latin and Cyrillic, say)`;
