@@ -31,6 +31,15 @@ const WORD_BITS = Math.log2(WORDS.length) + 1; // + case or a leet variant
 const DICTIONARY_WORD_BITS = 16 + Math.log2(3);
 /** Word-like runs of letters this long, at most, are priced as one dictionary word. */
 const DICTIONARY_WORD_MAX = 16;
+/**
+ * A longer run is words written together ("correcthorsebatterystaple"), about this many letters
+ * each (the EFF passphrase list averages 7): priced as that many dictionary words, never as letters.
+ */
+const RUN_LETTERS_PER_WORD = 6;
+
+/** The price of a word-like run of `length` letters: one word, or the words run together. */
+const wordRunBits = (length: number) =>
+  DICTIONARY_WORD_BITS * (length <= DICTIONARY_WORD_MAX ? 1 : Math.ceil(length / RUN_LETTERS_PER_WORD));
 const LOWER = /^[a-z]$/;
 const UPPER = /^[A-Z]$/;
 
@@ -54,7 +63,7 @@ function wordLikeEnd(chars: string[], i: number): number {
   while (end < chars.length && rest.test(chars[end])) {
     end += 1;
   }
-  return end - i >= 3 && end - i <= DICTIONARY_WORD_MAX ? end : -1;
+  return end - i >= 3 ? end : -1;
 }
 
 /** What joins words in a passphrase-like secret: a guesser tries these first. */
@@ -136,7 +145,7 @@ export function estimateEntropyBits(secret: string): number {
     // A word-like run of letters: a word of a dictionary this code does not carry.
     const wordEnd = wordLikeEnd(chars, i);
     if (wordEnd > 0) {
-      relax(wordEnd, DICTIONARY_WORD_BITS);
+      relax(wordEnd, wordRunBits(wordEnd - i));
     }
     // A run along a keyboard row or the alphabet, either way, or of one character (step 0).
     for (const step of [0, 1, -1]) {

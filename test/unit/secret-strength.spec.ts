@@ -45,6 +45,10 @@ describe('estimateEntropyBits', () => {
     ['tribune.gazebo.lantern.orchard.velvet'],
     ['1correct2horse3battery4staple5gazebo'],
     ['Lantern-Orchard-Velvet-Tribune-Gazebo-Sapphire'],
+    // The same words written together in one case: still words, not 25 random letters.
+    ['correcthorsebatterystaple1234'.padEnd(32, '!')],
+    ['correcthorsebatterystaplegazebo2024'],
+    ['CORRECTHORSEBATTERYSTAPLEGAZEBO2024'],
   ])('should refuse %p', (secret) => {
     expect(Buffer.byteLength(secret)).toBeGreaterThanOrEqual(32);
     expect(estimateEntropyBits(secret)).toBeLessThan(MIN_SECRET_BITS);
