@@ -141,6 +141,61 @@ describe('HTTP server limits', () => {
     await stillServes();
   });
 
+  // Every refusal, wherever it is made (Node's parser, its CONNECT and Expect handling, Fastify's
+  // router, the onRequest hook, Nest), has the API's body and the headers of every other answer.
+  it.each([
+    ['an undecodable path', 'GET /% HTTP/1.1\r\nHost: x\r\n\r\n', 400],
+    ['a path with a bad escape', 'GET /admin/users/%zz HTTP/1.1\r\nHost: x\r\n\r\n', 400],
+    ['a path with a truncated UTF-8 escape', 'GET /login%E0%A4 HTTP/1.1\r\nHost: x\r\n\r\n', 400],
+    [
+      'a path parameter over 100 characters',
+      `GET /admin/users/${'1'.repeat(101)} HTTP/1.1\r\nHost: x\r\n\r\n`,
+      414,
+    ],
+    ['a bad escape in the query', 'GET /nope?a=%zz&%=1 HTTP/1.1\r\nHost: x\r\n\r\n', 404],
+    [
+      'a bad escape in a query read by a route',
+      'GET /admin/users?cursor=%zz HTTP/1.1\r\nHost: x\r\n\r\n',
+      401,
+    ],
+    ['CONNECT', 'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n', 501],
+    ['TRACE', 'TRACE / HTTP/1.1\r\nHost: x\r\n\r\n', 405],
+    ['a method the parser knows and no route has', 'PROPFIND /user HTTP/1.1\r\nHost: x\r\n\r\n', 405],
+    ['an unknown method', 'FROB / HTTP/1.1\r\nHost: x\r\n\r\n', 400],
+    ['a lower-case method', 'get / HTTP/1.1\r\nHost: x\r\n\r\n', 400],
+    ['a header name with a space', 'GET / HTTP/1.1\r\nHost: x\r\nBad Header: y\r\n\r\n', 400],
+    ['a header over 16 KiB', `GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(17 * 1024)}\r\n\r\n`, 431],
+    ['an HTTP/0.9 request', 'GET /\r\n\r\n', 400],
+    ['an HTTP/2 preface', 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 400],
+    [
+      'an expectation other than 100-continue',
+      'GET /login HTTP/1.1\r\nHost: x\r\nExpect: teapot\r\n\r\n',
+      417,
+    ],
+  ])(
+    'should answer %s with the JSON error and the headers of every answer',
+    async (_case, bytes, statusCode) => {
+      const { text } = await raw(server.url, bytes, { keepOpen: true, waitMs: 1_500 });
+      const { statusLine, headers, body } = parse(text);
+      expect(statusLine).toMatch(new RegExp(`^HTTP/1\\.1 ${statusCode} `));
+      expect(JSON.parse(body)).toEqual(
+        errorBody(
+          statusCode,
+          expect.any(String) as unknown as string,
+          expect.any(String) as unknown as string,
+        ),
+      );
+      expect(body).not.toMatch(/FST_|%|example\.com|teapot/);
+      expect(headers).toMatchObject({
+        ...(await everyAnswersHeaders()),
+        'cache-control': 'no-store',
+        'content-type': 'application/json; charset=utf-8',
+        'x-request-id': expect.stringMatching(/^[\da-f-]{36}$/),
+      });
+      await stillServes();
+    },
+  );
+
   it('should answer a header over 16 KiB with our JSON 431 and Connection: close', async () => {
     const { text } = await raw(
       server.url,
