@@ -45,9 +45,15 @@ export function createHttpAdapter(env: Env): FastifyAdapter {
     // HTTP_REQUEST_TIMEOUT seconds (a 408), an idle keep-alive connection closes after 5 s.
     requestTimeout: requestTimeoutMs,
     // The socket's idle timeout closes without an answer, so it must never come before the 408.
-    connectionTimeout: 30_000,
+    connectionTimeout: Math.max(30_000, requestTimeoutMs + 2 * TIMEOUT_CHECK_MS),
     keepAliveTimeout: 5_000,
     http: {
+      // Node checks headersTimeout (60 s by default) for the headers and requestTimeout for the
+      // whole request, and swaps the two when headersTimeout is the larger: Fastify sets
+      // requestTimeout after the server exists, so the body was bounded by 60 s, not by
+      // HTTP_REQUEST_TIMEOUT. Both are set here, one bound for the whole request.
+      headersTimeout: requestTimeoutMs,
+      requestTimeout: requestTimeoutMs,
       // Node looks for requests past their timeout this often (30 s by default, which let a 15 s
       // timeout fire after up to 45 s); a pass over the open connections is cheap.
       connectionsCheckingInterval: TIMEOUT_CHECK_MS,

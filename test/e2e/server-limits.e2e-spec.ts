@@ -328,6 +328,49 @@ describe('HTTP server limits', () => {
     await stillServes();
   }, 60_000);
 
+  /** Sends `head`, then `body` one byte a second (or only its first half, then nothing). */
+  function slowBody(head: string, body: string, { stopHalfway }: { stopHalfway: boolean }) {
+    const { port } = new URL(server.url);
+    return new Promise<{ text: string; elapsed: number }>((resolve) => {
+      const socket = connect(Number(port), '127.0.0.1');
+      const started = Date.now();
+      let text = '';
+      let sent = 0;
+      const bytes = stopHalfway ? body.slice(0, body.length / 2) : body;
+      const trickle = setInterval(() => sent < bytes.length && socket.write(bytes[sent++]), 1_000);
+      const giveUp = setTimeout(() => socket.destroy(), 40_000);
+      socket.on('data', (chunk) => (text += chunk.toString()));
+      socket.on('error', () => undefined);
+      socket.on('close', () => {
+        clearInterval(trickle);
+        clearTimeout(giveUp);
+        resolve({ text, elapsed: Date.now() - started });
+      });
+      socket.write(stopHalfway ? head + bytes : head);
+    });
+  }
+
+  // The body counts against HTTP_REQUEST_TIMEOUT like the head: Node swaps its headersTimeout
+  // (60 s by default) and requestTimeout when the first is larger, which once gave bodies 60 s.
+  it.each([
+    ['a body trickled one byte a second', false],
+    ['a body that stops half-way', true],
+  ])(
+    'should answer %s with our JSON 408 within about HTTP_REQUEST_TIMEOUT',
+    async (_case, stopHalfway) => {
+      const body = JSON.stringify({ name: 'someone', password: 'a-password-long-enough' });
+      const head =
+        'POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n' +
+        `Content-Length: ${body.length}\r\n\r\n`;
+      const { text, elapsed } = await slowBody(head, body, { stopHalfway });
+      expect(elapsed).toBeGreaterThanOrEqual(1_900);
+      expect(elapsed).toBeLessThan(4_500);
+      await expectRefusal(text, 408, 'request must arrive within 2 seconds');
+      await stillServes();
+    },
+    60_000,
+  );
+
   it('should log a client that disconnects mid-request at debug, without a stack', async () => {
     const socket = connect(Number(new URL(server.url).port), '127.0.0.1');
     socket.on('error', () => undefined);
