@@ -37,6 +37,15 @@ describe('addressKey', () => {
     expect(addressKey(ip)).toBe(ip);
   });
 
+  it.each([
+    ['[2001:db8:0:1::1]:443', '2001:db8:0:1::/64'],
+    ['[2001:db8:0:1::2]', '2001:db8:0:1::/64'],
+    ['[::ffff:1.2.3.4]:80', '1.2.3.4'],
+    ['192.0.2.1:8080', '192.0.2.1'],
+  ])('should key %s, an address with a port, as its address', (ip, key) => {
+    expect(addressKey(ip)).toBe(key);
+  });
+
   it('should keep what is not an address as it came, and no address as "unknown"', () => {
     expect(addressKey('not-an-address')).toBe('not-an-address');
     expect(addressKey('2001:db8::g')).toBe('2001:db8::g');
