@@ -6,7 +6,8 @@ import { isIPv4, isIPv6 } from 'node:net';
  * client is counted by its /64 prefix, written in one canonical form (`2001:db8:0:1::/64`)
  * however the address was spelled (compressed, zero-padded, upper-case, with a zone id). An
  * IPv4 address, and an IPv6 address that carries one (IPv4-mapped `::ffff:1.2.3.4`), is counted
- * by itself; a port a proxy passed on with the address is left out. Anything else (no address, a value a trusted proxy passed on) is its own key.
+ * by itself; a port a proxy passed on with the address is left out. Anything else (no address,
+ * a value a trusted proxy passed on) is its own key.
  */
 export function addressKey(ip: string | undefined): string {
   if (ip === undefined) {
