@@ -81,6 +81,17 @@ export function loggableError(error: unknown): unknown {
   return safe;
 }
 
+/**
+ * A stack passed as a string (Nest's `logger.error(message, error.stack)`, as TypeORM's module
+ * does when a connection or a migration fails): a database error's first line loses its quoted values.
+ */
+export function loggableStack(stack: string): string {
+  const [first, ...frames] = stack.split('\n');
+  return /^(QueryFailedError|SqliteError|error|DatabaseError)\b/.test(first)
+    ? [withoutQuotedValues(first), ...frames].join('\n')
+    : stack;
+}
+
 /** An error in one line for a log message (`${describeError(error)}`, never `${String(error)}`). */
 export function describeError(error: unknown): string {
   const loggable = loggableError(error);

@@ -1,7 +1,7 @@
 import type { LoggerService } from '@nestjs/common';
 import { pino, type DestinationStream, type LogFn, type Logger } from 'pino';
 import type { Env } from '../config/env.schema.js';
-import { loggableError, loggableFields } from './loggable-error.js';
+import { loggableError, loggableFields, loggableStack } from './loggable-error.js';
 
 /**
  * The service's two pino loggers, writing to one stream: JSON lines on stdout, or pino-pretty's
@@ -107,10 +107,13 @@ export class PinoLoggerService implements LoggerService {
     // Nest's Logger passes undefined for an absent stack or context.
     const rest = params.filter((param) => param !== undefined);
     const context = typeof rest.at(-1) === 'string' ? (rest.pop() as string) : undefined;
-    const stack = level === 'error' && typeof rest.at(-1) === 'string' ? (rest.pop() as string) : undefined;
+    let stack = level === 'error' && typeof rest.at(-1) === 'string' ? (rest.pop() as string) : undefined;
+    if (stack !== undefined) {
+      stack = loggableStack(stack);
+    }
     const fields: Record<string, unknown> = { context, stack };
     if (rest.length > 0) {
-      fields.params = rest;
+      fields.params = rest.map((param) => (typeof param === 'string' ? loggableStack(param) : param));
     }
     if (message instanceof Error) {
       const err = loggableError(message) as Error;

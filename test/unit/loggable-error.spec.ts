@@ -1,5 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
-import { describeError, loggableError, loggableFields } from '../../src/logging/loggable-error.js';
+import {
+  describeError,
+  loggableError,
+  loggableFields,
+  loggableStack,
+} from '../../src/logging/loggable-error.js';
 
 /** What TypeORM's QueryFailedError looks like once it has copied pg's DatabaseError onto itself. */
 function queryFailed(): Error {
@@ -48,5 +53,17 @@ describe('loggableError', () => {
     expect(JSON.stringify(fields)).not.toContain('alice');
     const clean = { msg: 'x', n: 1 };
     expect(loggableFields(clean)).toBe(clean);
+  });
+});
+
+describe('loggableStack', () => {
+  it("should drop the quoted values of a database error's first line and keep the frames", () => {
+    const stack =
+      'QueryFailedError: invalid input syntax for type integer: "alice"\n    at Query.run (x.js:1:1)';
+    expect(loggableStack(stack)).toBe(
+      'QueryFailedError: invalid input syntax for type integer: "…"\n    at Query.run (x.js:1:1)',
+    );
+    const other = 'Error: listen EADDRINUSE "x"\n    at y';
+    expect(loggableStack(other)).toBe(other);
   });
 });
