@@ -1,6 +1,6 @@
 import cookie from '@fastify/cookie';
 import type { IncomingMessage } from 'node:http';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type {
   DynamicModule,
   LoggerService,
@@ -14,7 +14,12 @@ import { resolveSecurityHeaders } from '@nestjs/core/security/security-headers.j
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { errorBody } from './common/error-body.js';
 import { MethodNotAllowedError } from './common/http/method-not-allowed.exception.js';
-import { parserRefusalHandler } from './common/http/parser-refusal.js';
+import {
+  connectRefusalHandler,
+  expectationRefusalHandler,
+  parserRefusalHandler,
+  routerRefusal,
+} from './common/http/parser-refusal.js';
 import { requestHeadProblem } from './common/http/request-head.js';
 import { RouteMethods } from './common/http/route-methods.js';
 import { BODY_LIMIT_BYTES, HEAD_LIMIT_BYTES, HEADER_COUNT_LIMIT } from './common/http-limits.js';
@@ -33,15 +38,22 @@ import { traceRequests } from './tracing/tracing.js';
  * here belongs to Fastify itself and cannot be a provider.
  */
 export function createHttpAdapter(env: Env): FastifyAdapter {
+  const requestTimeoutMs = env.durations.httpRequestTimeoutMs;
   return new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
-    // Slow clients cannot hold sockets: the whole request must arrive within HTTP_REQUEST_TIMEOUT
-    // seconds (Node.js then also bounds the headers), an idle socket closes after 30 s and an
-    // idle keep-alive connection after 5 s.
-    requestTimeout: env.durations.httpRequestTimeoutMs,
-    connectionTimeout: 30_000,
+    // Slow clients cannot hold sockets: the whole request, body included, must arrive within
+    // HTTP_REQUEST_TIMEOUT seconds (a 408), an idle keep-alive connection closes after 5 s.
+    requestTimeout: requestTimeoutMs,
+    // The socket's idle timeout closes without an answer, so it must never come before the 408.
+    connectionTimeout: Math.max(30_000, requestTimeoutMs + 2 * TIMEOUT_CHECK_MS),
     keepAliveTimeout: 5_000,
     http: {
+      // Node checks headersTimeout (60 s by default) for the headers and requestTimeout for the
+      // whole request, and swaps the two when headersTimeout is the larger: Fastify sets
+      // requestTimeout after the server exists, so the body was bounded by 60 s, not by
+      // HTTP_REQUEST_TIMEOUT. Both are set here, one bound for the whole request.
+      headersTimeout: requestTimeoutMs,
+      requestTimeout: requestTimeoutMs,
       // Node looks for requests past their timeout this often (30 s by default, which let a 15 s
       // timeout fire after up to 45 s); a pass over the open connections is cheap.
       connectionsCheckingInterval: TIMEOUT_CHECK_MS,
@@ -54,7 +66,7 @@ export function createHttpAdapter(env: Env): FastifyAdapter {
     // Requests Node's parser refuses (malformed, a head over the limit, the request timeout)
     // are answered here, before Fastify or Nest see them: parser-refusal.ts.
     clientErrorHandler: parserRefusalHandler({
-      headers: resolveSecurityHeaders(SECURITY_HEADERS).headers,
+      headers: EVERY_ANSWERS_HEADERS,
       requestTimeoutSeconds: env.HTTP_REQUEST_TIMEOUT,
     }),
     // request.ip (throttling, sessions) honours X-Forwarded-For only from the proxies named in
@@ -63,10 +75,15 @@ export function createHttpAdapter(env: Env): FastifyAdapter {
     // Every log line of a request carries this id; a caller's X-Request-Id is kept when it is sane.
     requestIdHeader: false,
     genReqId: (request: IncomingMessage) => requestIdOf(request.headers['x-request-id']),
-    // A URL the router cannot decode ("/%") fails before any hook or Nest filter runs;
-    // Fastify's own answer quotes the URL and its error code, so it is worded here.
-    frameworkErrors: (_error: unknown, _request: unknown, reply: FastifyReply) =>
-      sendError(reply, 400, 'request URL is malformed'),
+    // A URL the router cannot decode ("/%") fails before any hook runs, so before Nest's hook
+    // that writes the security headers: they and the request id are written here.
+    frameworkErrors: (error: Error & { code?: string }, request: FastifyRequest, reply: FastifyReply) => {
+      for (const [name, value] of EVERY_ANSWERS_HEADERS) {
+        void reply.header(name, value);
+      }
+      const { statusCode, message } = routerRefusal(error.code);
+      sendError(reply.header('X-Request-Id', request.id), statusCode, message);
+    },
   });
 }
 
@@ -105,10 +122,17 @@ export const SECURITY_HEADERS: SecurityHeadersOptions = {
   referrerPolicy: { policy: 'no-referrer' },
 };
 
+/** The security headers, for the answers written before Nest's hook runs (or without Fastify). */
+const EVERY_ANSWERS_HEADERS = resolveSecurityHeaders(SECURITY_HEADERS).headers;
+
 export async function configureHttpApp(app: NestFastifyApplication, env: Env): Promise<void> {
   const fastify = app.getHttpAdapter().getInstance();
   // One more than the limit, so that a request over it is seen to be (Node drops the rest unseen).
   fastify.server.maxHeadersCount = HEADER_COUNT_LIMIT + 1;
+  // Node closes the socket of a CONNECT request unanswered when nobody listens for it.
+  fastify.server.on('connect', connectRefusalHandler({ headers: EVERY_ANSWERS_HEADERS }));
+  // And answers an Expect other than 100-continue with a bare 417 when nobody listens for it.
+  fastify.server.on('checkExpectation', expectationRefusalHandler({ headers: EVERY_ANSWERS_HEADERS }));
   fastify.removeContentTypeParser('text/plain');
   useStrictJsonParser(fastify);
   // Before any route is added (the docs below, the controllers and pages at init).

@@ -5,6 +5,7 @@ import { loadEnv } from './config/environment.js';
 import { Draining } from './health/draining.js';
 import { shutDownOnSignals } from './health/graceful-shutdown.js';
 import { createApp } from './http-app.js';
+import { loggableError } from './logging/loggable-error.js';
 import { PinoLoggerService } from './logging/loggers.js';
 import { startMetricsServer } from './metrics/metrics-server.js';
 import { Metrics } from './metrics/metrics.js';
@@ -49,7 +50,9 @@ async function bootstrap(): Promise<void> {
 
 bootstrap().catch((error: unknown) => {
   // One line, no stack: a bad environment or a taken port is an operator's problem to read.
-  const message = error instanceof Error ? error.message : String(error);
+  // A migration's failed statement may quote a value in its message: loggableError drops it.
+  const loggable = loggableError(error);
+  const message = loggable instanceof Error ? loggable.message : String(loggable);
   console.error(`Failed to start: ${message}`);
   process.exit(1);
 });

@@ -1,4 +1,5 @@
 import { ConsoleLogger } from '@nestjs/common';
+import { loggableError, loggableStack } from './logging/loggable-error.js';
 
 /** Where Nest logs a failed start (with a stack) before rethrowing it to main.ts. */
 const START_FAILURE_CONTEXTS = new Set(['ExceptionHandler', 'NestApplication']);
@@ -12,6 +13,10 @@ export class StartupLogger extends ConsoleLogger {
     if (START_FAILURE_CONTEXTS.has(String(rest.at(-1)))) {
       return;
     }
-    super.error(message, ...rest);
+    // TypeORM's module logs a failed connection or migration with the error's stack as a string.
+    super.error(
+      loggableError(message),
+      ...rest.map((part) => (typeof part === 'string' ? loggableStack(part) : loggableError(part))),
+    );
   }
 }

@@ -11,6 +11,7 @@ import { Brackets, LessThan, type Repository } from 'typeorm';
 import type { Env } from '../config/env.schema.js';
 import { registerAuditSink, type AuditEntry, type AuditSink } from '../logging/audit.js';
 import { AuditEventEntity } from './audit-event.entity.js';
+import { describeError } from '../logging/loggable-error.js';
 
 /** Events waiting to be written, at most; past that the newest are dropped (and counted). */
 const QUEUE_MAX = 10_000;
@@ -71,7 +72,7 @@ export class AuditStore implements AuditSink, OnModuleInit, OnModuleDestroy, Bef
 
   async beforeApplicationShutdown(): Promise<void> {
     await this.flush().catch((error: unknown) =>
-      this.logger.warn({ msg: 'audit events not stored at shutdown', reason: String(error) }),
+      this.logger.warn({ msg: 'audit events not stored at shutdown', reason: describeError(error) }),
     );
   }
 
@@ -104,7 +105,7 @@ export class AuditStore implements AuditSink, OnModuleInit, OnModuleDestroy, Bef
         await this.events.insert(batch);
       } catch (error) {
         // The log line of each event is written already: the trail misses them, the log does not.
-        this.logger.warn({ msg: `${batch.length} audit events not stored`, reason: String(error) });
+        this.logger.warn({ msg: `${batch.length} audit events not stored`, reason: describeError(error) });
         throw error;
       }
     }

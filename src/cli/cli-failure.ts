@@ -1,4 +1,5 @@
 import { InvalidEnvironmentError } from '../config/env.schema.js';
+import { loggableError } from '../logging/loggable-error.js';
 import { CliError, ExitCode } from './cli-error.js';
 import { PromptInterruptedError } from './password-input.js';
 
@@ -13,6 +14,8 @@ export function describeFailure(error: unknown): { message: string; code: ExitCo
   if (error instanceof InvalidEnvironmentError) {
     return { message: error.message, code: ExitCode.Failure };
   }
-  const message = error instanceof Error ? error.message : String(error);
+  // A failed statement's message may quote a value (PostgreSQL's "invalid input syntax ...").
+  const loggable = loggableError(error);
+  const message = loggable instanceof Error ? loggable.message : String(loggable);
   return { message: message.split('\n', 1)[0], code: ExitCode.Failure };
 }

@@ -16,6 +16,7 @@ import {
 import { activeKey, keyStates, nextKeyDue, type KeyState, type KeyStatus } from './key-states.js';
 import type { KeyStore } from './key-store.js';
 import { SigningKeyEntity } from './signing-key.entity.js';
+import { describeError } from '../logging/loggable-error.js';
 
 /** The key a token is signed with now. */
 export interface Signer {
@@ -139,7 +140,7 @@ export class SigningKeys implements OnModuleInit, OnModuleDestroy {
           if (this.failingSince === undefined) {
             this.failingSince = new Date();
             this.logger.error(
-              `reading the signing keys failed, going on with those in memory: ${String(error)}`,
+              `reading the signing keys failed, going on with those in memory: ${describeError(error)}`,
             );
           }
         },
@@ -178,7 +179,7 @@ export class SigningKeys implements OnModuleInit, OnModuleDestroy {
     if (Date.now() - this.lastReload >= UNKNOWN_KID_RELOAD_MS) {
       // A database outage makes the kid unknown (401), not the request a fault: it was not ours yet.
       await this.reload().catch((error: unknown) =>
-        this.logger.warn(`reading the signing keys for an unknown kid failed: ${String(error)}`),
+        this.logger.warn(`reading the signing keys for an unknown kid failed: ${describeError(error)}`),
       );
     }
     return this.acceptedVerifier(kid);
@@ -368,7 +369,7 @@ export class SigningKeys implements OnModuleInit, OnModuleDestroy {
 
   private reloadInBackground(): void {
     this.reload().catch((error: unknown) =>
-      this.logger.error(`reloading signing keys failed: ${String(error)}`),
+      this.logger.error(`reloading signing keys failed: ${describeError(error)}`),
     );
   }
 

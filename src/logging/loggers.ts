@@ -1,6 +1,7 @@
 import type { LoggerService } from '@nestjs/common';
-import { pino, type DestinationStream, type Logger } from 'pino';
+import { pino, type DestinationStream, type LogFn, type Logger } from 'pino';
 import type { Env } from '../config/env.schema.js';
+import { loggableError, loggableFields, loggableStack } from './loggable-error.js';
 
 /**
  * The service's two pino loggers, writing to one stream: JSON lines on stdout, or pino-pretty's
@@ -18,8 +19,9 @@ export class Loggers {
    */
   readonly requests: Logger;
 
-  constructor(level: Env['LOG_LEVEL'], format: Env['LOG_FORMAT']) {
-    const destination: DestinationStream =
+  /** `destination` is for tests: where the lines go instead of stdout. */
+  constructor(level: Env['LOG_LEVEL'], format: Env['LOG_FORMAT'], destination?: DestinationStream) {
+    destination ??=
       format === 'pretty'
         ? pino.transport({ target: 'pino-pretty', options: { singleLine: true, ignore: 'pid,hostname' } })
         : // Asynchronous: a line is queued and written with the lines queued with it while the write
@@ -40,6 +42,21 @@ export class Loggers {
             '*.token',
           ],
           censor: '[redacted]',
+        },
+        // A failed statement is logged without its parameters or the values the database quotes
+        // back, whichever field holds the error (loggable-error.ts).
+        // A hook, not formatters.log: pino takes a line's msg from `err.message` before that runs.
+        hooks: {
+          logMethod(args: Parameters<LogFn>, method: LogFn) {
+            const [first, ...rest] = args as unknown[];
+            const loggable =
+              first instanceof Error
+                ? loggableError(first)
+                : typeof first === 'object' && first !== null
+                  ? loggableFields(first as Record<string, unknown>)
+                  : first;
+            return method.apply(this, [loggable, ...rest] as Parameters<LogFn>);
+          },
         },
       },
       destination,
@@ -90,13 +107,17 @@ export class PinoLoggerService implements LoggerService {
     // Nest's Logger passes undefined for an absent stack or context.
     const rest = params.filter((param) => param !== undefined);
     const context = typeof rest.at(-1) === 'string' ? (rest.pop() as string) : undefined;
-    const stack = level === 'error' && typeof rest.at(-1) === 'string' ? (rest.pop() as string) : undefined;
+    let stack = level === 'error' && typeof rest.at(-1) === 'string' ? (rest.pop() as string) : undefined;
+    if (stack !== undefined) {
+      stack = loggableStack(stack);
+    }
     const fields: Record<string, unknown> = { context, stack };
     if (rest.length > 0) {
-      fields.params = rest;
+      fields.params = rest.map((param) => (typeof param === 'string' ? loggableStack(param) : param));
     }
     if (message instanceof Error) {
-      this.logger[level]({ ...fields, err: message }, message.message);
+      const err = loggableError(message) as Error;
+      this.logger[level]({ ...fields, err }, err.message);
     } else if (typeof message === 'object' && message !== null) {
       this.logger[level]({ ...fields, ...message });
     } else {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Logger, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { Metrics } from '../metrics/metrics.js';
 import { COMMAND_TIMEOUT_MS, withTimeout, type RedisConnection } from './redis-connection.js';
+import { describeError } from '../logging/loggable-error.js';
 
 /**
  * What one process tells the others (docs/scaling.md#redis). Each feature owns the meaning of
@@ -80,7 +81,7 @@ export class InstanceEvents implements OnModuleInit, BeforeApplicationShutdown {
       // What was published between start-up's database load and the subscription is read again.
       .then(() => this.resync(this.startedAt))
       .catch((error: unknown) =>
-        this.logger.error(`subscribing to ${this.channel} failed: ${String(error)}`),
+        this.logger.error(`subscribing to ${this.channel} failed: ${describeError(error)}`),
       );
   }
 

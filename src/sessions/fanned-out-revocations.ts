@@ -2,6 +2,7 @@ import { Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common'
 import type { InstanceEvents } from '../redis/instance-events.js';
 import type { PolledRevocations } from './polled-revocations.js';
 import type { Revocations } from './revocations.js';
+import { describeError } from '../logging/loggable-error.js';
 
 /**
  * Revocations shared through Redis (REDIS_URL): a session this process ends is refused here at
@@ -21,7 +22,7 @@ export class FannedOutRevocations implements Revocations, OnModuleInit, OnModule
     events.onResync((since) => {
       polled
         .resync(since)
-        .catch((error: unknown) => this.logger.error(`revocation resync failed: ${String(error)}`));
+        .catch((error: unknown) => this.logger.error(`revocation resync failed: ${describeError(error)}`));
     });
   }
 

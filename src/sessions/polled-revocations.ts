@@ -4,6 +4,7 @@ import type { Env } from '../config/env.schema.js';
 import { REVOCATION_LIST, type RevocationList } from './revocation-list.js';
 import type { Revocations } from './revocations.js';
 import { SessionsRepository } from './sessions.repository.js';
+import { describeError } from '../logging/loggable-error.js';
 
 /**
  * Revocations of one process: its own at once, those of other processes (the operators' CLI,
@@ -45,7 +46,7 @@ export class PolledRevocations implements Revocations, OnModuleInit, OnModuleDes
     this.poller = setInterval(() => {
       // From a little before the last poll began: a session ended while it ran is not missed.
       this.sync(new Date(this.polledUntil.getTime() - this.pollMs - LATE_COMMIT_MS)).catch((error: unknown) =>
-        this.logger.error(`revocation sync failed: ${String(error)}`),
+        this.logger.error(`revocation sync failed: ${describeError(error)}`),
       );
     }, this.pollMs).unref();
   }

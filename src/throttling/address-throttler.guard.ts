@@ -6,6 +6,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Env } from '../config/env.schema.js';
 import { audit } from '../logging/audit.js';
 import { Metrics } from '../metrics/metrics.js';
+import { addressKey } from './address-key.js';
 import { LOGIN_ROUTE } from './login-route.decorator.js';
 import { THROTTLER_STORAGE } from './memory-throttler.storage.js';
 import { TooManyRequestsException } from './too-many-requests.exception.js';
@@ -16,7 +17,8 @@ const WINDOW_MS = 60_000;
  * Limits attempts per client address (LOGIN_RATE_LIMIT a minute, per route) on the routes that
  * take a secret: login, refresh, sign-up. Bound with @UseGuards on exactly those routes: a
  * throttler that is configured but never bound protects nothing. The address is Fastify's
- * `request.ip`, which honours X-Forwarded-For only from the proxies named in TRUST_PROXY.
+ * `request.ip`, which honours X-Forwarded-For only from the proxies named in TRUST_PROXY, counted
+ * by its /64 when it is IPv6 (address-key.ts).
  *
  * Why not @nestjs/throttler's ThrottlerGuard: its 6.x build is CommonJS and require()s the
  * ESM-only @nestjs/common 12, which Node 20.19+ allows but Jest's module loader cannot (before
@@ -39,7 +41,7 @@ export class AddressThrottlerGuard implements CanActivate {
     const { ip, id } = context.switchToHttp().getRequest<FastifyRequest>();
     const route = `${context.getClass().name}.${context.getHandler().name}`;
     const { isBlocked, timeToBlockExpire } = await this.storage.increment(
-      `address:${route}:${ip}`,
+      `address:${route}:${addressKey(ip)}`,
       WINDOW_MS,
       this.limit,
       0,

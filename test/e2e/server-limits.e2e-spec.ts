@@ -141,6 +141,61 @@ describe('HTTP server limits', () => {
     await stillServes();
   });
 
+  // Every refusal, wherever it is made (Node's parser, its CONNECT and Expect handling, Fastify's
+  // router, the onRequest hook, Nest), has the API's body and the headers of every other answer.
+  it.each([
+    ['an undecodable path', 'GET /% HTTP/1.1\r\nHost: x\r\n\r\n', 400],
+    ['a path with a bad escape', 'GET /admin/users/%zz HTTP/1.1\r\nHost: x\r\n\r\n', 400],
+    ['a path with a truncated UTF-8 escape', 'GET /login%E0%A4 HTTP/1.1\r\nHost: x\r\n\r\n', 400],
+    [
+      'a path parameter over 100 characters',
+      `GET /admin/users/${'1'.repeat(101)} HTTP/1.1\r\nHost: x\r\n\r\n`,
+      414,
+    ],
+    ['a bad escape in the query', 'GET /nope?a=%zz&%=1 HTTP/1.1\r\nHost: x\r\n\r\n', 404],
+    [
+      'a bad escape in a query read by a route',
+      'GET /admin/users?cursor=%zz HTTP/1.1\r\nHost: x\r\n\r\n',
+      401,
+    ],
+    ['CONNECT', 'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n', 501],
+    ['TRACE', 'TRACE / HTTP/1.1\r\nHost: x\r\n\r\n', 405],
+    ['a method the parser knows and no route has', 'PROPFIND /user HTTP/1.1\r\nHost: x\r\n\r\n', 405],
+    ['an unknown method', 'FROB / HTTP/1.1\r\nHost: x\r\n\r\n', 400],
+    ['a lower-case method', 'get / HTTP/1.1\r\nHost: x\r\n\r\n', 400],
+    ['a header name with a space', 'GET / HTTP/1.1\r\nHost: x\r\nBad Header: y\r\n\r\n', 400],
+    ['a header over 16 KiB', `GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(17 * 1024)}\r\n\r\n`, 431],
+    ['an HTTP/0.9 request', 'GET /\r\n\r\n', 400],
+    ['an HTTP/2 preface', 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 400],
+    [
+      'an expectation other than 100-continue',
+      'GET /login HTTP/1.1\r\nHost: x\r\nExpect: teapot\r\n\r\n',
+      417,
+    ],
+  ])(
+    'should answer %s with the JSON error and the headers of every answer',
+    async (_case, bytes, statusCode) => {
+      const { text } = await raw(server.url, bytes, { keepOpen: true, waitMs: 1_500 });
+      const { statusLine, headers, body } = parse(text);
+      expect(statusLine).toMatch(new RegExp(`^HTTP/1\\.1 ${statusCode} `));
+      expect(JSON.parse(body)).toEqual(
+        errorBody(
+          statusCode,
+          expect.any(String) as unknown as string,
+          expect.any(String) as unknown as string,
+        ),
+      );
+      expect(body).not.toMatch(/FST_|%|example\.com|teapot/);
+      expect(headers).toMatchObject({
+        ...(await everyAnswersHeaders()),
+        'cache-control': 'no-store',
+        'content-type': 'application/json; charset=utf-8',
+        'x-request-id': expect.stringMatching(/^[\da-f-]{36}$/),
+      });
+      await stillServes();
+    },
+  );
+
   it('should answer a header over 16 KiB with our JSON 431 and Connection: close', async () => {
     const { text } = await raw(
       server.url,
@@ -272,6 +327,49 @@ describe('HTTP server limits', () => {
     await expectRefusal(text, 408, 'request must arrive within 2 seconds');
     await stillServes();
   }, 60_000);
+
+  /** Sends `head`, then `body` one byte a second (or only its first half, then nothing). */
+  function slowBody(head: string, body: string, { stopHalfway }: { stopHalfway: boolean }) {
+    const { port } = new URL(server.url);
+    return new Promise<{ text: string; elapsed: number }>((resolve) => {
+      const socket = connect(Number(port), '127.0.0.1');
+      const started = Date.now();
+      let text = '';
+      let sent = 0;
+      const bytes = stopHalfway ? body.slice(0, body.length / 2) : body;
+      const trickle = setInterval(() => sent < bytes.length && socket.write(bytes[sent++]), 1_000);
+      const giveUp = setTimeout(() => socket.destroy(), 40_000);
+      socket.on('data', (chunk) => (text += chunk.toString()));
+      socket.on('error', () => undefined);
+      socket.on('close', () => {
+        clearInterval(trickle);
+        clearTimeout(giveUp);
+        resolve({ text, elapsed: Date.now() - started });
+      });
+      socket.write(stopHalfway ? head + bytes : head);
+    });
+  }
+
+  // The body counts against HTTP_REQUEST_TIMEOUT like the head: Node swaps its headersTimeout
+  // (60 s by default) and requestTimeout when the first is larger, which once gave bodies 60 s.
+  it.each([
+    ['a body trickled one byte a second', false],
+    ['a body that stops half-way', true],
+  ])(
+    'should answer %s with our JSON 408 within about HTTP_REQUEST_TIMEOUT',
+    async (_case, stopHalfway) => {
+      const body = JSON.stringify({ name: 'someone', password: 'a-password-long-enough' });
+      const head =
+        'POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n' +
+        `Content-Length: ${body.length}\r\n\r\n`;
+      const { text, elapsed } = await slowBody(head, body, { stopHalfway });
+      expect(elapsed).toBeGreaterThanOrEqual(1_900);
+      expect(elapsed).toBeLessThan(4_500);
+      await expectRefusal(text, 408, 'request must arrive within 2 seconds');
+      await stillServes();
+    },
+    60_000,
+  );
 
   it('should log a client that disconnects mid-request at debug, without a stack', async () => {
     const socket = connect(Number(new URL(server.url).port), '127.0.0.1');

@@ -70,6 +70,28 @@ describe('Throttling', () => {
       expectTooMany(await call(from), 60);
     });
 
+    it('should count IPv6 clients by their /64: two addresses of one /64 share a budget', async () => {
+      const prefix = `2001:db8:${nextAddress++}:1`;
+      for (let i = 0; i < 10; i++) {
+        // Each attempt from an address of its own in the /64, spelled every way.
+        const from = i % 2 === 0 ? `${prefix}::${i + 1}` : `${prefix}:0:0:0:${(i + 1).toString(16)}`;
+        expect([200, 400]).toContain((await login(from, `ipv6-${i}`, 'wrong password')).status);
+      }
+      expectTooMany(await login(`${prefix}:ffff:ffff:ffff:fffe`, 'admin', '1234'), 60);
+      // The next /64 has a budget of its own, and so has an IPv4-mapped address.
+      await login(`2001:db8:${nextAddress++}:2::1`, 'admin', '1234').expect(200);
+      await login(`::ffff:${address()}`, 'admin', '1234').expect(200);
+    });
+
+    it('should count an IPv4-mapped address as its IPv4 address', async () => {
+      const from = address();
+      for (let i = 0; i < 5; i++) {
+        expect([200, 400]).toContain((await login(from, `ipv6-${i}`, 'wrong password')).status);
+        expect([200, 400]).toContain((await login(`::ffff:${from}`, `mapped-${i}`, 'wrong password')).status);
+      }
+      expectTooMany(await login(from, 'admin', '1234'), 60);
+    });
+
     it('should not limit GET /user', async () => {
       const from = address();
       const { token } = (await login(from, 'admin', '1234').expect(200)).body as { token: string };

@@ -1,10 +1,7 @@
-import { existsSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-
-/** Debian's Chromium (apt-get install -y chromium), or the executable CHROMIUM_PATH names. */
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+import { findChromium } from './chromium-path.js';
 
 /**
  * Headless, and quiet on the network: without the background-networking flags Chromium floods a
@@ -21,15 +18,9 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
-/** Launches Chromium for a browser test, failing with the fix when it is not installed. */
+/** Launches Chromium (or Google Chrome) for a browser test, failing with the fix when there is none. */
 export function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(
-      `Chromium was not found at ${CHROMIUM_PATH}. The browser tests need Debian's chromium: ` +
-        `run "apt-get install -y chromium" (or set CHROMIUM_PATH to a Chromium executable).`,
-    );
-  }
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+  return chromium.launch({ executablePath: findChromium(), args: CHROMIUM_ARGS });
 }
 
 /**

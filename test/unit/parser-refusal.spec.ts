@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { HEAD_LIMIT_BYTES } from '../../src/common/http-limits.js';
-import { parserRefusal } from '../../src/common/http/parser-refusal.js';
+import { parserRefusal, routerRefusal } from '../../src/common/http/parser-refusal.js';
 
 describe('parserRefusal', () => {
   it.each([
@@ -11,5 +11,16 @@ describe('parserRefusal', () => {
     [undefined, 400, 'request must be well-formed HTTP/1.1'],
   ])('should answer %s with %i', (code, statusCode, message) => {
     expect(parserRefusal(code, 15)).toEqual({ statusCode, message });
+  });
+});
+
+describe('routerRefusal', () => {
+  it.each([
+    ['FST_ERR_BAD_URL', 400, 'request URL is malformed'],
+    ['FST_ERR_MAX_PARAM_LENGTH', 414, 'request URL path segments must be at most 100 characters'],
+    ['FST_ERR_ASYNC_CONSTRAINT', 500, 'internal server error'],
+    [undefined, 400, 'request URL is malformed'],
+  ])('should answer %s with %i', (code, statusCode, message) => {
+    expect(routerRefusal(code)).toEqual({ statusCode, message });
   });
 });

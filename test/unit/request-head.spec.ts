@@ -87,3 +87,16 @@ describe('requestHeadProblem', () => {
     expect(requestHeadProblem(head(['Accept', '*/*'], '1.0'))).toBeUndefined();
   });
 });
+
+describe('requestHeadProblem and the HTTP version', () => {
+  it.each(['0.9', '2.0'])('should refuse HTTP/%s with 400', (version) => {
+    expect(problem(head(['Host', 'x'], version))).toEqual({
+      status: 400,
+      message: 'request must be well-formed HTTP/1.1',
+    });
+  });
+
+  it.each(['1.0', '1.1'])('should accept HTTP/%s', (version) => {
+    expect(problem(head(['Host', 'x'], version))).toBeUndefined();
+  });
+});

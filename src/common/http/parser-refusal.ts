@@ -1,6 +1,7 @@
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { Logger } from '@nestjs/common';
+import { errorBody } from '../error-body.js';
 import { HEAD_LIMIT_BYTES } from '../http-limits.js';
 import { requestIdOf } from '../request-context/request-id.js';
 import { rawErrorResponse, type HeaderList } from './raw-error-response.js';
@@ -59,5 +60,69 @@ export function parserRefusalHandler({
       socket.write(rawErrorResponse(statusCode, message, [...headers, ['X-Request-Id', req.id]]));
     }
     socket.destroy();
+  };
+}
+
+/**
+ * What the answer is to a request that Fastify's router refuses before any hook runs (its
+ * `frameworkErrors`): a path it cannot decode ("/%"), a path parameter over its length limit,
+ * a failing route constraint. Fastify's own answers quote the URL and name its error code.
+ */
+export function routerRefusal(code: string | undefined): { statusCode: number; message: string } {
+  switch (code) {
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return { statusCode: 414, message: 'request URL path segments must be at most 100 characters' };
+    case 'FST_ERR_ASYNC_CONSTRAINT':
+      return { statusCode: 500, message: 'internal server error' };
+    default:
+      return { statusCode: 400, message: 'request URL is malformed' };
+  }
+}
+
+/**
+ * The handler of the HTTP server's `connect` event. Without one, Node closes the socket of a
+ * CONNECT request without a word; this service is no proxy and has no tunnel to any resource, so
+ * the answer is 501 (RFC 9110 §15.6.2: a method the server supports for no resource), with the
+ * headers of every other answer.
+ */
+export function connectRefusalHandler({
+  headers,
+}: Pick<ParserRefusalOptions, 'headers'>): (request: IncomingMessage, socket: Socket) => void {
+  const logger = new Logger('HttpParser');
+  return (request, socket) => {
+    const req = { id: requestIdOf(request.headers['x-request-id']), remoteAddress: socket.remoteAddress };
+    logger.log({
+      req,
+      res: { statusCode: 501 },
+      reason: 'CONNECT',
+      msg: 'request refused by the HTTP parser',
+    });
+    socket.on('error', () => undefined);
+    if (socket.writable) {
+      socket.write(
+        rawErrorResponse(501, 'method CONNECT is not supported', [...headers, ['X-Request-Id', req.id]]),
+      );
+    }
+    socket.destroy();
+  };
+}
+
+/**
+ * The handler of the HTTP server's `checkExpectation` event: a request with an `Expect` other
+ * than 100-continue. Node's own answer is a bare 417 with no body and none of our headers.
+ */
+export function expectationRefusalHandler({
+  headers,
+}: Pick<ParserRefusalOptions, 'headers'>): (request: IncomingMessage, response: ServerResponse) => void {
+  return (request, response) => {
+    const json = JSON.stringify(errorBody(417, 'Expect header must be absent or 100-continue'));
+    for (const [name, value] of headers) {
+      response.setHeader(name, value);
+    }
+    response.setHeader('X-Request-Id', requestIdOf(request.headers['x-request-id']));
+    response.setHeader('Cache-Control', 'no-store');
+    response.setHeader('Content-Type', 'application/json; charset=utf-8');
+    response.setHeader('Content-Length', Buffer.byteLength(json));
+    response.writeHead(417).end(json);
   };
 }

@@ -33,6 +33,10 @@ export function requestHeadProblem(head: RequestHead): HttpException | undefined
   if (headBytes(head) > HEAD_LIMIT_BYTES) {
     return tooLarge(`request headers must be at most ${HEAD_LIMIT_BYTES} bytes`);
   }
+  // Node parses a request line without a version as HTTP/0.9 and would serve it.
+  if (head.httpVersion !== '1.1' && head.httpVersion !== '1.0') {
+    return new BadRequestException('request must be well-formed HTTP/1.1');
+  }
   // Every request takes this: no array, and a name is lower-cased only when it could be Host.
   let hosts = 0;
   let host = '';
