@@ -37,7 +37,7 @@ export const LAYERS = {
     'docs',
     'redis',
   ],
-  passkeys: ['users', 'common', 'config', 'database', 'logging', 'docs'],
+  passkeys: ['users', 'throttling', 'common', 'config', 'database', 'logging', 'docs'],
   keys: ['common', 'config', 'database', 'logging', 'docs', 'redis'],
   users: [
     'sessions',

@@ -1,4 +1,15 @@
-import { Body, Controller, Delete, Get, Header, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Header,
+  HttpCode,
+  HttpStatus,
+  Param,
+  Post,
+  UseGuards,
+} from '@nestjs/common';
 import {
   ApiCreatedResponse,
   ApiNoContentResponse,
@@ -20,6 +31,7 @@ import {
   NO_STORE,
 } from '../docs/api-error-responses.decorator.js';
 import { StepUpDto } from '../users/dto/step-up.dto.js';
+import { AddressThrottlerGuard } from '../throttling/address-throttler.guard.js';
 import { AddPasskeyDto } from './dto/add-passkey.dto.js';
 import { PASSKEYS_PER_USER } from './passkey-limits.js';
 import { PasskeyOptionsView, PasskeyView } from './passkey-views.js';
@@ -43,6 +55,7 @@ export class PasskeysController {
   // No per-address limit (throttling/ sits beside passkeys/, not below): the account's hold
   // (LOGIN_FAILURE_LIMIT) bounds password guesses here, as it does everywhere.
   @Post('registration-options')
+  @UseGuards(AddressThrottlerGuard)
   @HttpCode(HttpStatus.OK)
   @Header('Cache-Control', 'no-store')
   @ApiOperation({
@@ -60,7 +73,9 @@ export class PasskeysController {
     ...ACCESS_TOKEN_ERRORS,
     409: `The account has ${PASSKEYS_PER_USER} passkeys already.`,
     ...JSON_BODY_ERRORS,
-    429: 'Too many failed password checks for this account (LOGIN_FAILURE_LIMIT).',
+    429:
+      'Too many attempts from this address (LOGIN_RATE_LIMIT a minute), or too many failed password ' +
+      'checks for this account (LOGIN_FAILURE_LIMIT).',
   })
   registrationOptions(
     @CurrentUser() user: AuthUser,

@@ -3,6 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { Env } from '../config/env.schema.js';
 import { relyingPartyOf } from '../config/webauthn.js';
+import { ThrottlingModule } from '../throttling/throttling.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { PasskeyChallengeEntity } from './passkey-challenge.entity.js';
 import { PasskeyEntity } from './passkey.entity.js';
@@ -12,7 +13,7 @@ import { PasskeysService, RELYING_PARTY } from './passkeys.service.js';
 
 /** Passkeys (docs/passkeys.md): the caller's list under /user/passkeys. AuthModule signs in with them. */
 @Module({
-  imports: [TypeOrmModule.forFeature([PasskeyEntity, PasskeyChallengeEntity]), UsersModule],
+  imports: [TypeOrmModule.forFeature([PasskeyEntity, PasskeyChallengeEntity]), UsersModule, ThrottlingModule],
   controllers: [PasskeysController],
   providers: [
     PasskeysRepository,
