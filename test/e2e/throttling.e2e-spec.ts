@@ -207,6 +207,32 @@ describe('Throttling', () => {
     });
   });
 
+  describe('the step-up routes, where a password is checked again', () => {
+    it.each([
+      ['POST', '/user/passkeys/registration-options'],
+      ['POST', '/user/mfa/totp'],
+      ['DELETE', '/user/mfa/totp'],
+    ])('should limit one address to LOGIN_RATE_LIMIT attempts a minute on %s %s', async (method, path) => {
+      const name = `step-up-${method}-${path.replaceAll('/', '-')}`.toLowerCase().slice(0, 60);
+      const { UsersService } = await import('../../src/users/users.service.js');
+      await app.get(UsersService).create(name, 'right password');
+      const token = ((await login(address(), name, 'right password').expect(200)).body as { token: string })
+        .token;
+      const from = address();
+      const call = () =>
+        request(server)
+          [method === 'POST' ? 'post' : 'delete'](path)
+          .set('X-Forwarded-For', from)
+          .set('Authorization', `Bearer ${token}`)
+          .send({});
+      for (let i = 0; i < 10; i++) {
+        // Malformed bodies: counted by the address limit, never reaching the account's hold.
+        expect((await call()).status).toBe(400);
+      }
+      expectTooMany(await call(), 60);
+    });
+  });
+
   describe('client address', () => {
     it('should ignore X-Forwarded-For unless TRUST_PROXY names the proxy', async () => {
       delete process.env.TRUST_PROXY;
