@@ -193,7 +193,9 @@ describe('Browser: two-factor authentication', () => {
         return (await response.json()) as Record<string, unknown>;
       };
       const { token } = (await post('/login', { name, password: PASSWORD })) as { token: string };
-      const { secret } = (await post('/user/mfa/totp', undefined, token)) as { secret: string };
+      const { secret } = (await post('/user/mfa/totp', { currentPassword: PASSWORD }, token)) as {
+        secret: string;
+      };
       const { recoveryCodes } = (await post('/user/mfa/totp/confirm', { code: codeFor(secret) }, token)) as {
         recoveryCodes: string[];
       };
