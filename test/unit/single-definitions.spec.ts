@@ -26,6 +26,23 @@ describe('definitions that live once', () => {
   });
 });
 
+describe('exported names', () => {
+  it('should each name one thing: no two files of src/ export the same name', () => {
+    const files = new Map<string, Set<string>>();
+    for (const [path, text] of sources) {
+      for (const [, name] of text.matchAll(
+        /^export (?:declare )?(?:abstract )?(?:interface|type|class|enum|const|let|function|async function) (\w+)/gm,
+      )) {
+        files.set(name, (files.get(name) ?? new Set()).add(path));
+      }
+    }
+    const shared = [...files]
+      .filter(([, paths]) => paths.size > 1)
+      .map(([name, paths]) => `${name}: ${[...paths].join(', ')}`);
+    expect(shared).toEqual([]);
+  });
+});
+
 describe('isObject', () => {
   it.each([
     [{}, true],
