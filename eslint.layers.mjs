@@ -1,6 +1,7 @@
 // @ts-check
 // The import direction between the folders of src/, enforced by eslint.config.js and checked by
-// test/unit/layers.spec.ts. No imports, so the test can load it without ESLint's plugins.
+// test/unit/layers.spec.ts; docs/architecture.md's layer table must say the same
+// (test/unit/architecture-doc.spec.ts). No imports, so the tests can load it without ESLint's plugins.
 
 /**
  * Which folders of src/ each folder may import from: arrows point down (docs/architecture.md).

@@ -1,4 +1,5 @@
 import { NAME_MAX_LENGTH } from '../common/validation/limits.js';
+import { isObject } from '../common/validation/is-object.js';
 import { charLength } from '../common/validation/text.js';
 import { InvalidTokenError } from './invalid-token.error.js';
 
@@ -31,9 +32,6 @@ const ALGORITHMS = new Set(['ES256', 'RS256', 'HS256']);
 const KID = /^[A-Za-z0-9_-]{1,64}$/;
 const CLAIMS = new Set<string>(['sub', 'id', 'name', 'iat', 'exp', 'jti', 'sid', 'iss', 'aud']);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const isTimestamp = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) > 0;
 

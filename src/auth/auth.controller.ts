@@ -2,14 +2,12 @@ import {
   BadRequestException,
   Body,
   Controller,
-  Header,
   HttpCode,
   HttpStatus,
   Post,
   Query,
   Req,
   Res,
-  UseGuards,
 } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import {
@@ -34,7 +32,6 @@ import { MfaChallengeView } from '../mfa/mfa-views.js';
 import { PasskeyLoginDto } from '../passkeys/dto/passkey-login.dto.js';
 import { PasskeyOptionsView } from '../passkeys/passkey-views.js';
 import { PasskeysService } from '../passkeys/passkeys.service.js';
-import { AddressThrottlerGuard } from '../throttling/address-throttler.guard.js';
 import { LoginRoute } from '../throttling/login-route.decorator.js';
 import type { Actor } from '../common/request-context/actor.js';
 import type { AuthUser } from '../common/request-context/auth-user.js';
@@ -42,7 +39,7 @@ import { CurrentActor } from '../common/request-context/current-actor.decorator.
 import { AuthService, type TokenPair } from './auth.service.js';
 import { BearerChallengeException } from './bearer-challenge.exception.js';
 import { CurrentUser } from '../common/request-context/current-user.decorator.js';
-import { Public } from '../common/request-context/public.decorator.js';
+import { CredentialRoute } from './decorators/credential-route.decorator.js';
 import { LoginMfaDto } from './dto/login-mfa.dto.js';
 import { LoginDto } from './dto/login.dto.js';
 import { LogoutQueryDto } from './dto/logout-query.dto.js';
@@ -82,14 +79,10 @@ export class AuthController {
 
   /**
    * Exchanges a name and password for an access token and a refresh token (also set as an
-   * HttpOnly cookie). 200, not Nest's default 201: the tutorial's contract.
+   * HttpOnly cookie).
    */
-  @Public()
-  @UseGuards(AddressThrottlerGuard)
+  @CredentialRoute('login')
   @LoginRoute()
-  @Post('login')
-  @HttpCode(HttpStatus.OK)
-  @Header('Cache-Control', 'no-store')
   @ApiOperation({
     summary: 'Log in: a name and password for an access token and a refresh token',
     description:
@@ -119,12 +112,8 @@ export class AuthController {
   }
 
   /** The second step of a login with a second factor: exactly the answer of a password-only login. */
-  @Public()
-  @UseGuards(AddressThrottlerGuard)
+  @CredentialRoute('login/mfa')
   @LoginRoute()
-  @Post('login/mfa')
-  @HttpCode(HttpStatus.OK)
-  @Header('Cache-Control', 'no-store')
   @ApiOperation({
     summary: "Complete a login with the app's code or a recovery code",
     description:
@@ -159,12 +148,8 @@ export class AuthController {
   }
 
   /** The first step of a passkey sign-in: a challenge for any of this site's passkeys. */
-  @Public()
-  @UseGuards(AddressThrottlerGuard)
+  @CredentialRoute('login/passkey/options')
   @LoginRoute()
-  @Post('login/passkey/options')
-  @HttpCode(HttpStatus.OK)
-  @Header('Cache-Control', 'no-store')
   @ApiOperation({
     summary: 'Start a passkey sign-in: the options for navigator.credentials.get()',
     description:
@@ -182,12 +167,8 @@ export class AuthController {
   }
 
   /** A passkey sign-in: exactly the answer of a password login, with no second step. */
-  @Public()
-  @UseGuards(AddressThrottlerGuard)
+  @CredentialRoute('login/passkey')
   @LoginRoute()
-  @Post('login/passkey')
-  @HttpCode(HttpStatus.OK)
-  @Header('Cache-Control', 'no-store')
   @ApiOperation({
     summary: "Sign in with a passkey: the browser's signed answer to the options",
     description:
@@ -218,11 +199,7 @@ export class AuthController {
    * Spends a refresh token (from the body, or else the cookie) for a new pair. The JSON body is
    * required even for the cookie: the global pipe answers 415 to none, before anything is spent.
    */
-  @Public()
-  @UseGuards(AddressThrottlerGuard)
-  @Post('refresh')
-  @HttpCode(HttpStatus.OK)
-  @Header('Cache-Control', 'no-store')
+  @CredentialRoute('refresh')
   @ApiOperation({
     summary: 'Spend a refresh token for a new pair',
     description:

@@ -1,5 +1,5 @@
 /**
- * Whether an error means a dependency (the database; later Redis) cannot be reached or did not
+ * Whether an error means a dependency (the database) cannot be reached or did not
  * answer in time, as opposed to a bug: it is then a 503 with Retry-After (http-error.filter.ts),
  * not a 500. Read from the error's code and its wrapped causes (TypeORM's QueryFailedError keeps
  * the driver's error in `driverError`), never from a driver's classes, so common/ stays below

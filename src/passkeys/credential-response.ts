@@ -1,4 +1,5 @@
 import { ValidateBy, type ValidationOptions } from 'class-validator';
+import { isObject } from '../common/validation/is-object.js';
 
 /** Which ceremony a credential answers: navigator.credentials.create() or .get(). */
 export type CeremonyKind = 'registration' | 'authentication';
@@ -29,9 +30,6 @@ const INNER: Record<CeremonyKind, { required: string[]; optional: string[] }> = 
   },
 };
 const OUTER = ['id', 'rawId', 'type', 'response', 'authenticatorAttachment', 'clientExtensionResults'];
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function base64urlProblem(value: unknown, path: string, max: number): string | undefined {
   if (typeof value !== 'string' || !BASE64URL.test(value)) {

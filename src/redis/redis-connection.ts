@@ -20,15 +20,12 @@ export interface RedisStateDetails {
   fallbacks: string[];
 }
 
-/** Redis as a readiness indicator sees it; RedisConnection implements it. */
+/** Redis as readiness sees it (redisHealth(), under REDIS_HEALTH); RedisConnection implements it. */
 export interface RedisState {
   /** Both connections (commands and subscriber) are ready. */
   isUp(): boolean;
   details(): RedisStateDetails;
 }
-
-/** The token under which RedisModule provides RedisState (only when REDIS_URL is set). */
-export const REDIS_STATE = Symbol('REDIS_STATE');
 
 /** A Lua script run by EVALSHA, loaded with EVAL when the server does not know it yet. */
 export class LuaScript {

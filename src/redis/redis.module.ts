@@ -3,12 +3,12 @@ import type { Env } from '../config/env.schema.js';
 import { Metrics } from '../metrics/metrics.js';
 import { InstanceEvents } from './instance-events.js';
 import { REDIS_HEALTH } from '../common/health/redis-health.js';
-import { REDIS_STATE, RedisConnection } from './redis-connection.js';
+import { RedisConnection } from './redis-connection.js';
 import { redisHealth } from './redis-health.js';
 
 /**
- * Redis, when REDIS_URL is set: the connections (RedisConnection, also as REDIS_STATE for a
- * readiness check) and the instances' channel (InstanceEvents). Global, so that sessions/,
+ * Redis, when REDIS_URL is set: the connections (RedisConnection, whose state readiness reads
+ * through REDIS_HEALTH) and the instances' channel (InstanceEvents). Global, so that sessions/,
  * users/ and throttling/ choose their shared implementations by whether these are provided;
  * without REDIS_URL the module provides nothing and no Redis code runs.
  */
@@ -31,7 +31,6 @@ export class RedisModule {
             return connection;
           },
         },
-        { provide: REDIS_STATE, useExisting: RedisConnection },
         { provide: REDIS_HEALTH, inject: [RedisConnection], useFactory: redisHealth },
         {
           provide: InstanceEvents,
@@ -39,7 +38,7 @@ export class RedisModule {
           useFactory: (c: RedisConnection, metrics: Metrics) => new InstanceEvents(c, metrics),
         },
       ],
-      exports: [RedisConnection, REDIS_STATE, REDIS_HEALTH, InstanceEvents],
+      exports: [RedisConnection, REDIS_HEALTH, InstanceEvents],
     };
   }
 }

@@ -7,21 +7,19 @@ import { SessionsRepository } from './sessions.repository.js';
 import { describeError } from '../logging/loggable-error.js';
 
 /**
+ * How late a session's end may be committed after the time it records (`endedAt` is taken before
+ * the UPDATE runs, by whichever process ends it: an instance or the CLI). Each poll reads again
+ * from this much before the last one began, so an end committed late, on a loaded database, is
+ * not skipped (docs/decisions.md). Adding a session read twice is harmless.
+ */
+const LATE_COMMIT_MS = 10_000;
+
+/**
  * Revocations of one process: its own at once, those of other processes (the operators' CLI,
  * other instances) from the database, loaded at start-up and polled every
  * REVOCATION_POLL_INTERVAL: one small query per interval, none per request. An ended session is
  * listed until its last access token has expired.
  */
-/**
- * How late a session's end may be committed after the time it records (`endedAt` is taken before
- * the UPDATE runs, by whichever process ends it: an instance or the CLI). Each poll reads again
- * from this much before the last one began, so an end committed late, on a loaded database, is
- * not skipped. Found under CI load: a CLI `disable` committed over a second after its `endedAt`
- * and the session it ended was never listed (test/e2e/cli.e2e-spec.ts). The rows read again are
- * the few ended in the last seconds, and adding one twice is harmless.
- */
-const LATE_COMMIT_MS = 10_000;
-
 @Injectable()
 export class PolledRevocations implements Revocations, OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(PolledRevocations.name);

@@ -114,7 +114,7 @@ export class UsersService {
 
   /**
    * The one place a password is checked (login, password change, the step-up of every sign-in
-   * change; later an admin's re-authentication). A held-back account name is refused (429) before
+   * change). A held-back account name is refused (429) before
    * any hashing, whichever route asks; a failure counts toward its hold (LOGIN_FAILURE_LIMIT) and
    * leaves an audit line; a success clears the count. `name` is the name the hold is kept under:
    * the one typed at login, the account's own for a signed-in user. A right password of an

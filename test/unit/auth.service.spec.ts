@@ -10,7 +10,6 @@ import type { Actor } from '../../src/common/request-context/actor.js';
 import type { AuthUser } from '../../src/common/request-context/auth-user.js';
 import { AuthService, INVALID_CREDENTIALS } from '../../src/auth/auth.service.js';
 import { BearerChallengeException } from '../../src/auth/bearer-challenge.exception.js';
-import type { SessionEndReason } from '../../src/sessions/session.entity.js';
 import {
   RefreshRefusedError,
   SessionsService,
@@ -23,6 +22,8 @@ import { PasskeysService } from '../../src/passkeys/passkeys.service.js';
 import type { UserProfile } from '../../src/users/user-profile.js';
 import { UsersService } from '../../src/users/users.service.js';
 import { Metrics } from '../../src/metrics/metrics.js';
+import { sessionGrant } from '../support/entities.js';
+import { mockOf, type MockOf } from '../support/mocks.js';
 
 /** The active signing key, as SigningKeys hands it out (ES256, the default). */
 const KEY_PAIR = generateKeyPairSync('ec', { namedCurve: 'P-256' });
@@ -40,16 +41,17 @@ const NOW = new Date('2025-11-27T10:00:00.000Z');
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 /** A grant for Alice's session whose absolute end is `secondsLeft` from now. */
-const grant = (refreshToken: string, secondsLeft = 30 * 86_400, sessionId = SID): SessionGrant => ({
-  userId: ALICE.id,
-  sessionId,
-  refreshToken,
-  expiresAt: new Date(Date.now() + secondsLeft * 1000),
-});
+const grant = (refreshToken: string, secondsLeft = 30 * 86_400, sessionId = SID): SessionGrant =>
+  sessionGrant({
+    userId: ALICE.id,
+    sessionId,
+    refreshToken,
+    expiresAt: new Date(Date.now() + secondsLeft * 1000),
+  });
 
 describe(AuthService.name, () => {
   let service: AuthService;
-  let mfa: { challengeAfterPassword: jest.Mock<() => Promise<MfaChallenge | null>> };
+  let mfa: MockOf<MfaService>;
   /** A password login of an account with no second factor: always a pair. */
   const passwordLogin = async () => {
     const answer = await service.login({ name: 'alice', password: 'right' }, CLIENT);
@@ -58,53 +60,30 @@ describe(AuthService.name, () => {
     }
     return answer;
   };
-  let users: {
-    verifyCredentials: jest.Mock<
-      (name: string, password: string, actor: Actor) => Promise<UserProfile | null>
-    >;
-    findActive: jest.Mock<(id: number) => Promise<UserProfile | null>>;
-  };
+  let users: MockOf<UsersService>;
   let opened: SessionGrant;
   let rotated: SessionGrant;
-  let sessions: {
-    open: jest.Mock<(userId: number, actor: Actor) => Promise<SessionGrant>>;
-    rotate: jest.Mock<(refreshToken: string, actor: Actor) => Promise<SessionGrant>>;
-    end: jest.Mock<(sessionId: string, reason: SessionEndReason) => Promise<void>>;
-    endAllOf: jest.Mock<
-      (userId: number, reason: SessionEndReason, options?: { keep?: string }) => Promise<number>
-    >;
-  };
+  let sessions: MockOf<SessionsService>;
 
   beforeEach(async () => {
     opened = grant(REFRESH_TOKEN);
     // A different absolute end than `opened`, so a test can tell which grant a pair came from.
     rotated = grant(NEXT_REFRESH_TOKEN, 29 * 86_400);
-    users = {
-      verifyCredentials: jest
-        .fn<(name: string, password: string, actor: Actor) => Promise<UserProfile | null>>()
-        .mockResolvedValue(ALICE),
-      findActive: jest.fn<(id: number) => Promise<UserProfile | null>>().mockResolvedValue(ALICE),
-    };
-    sessions = {
-      open: jest
-        .fn<(userId: number, actor: Actor) => Promise<SessionGrant>>()
-        .mockImplementation(() => Promise.resolve(opened)),
-      rotate: jest
-        .fn<(refreshToken: string) => Promise<SessionGrant>>()
-        .mockImplementation(() => Promise.resolve(rotated)),
-      end: jest.fn<(sessionId: string, reason: SessionEndReason) => Promise<void>>().mockResolvedValue(),
-      endAllOf: jest
-        .fn<(userId: number, reason: SessionEndReason, options?: { keep?: string }) => Promise<number>>()
-        .mockResolvedValue(1),
-    };
+    users = mockOf(UsersService);
+    users.verifyCredentials.mockResolvedValue(ALICE);
+    users.findActive.mockResolvedValue({ ...ALICE, roles: ['user'] });
+    sessions = mockOf(SessionsService);
+    sessions.open.mockImplementation(() => Promise.resolve(opened));
+    sessions.rotate.mockImplementation(() => Promise.resolve(rotated));
+    sessions.end.mockResolvedValue();
+    sessions.endAllOf.mockResolvedValue(1);
     // As AuthModule does: the key and algorithm come per token from SigningKeys.
     const jwt = new JwtService({ signOptions: { expiresIn: TTL, issuer: ISSUER, audience: AUDIENCE } });
     const keys = {
       currentSigner: () => ({ kid: KID, algorithm: 'ES256' as const, key: KEY_PAIR.privateKey }),
     };
-    mfa = {
-      challengeAfterPassword: jest.fn<() => Promise<MfaChallenge | null>>().mockResolvedValue(null),
-    };
+    mfa = mockOf(MfaService);
+    mfa.challengeAfterPassword.mockResolvedValue(null);
     const moduleRef = await Test.createTestingModule({
       providers: [
         { provide: Metrics, useValue: new Metrics() },
@@ -280,7 +259,7 @@ describe(AuthService.name, () => {
     });
 
     it('should sign the name the user has now', async () => {
-      users.findActive.mockResolvedValue({ id: 7, name: 'Alice Renamed' });
+      users.findActive.mockResolvedValue({ id: 7, name: 'Alice Renamed', roles: ['user'] });
       const { token } = await service.refresh(REFRESH_TOKEN, CLIENT);
       expect(users.findActive).toHaveBeenCalledWith(7);
       expect(verify(token).payload.name).toBe('Alice Renamed');

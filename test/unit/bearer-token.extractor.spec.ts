@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { FastifyRequest } from 'fastify';
-import { extractBearerToken } from '../../src/auth/strategies/bearer-token.extractor.js';
+import { extractBearerToken, namesBearerScheme } from '../../src/auth/strategies/bearer-token.extractor.js';
 
 const TOKEN = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl';
 
@@ -90,5 +90,70 @@ describe('extractBearerToken', () => {
   it('should not count header values that read "authorization"', () => {
     const rawHeaders = ['Authorization', `Bearer ${TOKEN}`, 'X-Note', 'Authorization'];
     expect(extractBearerToken(fakeRequest(`Bearer ${TOKEN}`, rawHeaders))).toBe(TOKEN);
+  });
+});
+
+describe('namesBearerScheme', () => {
+  it.each([
+    ['a token', true, `Bearer ${TOKEN}`],
+    ['the scheme in another case', true, `bEaReR ${TOKEN}`],
+    ['the scheme alone', true, 'Bearer'],
+    ['the scheme and a space', true, 'Bearer '],
+    ['a tab after the scheme', true, `Bearer\t${TOKEN}`],
+    ['trailing junk', true, `Bearer ${TOKEN} junk`],
+    ['no space after the scheme', false, `Bearer${TOKEN}`],
+    ['a leading space', false, ` Bearer ${TOKEN}`],
+    ['the Basic scheme', false, 'Basic YWRtaW46MTIzNA=='],
+    ['a bare token', false, TOKEN],
+    ['an empty header', false, ''],
+  ])('should read %s as naming the scheme: %s', (_case, expected, header) => {
+    expect(namesBearerScheme(header)).toBe(expected);
+  });
+
+  // The guard's and the extractor's readings were two expressions before they became one: both
+  // old expressions stand here as the reference the one reading must agree with.
+  const OLD_SCHEME = /^Bearer(?:\s|$)/i;
+  const OLD_TOKEN = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
+  const ISSUED_SHAPE = /^eyJ[\w-]*\.eyJ[\w-]*\.[\w-]+$/;
+  const STARTS = ['', 'Bearer', 'bEARER ', 'Bearer eyJa.eyJb.', 'Basic '];
+  const PIECES = [
+    'Bearer',
+    'bearer',
+    'Basic',
+    ' ',
+    '  ',
+    '\t',
+    '\n',
+    'eyJ',
+    'a',
+    '.',
+    '=',
+    '~',
+    ',',
+    '"',
+    'x',
+  ];
+
+  it('should agree with the two expressions it replaces on 20,000 generated headers', () => {
+    let seed = 23;
+    const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 1) % PIECES.length;
+    const seen = { scheme: 0, token: 0 };
+    for (let i = 0; i < 20_000; i++) {
+      const start = STARTS[i % STARTS.length];
+      const header = start + Array.from({ length: i % 7 }, () => PIECES[next()]).join('');
+      const scheme = OLD_SCHEME.test(header);
+      const candidate = OLD_TOKEN.exec(header)?.[1];
+      const expected = candidate !== undefined && ISSUED_SHAPE.test(candidate) ? candidate : null;
+      expect([header, namesBearerScheme(header), extractBearerToken(request(header))]).toEqual([
+        header,
+        scheme,
+        expected,
+      ]);
+      seen.scheme += scheme ? 1 : 0;
+      seen.token += expected === null ? 0 : 1;
+    }
+    // The generator reaches both readings, not only refusals.
+    expect(seen.scheme).toBeGreaterThan(5000);
+    expect(seen.token).toBeGreaterThan(100);
   });
 });

@@ -1,8 +1,7 @@
-import { beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { beforeEach, describe, expect, it } from '@jest/globals';
 import { BadRequestException, ConflictException, NotFoundException } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Test } from '@nestjs/testing';
-import type { SessionEndReason } from '../../src/sessions/session.entity.js';
 import { SessionsService } from '../../src/sessions/sessions.service.js';
 import { LoginAttemptLimiter } from '../../src/throttling/login-attempts.js';
 import { TooManyRequestsException } from '../../src/throttling/too-many-requests.exception.js';
@@ -14,52 +13,21 @@ import { LAST_ADMIN_MESSAGE, UsersService } from '../../src/users/users.service.
 import { InstanceEvents, type InstanceEvent } from '../../src/redis/instance-events.js';
 import { DatabaseLock } from '../../src/database/database-lock.js';
 import { Metrics } from '../../src/metrics/metrics.js';
+import { PASSWORD_HASH, SESSION_ID, userEntity } from '../support/entities.js';
+import { mockOf, type MockOf } from '../support/mocks.js';
 
-const HASH = '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g';
-const SESSION = '5f0c4a8e-3b2d-4e1f-9a7c-1d2e3f4a5b6c';
+const HASH = PASSWORD_HASH;
+const SESSION = SESSION_ID;
 /** A user changing their own password from SESSION. */
 const ACTOR = { requestId: 'request-1', sessionId: SESSION };
 
-function entity(overrides: Partial<UserEntity> = {}): UserEntity {
-  return {
-    id: 7,
-    name: 'Alice',
-    nameKey: 'alice',
-    nameSkeleton: 'allce',
-    passwordHash: HASH,
-    disabled: false,
-    roles: ['user'],
-    lastLoginAt: null,
-    createdAt: new Date(0),
-    updatedAt: new Date(0),
-    ...overrides,
-  };
-}
+const entity = userEntity;
 
 describe(UsersService.name, () => {
   let service: UsersService;
-  let repository: {
-    findById: jest.Mock<(id: number) => Promise<UserEntity | null>>;
-    findByName: jest.Mock<(name: string) => Promise<UserEntity | null>>;
-    findLookAlike: jest.Mock<(name: string) => Promise<UserEntity | null>>;
-    rename: jest.Mock<(id: number, name: string) => Promise<boolean>>;
-    count: jest.Mock<() => Promise<number>>;
-    create: jest.Mock<(name: string, passwordHash: string, roles?: string[]) => Promise<UserEntity>>;
-    updatePasswordHash: jest.Mock<(id: number, passwordHash: string) => Promise<boolean>>;
-    setDisabled: jest.Mock<(id: number, disabled: boolean) => Promise<boolean>>;
-    findAll: jest.Mock<() => Promise<UserEntity[]>>;
-    recordLogin: jest.Mock<(id: number, at: Date) => Promise<void>>;
-  };
-  let sessions: {
-    endAllOf: jest.Mock<
-      (userId: number, reason: SessionEndReason, options?: { keep?: string }) => Promise<number>
-    >;
-  };
-  let attempts: {
-    heldFor: jest.Mock<(name: string) => Promise<number>>;
-    recordFailure: jest.Mock<(name: string) => Promise<void>>;
-    recordSuccess: jest.Mock<(name: string) => Promise<void>>;
-  };
+  let repository: MockOf<UsersRepository>;
+  let sessions: MockOf<SessionsService>;
+  let attempts: MockOf<LoginAttemptLimiter>;
   /** The instances' channel (REDIS_URL set): what this service published, and its handlers. */
   let events: {
     published: InstanceEvent[];
@@ -69,46 +37,32 @@ describe(UsersService.name, () => {
     resync?: () => void;
     onResync: (handler: () => void) => void;
   };
-  let hasher: {
-    hash: jest.Mock<(password: string) => Promise<string>>;
-    verify: jest.Mock<(hash: string | undefined, password: string) => Promise<boolean>>;
-    needsRehash: jest.Mock<(hash: string) => boolean>;
-  };
+  let hasher: MockOf<PasswordHasher>;
 
   beforeEach(async () => {
-    repository = {
-      findById: jest.fn<(id: number) => Promise<UserEntity | null>>().mockResolvedValue(entity()),
-      findByName: jest.fn<(name: string) => Promise<UserEntity | null>>().mockResolvedValue(entity()),
-      findLookAlike: jest.fn<(name: string) => Promise<UserEntity | null>>().mockResolvedValue(null),
-      rename: jest.fn<(id: number, name: string) => Promise<boolean>>().mockResolvedValue(true),
-      count: jest.fn<() => Promise<number>>().mockResolvedValue(1),
-      create: jest
-        .fn<(name: string, passwordHash: string, roles?: string[]) => Promise<UserEntity>>()
-        .mockImplementation((name, passwordHash) => Promise.resolve(entity({ id: 8, name, passwordHash }))),
-      updatePasswordHash: jest
-        .fn<(id: number, passwordHash: string) => Promise<boolean>>()
-        .mockResolvedValue(true),
-      setDisabled: jest.fn<(id: number, disabled: boolean) => Promise<boolean>>().mockResolvedValue(true),
-      findAll: jest.fn<() => Promise<UserEntity[]>>().mockResolvedValue([entity()]),
-      recordLogin: jest.fn<(id: number, at: Date) => Promise<void>>().mockResolvedValue(),
-    };
-    sessions = {
-      endAllOf: jest
-        .fn<(userId: number, reason: SessionEndReason, options?: { keep?: string }) => Promise<number>>()
-        .mockResolvedValue(2),
-    };
-    attempts = {
-      heldFor: jest.fn<(name: string) => Promise<number>>().mockResolvedValue(0),
-      recordFailure: jest.fn<(name: string) => Promise<void>>().mockResolvedValue(),
-      recordSuccess: jest.fn<(name: string) => Promise<void>>().mockResolvedValue(),
-    };
-    hasher = {
-      hash: jest.fn<(password: string) => Promise<string>>().mockResolvedValue('new-hash'),
-      verify: jest
-        .fn<(hash: string | undefined, password: string) => Promise<boolean>>()
-        .mockResolvedValue(true),
-      needsRehash: jest.fn<(hash: string) => boolean>().mockReturnValue(false),
-    };
+    repository = mockOf(UsersRepository);
+    repository.findById.mockResolvedValue(entity());
+    repository.findByName.mockResolvedValue(entity());
+    repository.findLookAlike.mockResolvedValue(null);
+    repository.rename.mockResolvedValue(true);
+    repository.count.mockResolvedValue(1);
+    repository.create.mockImplementation((name, passwordHash) =>
+      Promise.resolve(entity({ id: 8, name, passwordHash })),
+    );
+    repository.updatePasswordHash.mockResolvedValue(true);
+    repository.setDisabled.mockResolvedValue(true);
+    repository.findAll.mockResolvedValue([entity()]);
+    repository.recordLogin.mockResolvedValue();
+    sessions = mockOf(SessionsService);
+    sessions.endAllOf.mockResolvedValue(2);
+    attempts = mockOf(LoginAttemptLimiter);
+    attempts.heldFor.mockResolvedValue(0);
+    attempts.recordFailure.mockResolvedValue();
+    attempts.recordSuccess.mockResolvedValue();
+    hasher = mockOf(PasswordHasher);
+    hasher.hash.mockResolvedValue('new-hash');
+    hasher.verify.mockResolvedValue(true);
+    hasher.needsRehash.mockReturnValue(false);
     events = {
       published: [],
       publish: (event) => events.published.push(event),
@@ -519,20 +473,12 @@ describe(UsersService.name, () => {
 
     beforeEach(() => {
       repository.findById.mockResolvedValue(admin());
-      Object.assign(repository, {
-        countEnabledAdmins: jest.fn<() => Promise<number>>().mockResolvedValue(1),
-        setRoles: jest.fn<(id: number, roles: string[]) => Promise<boolean>>().mockResolvedValue(true),
-        update: jest.fn<(id: number, change: object) => Promise<boolean>>().mockResolvedValue(true),
-        delete: jest.fn<(id: number) => Promise<boolean>>().mockResolvedValue(true),
-      });
+      repository.countEnabledAdmins.mockResolvedValue(1);
+      repository.setRoles.mockResolvedValue(true);
+      repository.update.mockResolvedValue(true);
+      repository.delete.mockResolvedValue(true);
     });
-    const extra = () =>
-      repository as unknown as {
-        countEnabledAdmins: jest.Mock<() => Promise<number>>;
-        setRoles: jest.Mock<(id: number, roles: string[]) => Promise<boolean>>;
-        update: jest.Mock<(id: number, change: object) => Promise<boolean>>;
-        delete: jest.Mock<(id: number) => Promise<boolean>>;
-      };
+    const extra = () => repository;
 
     it('should not lose admin through a change of several fields: 409, no field written', async () => {
       // Keeping admin in roles does not make the disable beside it pass, nor get written alone.

@@ -7,8 +7,7 @@ import type { AuthUser } from '../../common/request-context/auth-user.js';
 import { BearerChallengeException } from '../bearer-challenge.exception.js';
 import { IS_PUBLIC_KEY } from '../../common/request-context/public.decorator.js';
 import { InvalidTokenError } from '../invalid-token.error.js';
-
-const BEARER_SCHEME = /^Bearer(?:\s|$)/i;
+import { namesBearerScheme } from '../strategies/bearer-token.extractor.js';
 
 /**
  * The global guard (APP_GUARD): every route needs a valid access token unless it, or its
@@ -45,7 +44,7 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
       return user;
     }
     const header = context.switchToHttp().getRequest<FastifyRequest>().headers.authorization;
-    if (header === undefined || !BEARER_SCHEME.test(header)) {
+    if (header === undefined || !namesBearerScheme(header)) {
       // No bearer credentials at all (none, or another scheme such as Basic): RFC 6750 §3.1
       // says the challenge then carries no error code.
       throw BearerChallengeException.missing();

@@ -1,10 +1,12 @@
 import type { FastifyRequest } from 'fastify';
 
 /**
- * RFC 6750 §2.1: `Bearer` (any case), one or more spaces, one b64token, nothing after.
- * passport-jwt's own extractor is unanchored and would take "Bearer a junk" as token "a".
+ * The one reading of the Bearer scheme. It matches any header that names the scheme (`Bearer`,
+ * any case, then whitespace or the end), and captures a token only for RFC 6750 §2.1's form:
+ * one or more spaces, one b64token, nothing after. passport-jwt's own extractor is unanchored
+ * and would take "Bearer a junk" as token "a".
  */
-const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
+const BEARER = /^Bearer(?: +([A-Za-z0-9\-._~+/]+=*)$|\s|$)/i;
 
 /**
  * The shape of every token this service issues: three base64url segments, header and payload
@@ -14,6 +16,13 @@ const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
  */
 const ISSUED_SHAPE = /^eyJ[\w-]*\.eyJ[\w-]*\.[\w-]+$/;
 export const MAX_TOKEN_LENGTH = 2048;
+
+/**
+ * Whether an Authorization header names the Bearer scheme at all, whatever follows: a header
+ * that does not (none, Basic, ...) carries no bearer credentials, and RFC 6750 §3.1's challenge
+ * then has no error code.
+ */
+export const namesBearerScheme = (header: string): boolean => BEARER.test(header);
 
 /**
  * The token from the one Authorization header, or null. Node.js keeps only the first of

@@ -6,6 +6,7 @@ import type { FastifyRequest } from 'fastify';
 import { LRUCache } from 'lru-cache';
 import { Strategy } from 'passport-jwt';
 import type { Env } from '../../config/env.schema.js';
+import { isObject } from '../../common/validation/is-object.js';
 import { hasLowS, isEcdsa } from '../../keys/ecdsa-signatures.js';
 import { SigningKeys } from '../../keys/signing-keys.js';
 import { REVOCATIONS, type Revocations } from '../../sessions/revocations.js';
@@ -33,10 +34,10 @@ function unverifiedHeader(token: string): Record<string, unknown> {
   } catch {
     throw new InvalidTokenError('header is not JSON');
   }
-  if (end < 0 || typeof header !== 'object' || header === null || Array.isArray(header)) {
+  if (end < 0 || !isObject(header)) {
     throw new InvalidTokenError('token is not a JWS');
   }
-  return header as Record<string, unknown>;
+  return header;
 }
 
 /**

@@ -3,6 +3,7 @@ import { BadRequestException, Injectable, type CanActivate, type ExecutionContex
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants.js';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum.js';
 import type { FastifyRequest } from 'fastify';
+import { isObject } from '../validation/is-object.js';
 
 /**
  * Refuses a body on every route that reads none (no @Body() parameter: POST /logout,
@@ -43,7 +44,5 @@ export class NoBodyGuard implements CanActivate {
 }
 
 function isEmptyObject(value: unknown): boolean {
-  return (
-    typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 0
-  );
+  return isObject(value) && Object.keys(value).length === 0;
 }

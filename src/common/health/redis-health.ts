@@ -4,11 +4,15 @@
  * Redis (shared throttling, revocation fan-out) fails open and the instance still serves.
  */
 export interface RedisHealth {
-  /** Pings Redis; `signal` aborts when readiness stops waiting. Rejecting counts as `down`. */
-  check(signal: AbortSignal): Promise<RedisState>;
+  /**
+   * Redis' state now, however the provider learns it (RedisModule's reads its connections' own
+   * state, without a round trip); `signal` aborts when readiness stops waiting. Rejecting counts
+   * as `down`.
+   */
+  check(signal: AbortSignal): Promise<RedisHealthStatus>;
 }
 
-export type RedisState = { status: 'up' } | { status: 'down'; message: string };
+export type RedisHealthStatus = { status: 'up' } | { status: 'down'; message: string };
 
 /** Optional: with no provider, readiness reports `redis: {status: 'disabled'}`. */
 export const REDIS_HEALTH = Symbol('REDIS_HEALTH');

@@ -8,6 +8,7 @@ import {
 } from '@nestjs/common';
 import { getMetadataStorage } from 'class-validator';
 import { isWellFormed } from '../validation/text.js';
+import { isObject } from '../validation/is-object.js';
 
 /**
  * The global validation pipe. On top of class-validator's rules it answers a missing body with
@@ -37,7 +38,7 @@ export class JsonBodyValidationPipe extends ValidationPipe {
         // another origin can send without a preflight (POST /refresh would spend the cookie).
         throw new UnsupportedMediaTypeException('Content-Type must be application/json');
       }
-      if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      if (!isObject(value)) {
         throw new BadRequestException('request body must be a JSON object');
       }
       if (exceedsDepth(value, MAX_BODY_DEPTH)) {
@@ -57,7 +58,7 @@ export class JsonBodyValidationPipe extends ValidationPipe {
           `${known ? illFormed[0] : 'request body'} must be well-formed Unicode (no unpaired surrogates)`,
         );
       }
-      const sentNull = Object.keys(value).filter((key) => (value as Record<string, unknown>)[key] === null);
+      const sentNull = Object.keys(value).filter((key) => value[key] === null);
       if (sentNull.length > 0 && metadata.metatype !== undefined) {
         // class-validator's IsOptional() lets null through as if the field were left out, and the
         // services take it as a value (a 500 from a NOT NULL column, half a change written). A

@@ -3,7 +3,7 @@ import { NAME_MAX_LENGTH } from './limits.js';
 import { charLength, isWellFormed } from './text.js';
 
 /**
- * The name policy, for every name an account is given (sign-up, the CLI, ADMIN_NAME, later the
+ * The name policy, for every name an account is given (sign-up, the CLI, ADMIN_NAME, the
  * admin API); logging in only requires a well-formed string of at most NAME_MAX_LENGTH, so that
  * accounts named before the policy still log in (and an operator can rename or disable them).
  *
