@@ -3,7 +3,17 @@ import eslint from '@eslint/js';
 import prettier from 'eslint-config-prettier';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+import { HTTP_EDGE, httpExceptionSelector } from './eslint.errors.mjs';
 import { layerRules } from './eslint.layers.mjs';
+
+// Nest's built-in pipes answer in their own words ("Validation failed (uuid v 4 is expected)"),
+// which the error filter passes on as they are: the API's errors name the field instead.
+const builtInPipes = {
+  selector:
+    "ImportDeclaration[source.value='@nestjs/common'] > ImportSpecifier[imported.name=/^(Parse\\w*Pipe|ParseFilePipeBuilder|ValidationPipe)$/]",
+  message:
+    "Nest's built-in pipes word their errors themselves: use the pipes of src/common/pipes/ (UuidPipe, the global JsonBodyValidationPipe).",
+};
 
 export default tseslint.config(
   {
@@ -43,21 +53,16 @@ export default tseslint.config(
     },
   },
   {
-    // Nest's built-in pipes answer in their own words ("Validation failed (uuid v 4 is expected)"),
-    // which the error filter passes on as they are: the API's errors name the field instead.
     files: ['src/**/*.ts'],
     ignores: ['src/common/pipes/json-body-validation.pipe.ts'],
-    rules: {
-      'no-restricted-syntax': [
-        'error',
-        {
-          selector:
-            "ImportDeclaration[source.value='@nestjs/common'] > ImportSpecifier[imported.name=/^(Parse\\w*Pipe|ParseFilePipeBuilder|ValidationPipe)$/]",
-          message:
-            "Nest's built-in pipes word their errors themselves: use the pipes of src/common/pipes/ (UuidPipe, the global JsonBodyValidationPipe).",
-        },
-      ],
-    },
+    rules: { 'no-restricted-syntax': ['error', builtInPipes] },
+  },
+  {
+    // Below the HTTP edge, failures are DomainErrors (eslint.errors.mjs); the pipes rule again,
+    // since a later block's options replace an earlier one's.
+    files: ['src/**/*.ts'],
+    ignores: HTTP_EDGE,
+    rules: { 'no-restricted-syntax': ['error', builtInPipes, httpExceptionSelector] },
   },
   {
     // supertest bodies and jest's asymmetric matchers (expect.any) are typed `any` by design.

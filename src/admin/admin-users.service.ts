@@ -1,10 +1,9 @@
-import { ConflictException, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { OPERATOR, type Actor } from '../common/request-context/actor.js';
 import type { Role } from '../common/request-context/role.js';
 import { audit } from '../logging/audit.js';
 import type { SessionEntity } from '../sessions/session.entity.js';
 import { SessionsService } from '../sessions/sessions.service.js';
-import { NameTakenError } from '../users/name-taken.error.js';
 import type { UserSummary } from '../users/user-profile.js';
 import { actorOf, UsersService } from '../users/users.service.js';
 
@@ -27,19 +26,14 @@ export class AdminUsersService {
     return this.users.get(id);
   }
 
-  /** Creates an account (the caller has held the name to the policy); 409 for a taken name. */
+  /** Creates an account (the caller has held the name to the policy); NameTakenError (409) for a taken name. */
   async create(
     name: string,
     password: string,
     roles: readonly Role[],
     actor: Actor = OPERATOR,
   ): Promise<UserSummary> {
-    let id: number;
-    try {
-      ({ id } = await this.users.create(name, password, roles));
-    } catch (error) {
-      throw error instanceof NameTakenError ? new ConflictException(error.message, { cause: error }) : error;
-    }
+    const { id } = await this.users.create(name, password, roles);
     const user = await this.users.get(id);
     this.record('admin.user.created', actor, id, { roles: user.roles.join(',') });
     return user;

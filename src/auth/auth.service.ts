@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { BadRequestException, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { JwtService } from '@nestjs/jwt';
 import type { Env } from '../config/env.schema.js';
@@ -11,11 +11,12 @@ import { Metrics } from '../metrics/metrics.js';
 import { PasskeysService } from '../passkeys/passkeys.service.js';
 import { RefreshRefusedError, SessionsService, type SessionGrant } from '../sessions/sessions.service.js';
 import type { UserProfile } from '../users/user-profile.js';
-import { TooManyRequestsException } from '../throttling/too-many-requests.exception.js';
+import { TooManyAttemptsError } from '../throttling/too-many-attempts.error.js';
 import { UsersService } from '../users/users.service.js';
+import { DomainError } from '../common/errors/domain-error.js';
 import type { Actor } from '../common/request-context/actor.js';
 import type { AuthUser } from '../common/request-context/auth-user.js';
-import { BearerChallengeException } from './bearer-challenge.exception.js';
+import { InvalidCredentialsError, RefreshTokenRefusedError } from './auth.errors.js';
 import type { LoginDto } from './dto/login.dto.js';
 import type { LogoutScope } from './dto/logout-query.dto.js';
 
@@ -32,8 +33,10 @@ export interface TokenPair {
 /** What proved the user's identity, on the `login.succeeded` audit line. */
 export type LoginMethod = 'password' | 'totp' | 'recovery' | 'passkey';
 
-/** One message for every failed login, so the answer never tells which part was wrong. */
-export const INVALID_CREDENTIALS = 'invalid name or password';
+export { INVALID_CREDENTIALS } from './auth.errors.js';
+
+/** The statuses of a login step that decided against the caller (see countRefusal). */
+const REFUSALS = new Set([400, 401, 403]);
 
 @Injectable()
 export class AuthService {
@@ -62,7 +65,7 @@ export class AuthService {
     if (user === null) {
       this.metrics.login('failed');
       // 400 rather than 401: the tutorial's contract, which clients already handle.
-      throw new BadRequestException(INVALID_CREDENTIALS);
+      throw new InvalidCredentialsError();
     }
     const challenge = await this.countRefusal(this.mfa.challengeAfterPassword(user, actor));
     if (challenge !== null) {
@@ -121,13 +124,9 @@ export class AuthService {
     try {
       return await step;
     } catch (error) {
-      if (error instanceof TooManyRequestsException) {
+      if (error instanceof TooManyAttemptsError) {
         this.metrics.login('throttled');
-      } else if (
-        error instanceof BadRequestException ||
-        error instanceof UnauthorizedException ||
-        error instanceof ForbiddenException
-      ) {
+      } else if (error instanceof DomainError && REFUSALS.has(error.status)) {
         this.metrics.login('failed');
       }
       throw error;
@@ -142,7 +141,7 @@ export class AuthService {
     } catch (error) {
       if (error instanceof RefreshRefusedError) {
         this.metrics.refresh(error.reason === 'replayed' ? 'replayed' : 'refused');
-        throw BearerChallengeException.invalid('invalid', 'refresh');
+        throw new RefreshTokenRefusedError();
       }
       throw error;
     }
@@ -150,7 +149,7 @@ export class AuthService {
     if (user === null) {
       await this.sessions.end(grant.sessionId, 'disabled');
       this.metrics.refresh('refused');
-      throw BearerChallengeException.invalid('invalid', 'refresh');
+      throw new RefreshTokenRefusedError();
     }
     audit('token.refreshed', actor.requestId, { userId: user.id, sessionId: grant.sessionId });
     this.metrics.refresh('rotated');

@@ -30,10 +30,16 @@ export class BearerChallengeException extends UnauthorizedException implements C
     reason: 'expired' | 'invalid',
     token: 'access' | 'refresh' = 'access',
   ): BearerChallengeException {
-    const description = reason === 'expired' ? `The ${token} token expired` : `The ${token} token is invalid`;
-    return new BearerChallengeException(
-      description,
-      `Bearer error="invalid_token", error_description="${description}"`,
-    );
+    const { description, challenge } = invalidTokenChallenge(reason, token);
+    return new BearerChallengeException(description, challenge);
   }
+}
+
+/** The message and `WWW-Authenticate` value for a token refused (RFC 6750 §3.1 invalid_token). */
+export function invalidTokenChallenge(
+  reason: 'expired' | 'invalid',
+  token: 'access' | 'refresh',
+): { description: string; challenge: string } {
+  const description = reason === 'expired' ? `The ${token} token expired` : `The ${token} token is invalid`;
+  return { description, challenge: `Bearer error="invalid_token", error_description="${description}"` };
 }

@@ -1,4 +1,4 @@
-import { ConflictException, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { AdminUsersService } from '../admin/admin-users.service.js';
 import type { Role } from '../common/request-context/role.js';
 import { MfaService } from '../mfa/mfa.service.js';
@@ -59,11 +59,7 @@ export class UsersCommands {
       const user = await this.admin.create(name, password, [role]);
       return `added ${quoted(user.name)} (id ${user.id})${role === 'admin' ? ' as an admin' : ''}`;
     } catch (error) {
-      // Also when someone took the name while the password was typed: the unique index decided
-      // (AdminUsersService answers that as a 409).
-      if (error instanceof ConflictException && error.cause instanceof NameTakenError) {
-        throw this.nameTaken(name, error.cause);
-      }
+      // Also when someone took the name while the password was typed: the unique index decided.
       throw error instanceof NameTakenError ? this.nameTaken(name, error) : error;
     }
   }
@@ -75,10 +71,13 @@ export class UsersCommands {
     return `changed the password of ${quoted(user.name)} and ended ${sessionCount(sessionsEnded)}`;
   }
 
-  /** Gives a user exactly one role, through the admin API's method (the last-admin rule included). */
+  /**
+   * Gives a user exactly one role, through the admin API's method (the last-admin rule included:
+   * its LastAdminError is exit code 6, describeFailure).
+   */
   async role(name: string, role: Role): Promise<string> {
     const user = await this.find(name);
-    await this.refusedIfLastAdmin(() => this.admin.update(user.id, { roles: [role] }));
+    await this.admin.update(user.id, { roles: [role] });
     return user.roles.length === 1 && user.roles[0] === role
       ? `${quoted(user.name)} already had the role ${role}`
       : `gave ${quoted(user.name)} the role ${role}`;
@@ -86,7 +85,7 @@ export class UsersCommands {
 
   async disable(name: string): Promise<string> {
     const user = await this.find(name);
-    const { sessionsEnded } = await this.refusedIfLastAdmin(() => this.users.setDisabled(user.id, true));
+    const { sessionsEnded } = await this.users.setDisabled(user.id, true);
     return user.disabled
       ? `${quoted(user.name)} was already disabled; ended ${sessionCount(sessionsEnded)}`
       : `disabled ${quoted(user.name)} and ended ${sessionCount(sessionsEnded)}`;
@@ -134,15 +133,6 @@ export class UsersCommands {
           .trimEnd(),
       )
       .join('\n');
-  }
-
-  /** The last-admin rule's 409 as the CLI's exit code 6, its message unchanged. */
-  private async refusedIfLastAdmin<T>(work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } catch (error) {
-      throw error instanceof ConflictException ? new CliError(error.message, ExitCode.Refused) : error;
-    }
   }
 
   private async find(name: string): Promise<UserSummary> {

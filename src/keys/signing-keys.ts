@@ -1,5 +1,5 @@
 import { createHmac, type KeyObject } from 'node:crypto';
-import { Logger, ServiceUnavailableException, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { Durations } from '../config/env.schema.js';
 import { DatabaseLock } from '../database/database-lock.js';
 import type { InstanceEvents } from '../redis/instance-events.js';
@@ -16,6 +16,7 @@ import {
 import { activeKey, keyStates, nextKeyDue, type KeyState, type KeyStatus } from './key-states.js';
 import type { KeyStore } from './key-store.js';
 import { SigningKeyEntity } from './signing-key.entity.js';
+import { NoSignerError } from './no-signer.error.js';
 import { describeError } from '../logging/loggable-error.js';
 
 /** The key a token is signed with now. */
@@ -158,7 +159,7 @@ export class SigningKeys implements OnModuleInit, OnModuleDestroy {
     if (this.signer === undefined) {
       // Only for the moment a revocation or a secret change leaves no usable key, until the
       // next key is read: a 503 the client retries, not a fault.
-      throw new ServiceUnavailableException('no signing key can sign now; retry in a moment');
+      throw new NoSignerError();
     }
     return this.signer;
   }

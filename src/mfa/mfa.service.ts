@@ -1,26 +1,25 @@
 import { createHash, randomBytes } from 'node:crypto';
-import {
-  BadRequestException,
-  ConflictException,
-  ForbiddenException,
-  Inject,
-  Injectable,
-  NotFoundException,
-} from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import QRCode from 'qrcode';
 import { seal, unseal, UnsealError } from '../common/crypto/sealing.js';
 import { OPERATOR, type Actor } from '../common/request-context/actor.js';
 import type { Env } from '../config/env.schema.js';
 import { audit } from '../logging/audit.js';
-import { Metrics } from '../metrics/metrics.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { LoginAttemptLimiter } from '../throttling/login-attempts.js';
-import { TooManyRequestsException } from '../throttling/too-many-requests.exception.js';
 import type { StepUpProof } from '../users/step-up.js';
 import type { UserProfile } from '../users/user-profile.js';
 import { UsersService } from '../users/users.service.js';
 import { MFA_KEYS, type MfaKeys } from './mfa-keys.js';
+import {
+  InvalidMfaTokenError,
+  MfaAlreadyOnError,
+  MfaNotOnError,
+  NoSetupPendingError,
+  TotpLockedError,
+  WrongSecondFactorError,
+} from './mfa.errors.js';
 import { MfaRepository } from './mfa.repository.js';
 import { hashRecoveryCode, newRecoveryCode, RECOVERY_CODE_COUNT } from './recovery-codes.js';
 import type { TotpCredentialEntity } from './totp-credential.entity.js';
@@ -58,13 +57,13 @@ export interface SecondFactorProof {
   recoveryCode?: string;
 }
 
-export const NO_SETUP_PENDING = 'no two-factor set-up is pending: POST /user/mfa/totp first';
-export const WRONG_CODE = 'the code is wrong, expired or already used';
-export const INVALID_MFA_TOKEN = 'mfaToken is invalid or has expired: log in again';
-export const MFA_TOKEN_EXHAUSTED = 'the code is wrong, and too many were for this mfaToken: log in again';
-export const TOTP_LOCKED =
-  'authentication codes are locked for this account after too many failed attempts: ' +
-  'use a recovery code or a passkey, or ask an operator to reset two-factor authentication';
+export {
+  INVALID_MFA_TOKEN,
+  MFA_TOKEN_EXHAUSTED,
+  NO_SETUP_PENDING,
+  TOTP_LOCKED,
+  WRONG_CODE,
+} from './mfa.errors.js';
 
 /** The authenticated data of a pending secret: only a confirmation opens it, never a login. */
 const setupAad = (userId: number) => `totp-setup:${userId}`;
@@ -85,7 +84,6 @@ export class MfaService {
     private readonly attempts: LoginAttemptLimiter,
     @Inject(MFA_KEYS) private readonly keys: MfaKeys,
     config: ConfigService<Env, true>,
-    private readonly metrics: Metrics,
   ) {
     this.issuer = config.get('JWT_ISSUER', { infer: true });
     this.failureLimit = config.get('MFA_FAILURE_LIMIT', { infer: true });
@@ -114,7 +112,7 @@ export class MfaService {
         new Date(),
       ))
     ) {
-      throw new ConflictException('two-factor authentication is already on: turn it off first');
+      throw new MfaAlreadyOnError();
     }
     audit('mfa.totp.setup_started', actor.requestId, { userId: user.id, proof: 'password' });
     const url = otpauthUrl(secret, this.issuer, user.name);
@@ -136,18 +134,18 @@ export class MfaService {
       pending.confirmedAt !== null ||
       pending.createdAt.getTime() + TOTP_SETUP_TTL_MS <= Date.now()
     ) {
-      throw new ConflictException(NO_SETUP_PENDING);
+      throw new NoSetupPendingError();
     }
     const secret = this.openPendingSecret(user.id, pending.secretSealed);
     const step = matchTotp(secret, code, Date.now(), null);
     if (step === null) {
-      throw new BadRequestException(WRONG_CODE);
+      throw new WrongSecondFactorError();
     }
     const recoveryCodes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode);
     const hashes = recoveryCodes.map((recovery) => hashRecoveryCode(recovery, this.keys.recoveryCodes));
     const active = this.sealSecret(user.id, secret);
     if (!(await this.store.confirmTotp(user.id, pending.secretSealed, active, step, hashes, new Date()))) {
-      throw new ConflictException(NO_SETUP_PENDING);
+      throw new NoSetupPendingError();
     }
     const sessions = await this.sessions.endAllOf(user.id, 'mfa', { keep: actor.sessionId });
     audit('mfa.totp.enabled', actor.requestId, { userId: user.id, sessions });
@@ -161,7 +159,7 @@ export class MfaService {
   async disableTotp(userId: number, proof: StepUpProof, actor: Actor): Promise<void> {
     await this.users.proveStepUp(userId, proof, actor, 'mfa_disable');
     if (!(await this.store.removeTotp(userId))) {
-      throw new NotFoundException('two-factor authentication is not on');
+      throw new MfaNotOnError();
     }
     const sessions = await this.sessions.endAllOf(userId, 'mfa', { keep: actor.sessionId });
     audit('mfa.totp.disabled', actor.requestId, { userId, sessions });
@@ -187,7 +185,7 @@ export class MfaService {
     if (totp === null || totp.confirmedAt === null) {
       return null;
     }
-    await this.refuseIfHeld(user.name, actor);
+    await this.attempts.refuseIfHeld(user.name, actor, 'mfa', ['login', 'mfa']);
     const mfaToken = randomBytes(32).toString('base64url');
     const now = new Date();
     await this.store.addChallenge(sha256(mfaToken), user.id, new Date(now.getTime() + MFA_TOKEN_TTL_MS), now);
@@ -219,20 +217,20 @@ export class MfaService {
     const userId = await this.store.findChallenge(tokenHash, now);
     const user = userId === null ? null : await this.users.findActive(userId);
     if (user === null) {
-      throw new BadRequestException(INVALID_MFA_TOKEN);
+      throw new InvalidMfaTokenError();
     }
-    await this.refuseIfHeld(user.name, actor);
+    await this.attempts.refuseIfHeld(user.name, actor, 'mfa', ['login', 'mfa']);
     const method: MfaMethod = proof.code !== undefined ? 'totp' : 'recovery';
     const totp = await this.store.findTotp(user.id);
     if (method === 'totp' && totp !== null && this.isLocked(totp)) {
       // Not checked, so not counted either; the mfaToken stays usable for a recovery code.
       audit('mfa.failed', actor.requestId, { userId: user.id, method, reason: 'locked', ip: actor.ip });
-      throw new ForbiddenException(TOTP_LOCKED);
+      throw new TotpLockedError();
     }
     if (!(await this.spend(user.id, totp, proof, now))) {
       const failures = await this.store.recordFailure(user.id);
       await this.attempts.recordFailure(user.name);
-      await this.attempts.recordFailure(user.name, undefined, 'mfa');
+      await this.attempts.recordFailure(user.name, { scope: 'mfa' });
       // The password was right and the second factor wrong: the owner should hear of it.
       audit('mfa.failed', actor.requestId, {
         userId: user.id,
@@ -245,12 +243,12 @@ export class MfaService {
         audit('mfa.locked', actor.requestId, { userId: user.id, failures, ip: actor.ip });
       }
       const usable = await this.store.recordChallengeFailure(tokenHash, MFA_TOKEN_MAX_FAILURES);
-      throw new BadRequestException(usable ? WRONG_CODE : MFA_TOKEN_EXHAUSTED);
+      throw new WrongSecondFactorError(!usable);
     }
     await this.store.clearFailures(user.id);
     if (!(await this.store.spendChallenge(tokenHash, new Date()))) {
       // Another request completed (or the token expired) meanwhile: the code is spent anyway.
-      throw new BadRequestException(INVALID_MFA_TOKEN);
+      throw new InvalidMfaTokenError();
     }
     await this.attempts.recordSuccess(user.name, 'mfa');
     return { id: user.id, name: user.name };
@@ -285,18 +283,6 @@ export class MfaService {
     return step !== null && (await this.store.spendStep(userId, step, totp.lastStep, this.failureLimit));
   }
 
-  private async refuseIfHeld(name: string, actor: Actor): Promise<void> {
-    const wait = Math.max(
-      await this.attempts.heldFor(name),
-      await this.attempts.heldFor(name, undefined, 'mfa'),
-    );
-    if (wait > 0) {
-      audit('login.throttled', actor.requestId, { scope: 'account', check: 'mfa', name, retryAfter: wait });
-      this.metrics.throttled('account');
-      throw new TooManyRequestsException(wait);
-    }
-  }
-
   private sealSecret(userId: number, secret: Buffer): string {
     return seal(secret, this.keys.totpSealing, `totp:${userId}`);
   }
@@ -307,7 +293,7 @@ export class MfaService {
       return unseal(sealed, this.keys.totpSealing, setupAad(userId));
     } catch (error) {
       if (error instanceof UnsealError) {
-        throw new ConflictException(NO_SETUP_PENDING);
+        throw new NoSetupPendingError();
       }
       throw error;
     }

@@ -1,12 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { LessThan, LessThanOrEqual, type Repository } from 'typeorm';
+import { ConflictError } from '../common/errors/domain-error.js';
 import { PasskeyChallengeEntity } from './passkey-challenge.entity.js';
 import { PasskeyEntity } from './passkey.entity.js';
 
-/** Thrown when a credential id is already registered (to this user or another). */
-export class CredentialTakenError extends Error {
-  override name = 'CredentialTakenError';
+/** Thrown when a credential id is already registered (to this user or another): 409. */
+export class CredentialTakenError extends ConflictError {
+  override readonly code = 'passkey_taken';
+
+  constructor() {
+    super('this passkey is registered already');
+  }
 }
 
 /**

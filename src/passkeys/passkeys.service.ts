@@ -1,12 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import {
-  BadRequestException,
-  ConflictException,
-  Inject,
-  Injectable,
-  NotFoundException,
-  UnauthorizedException,
-} from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import {
   generateAuthenticationOptions,
   generateRegistrationOptions,
@@ -26,13 +19,18 @@ import { coseKeyProblem } from './cose-key.js';
 import type { ChallengePurpose } from './passkey-challenge.entity.js';
 import { CHALLENGE_TTL_MS, DEFAULT_PASSKEY_NAME, PASSKEYS_PER_USER } from './passkey-limits.js';
 import { toPasskeyView, type PasskeyView } from './passkey-views.js';
-import { CredentialTakenError, PasskeysRepository } from './passkeys.repository.js';
+import {
+  InvalidPasskeyChallengeError,
+  PasskeyLimitError,
+  PasskeyNotFoundError,
+  PasskeyRefusedError,
+  PasskeyRegistrationRefusedError,
+} from './passkeys.errors.js';
+import { PasskeysRepository } from './passkeys.repository.js';
 
 export const RELYING_PARTY = Symbol('RELYING_PARTY');
 
-export const INVALID_CHALLENGE = 'challengeId is invalid, expired or already used: ask for new options';
-/** One answer for every refused passkey sign-in, so it never tells which part was wrong. */
-export const PASSKEY_REFUSED = 'the passkey was not accepted';
+export { INVALID_CHALLENGE, PASSKEY_REFUSED } from './passkeys.errors.js';
 
 /** A ceremony's options, and the id the answer must come back with. */
 export interface PasskeyOptions {
@@ -110,7 +108,7 @@ export class PasskeysService {
     await this.users.proveStepUp(user.id, proof, actor, 'passkey_add');
     const existing = await this.store.listOf(user.id);
     if (existing.length >= PASSKEYS_PER_USER) {
-      throw new ConflictException(`an account may have at most ${PASSKEYS_PER_USER} passkeys`);
+      throw new PasskeyLimitError();
     }
     // One handle per user, random (no personal data), kept by every passkey of theirs.
     const userHandle = existing[0]?.userHandle ?? randomBytes(32).toString('base64url');
@@ -169,7 +167,7 @@ export class PasskeysService {
       throw this.registrationRefused('public_key', user.id, actor, keyProblem);
     }
     if ((await this.store.listOf(user.id)).length >= PASSKEYS_PER_USER) {
-      throw new ConflictException(`an account may have at most ${PASSKEYS_PER_USER} passkeys`);
+      throw new PasskeyLimitError();
     }
     const passkey = {
       id: randomUUID(),
@@ -183,14 +181,8 @@ export class PasskeysService {
       createdAt: new Date(),
       lastUsedAt: null,
     };
-    try {
-      await this.store.add(passkey);
-    } catch (error) {
-      if (error instanceof CredentialTakenError) {
-        throw new ConflictException('this passkey is registered already');
-      }
-      throw error;
-    }
+    // CredentialTakenError (409) when the credential is registered already, to anyone.
+    await this.store.add(passkey);
     audit('passkey.added', actor.requestId, { userId: user.id, passkeyId: passkey.id });
     return toPasskeyView(passkey);
   }
@@ -198,7 +190,7 @@ export class PasskeysService {
   /** Removes one of the caller's passkeys: 404 for an id that is not theirs (or no one's). */
   async remove(userId: number, id: string, actor: Actor): Promise<void> {
     if (!(await this.store.remove(userId, id))) {
-      throw new NotFoundException('no such passkey');
+      throw new PasskeyNotFoundError();
     }
     audit('passkey.removed', actor.requestId, { userId, passkeyId: id });
   }
@@ -313,7 +305,7 @@ export class PasskeysService {
       challenge.userId !== userId ||
       challenge.expiresAt.getTime() <= now.getTime()
     ) {
-      throw new BadRequestException(INVALID_CHALLENGE);
+      throw new InvalidPasskeyChallengeError();
     }
     return challenge;
   }
@@ -323,9 +315,9 @@ export class PasskeysService {
     userId: number,
     actor: Actor,
     keyProblem?: string,
-  ): BadRequestException {
+  ): PasskeyRegistrationRefusedError {
     audit('passkey.failed', actor.requestId, { ceremony: 'registration', reason, userId, ip: actor.ip });
-    return new BadRequestException(
+    return new PasskeyRegistrationRefusedError(
       keyProblem !== undefined
         ? `the passkey's public key can never verify a signature: ${keyProblem}`
         : (REGISTRATION_MESSAGES[reason] ?? 'the passkey could not be verified'),
@@ -337,7 +329,7 @@ export class PasskeysService {
     actor: Actor,
     userId?: number,
     passkeyId?: string,
-  ): UnauthorizedException {
+  ): PasskeyRefusedError {
     audit('passkey.failed', actor.requestId, {
       ceremony: 'authentication',
       reason,
@@ -345,7 +337,7 @@ export class PasskeysService {
       passkeyId,
       ip: actor.ip,
     });
-    return new UnauthorizedException(PASSKEY_REFUSED);
+    return new PasskeyRefusedError();
   }
 }
 

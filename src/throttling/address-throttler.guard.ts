@@ -9,7 +9,7 @@ import { Metrics } from '../metrics/metrics.js';
 import { addressKey } from './address-key.js';
 import { LOGIN_ROUTE } from './login-route.decorator.js';
 import { THROTTLER_STORAGE } from './memory-throttler.storage.js';
-import { TooManyRequestsException } from './too-many-requests.exception.js';
+import { TooManyAttemptsError } from './too-many-attempts.error.js';
 
 const WINDOW_MS = 60_000;
 
@@ -53,7 +53,7 @@ export class AddressThrottlerGuard implements CanActivate {
       if (this.reflector.get<boolean | undefined>(LOGIN_ROUTE, context.getHandler()) === true) {
         this.metrics.login('throttled');
       }
-      throw new TooManyRequestsException(Math.max(1, timeToBlockExpire));
+      throw new TooManyAttemptsError(Math.max(1, timeToBlockExpire));
     }
     return true;
   }

@@ -1,8 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { LRUCache } from 'lru-cache';
+import type { Actor } from '../common/request-context/actor.js';
 import type { Env } from '../config/env.schema.js';
 import { nameKey } from '../common/validation/name-key.js';
+import { audit } from '../logging/audit.js';
+import { Metrics } from '../metrics/metrics.js';
+import { TooManyAttemptsError } from './too-many-attempts.error.js';
 
 /** Failed logins for one account name, within the failure window. */
 export interface FailureRecord {
@@ -46,6 +50,12 @@ export interface LoginAttemptStore {
 /** Which count of an account: its password checks, or its second-factor checks. */
 export type AttemptScope = 'login' | 'mfa';
 
+/** Which count, and at what time (tests pass `now`; the service runs on the clock). */
+export interface AttemptOptions {
+  scope?: AttemptScope;
+  now?: number;
+}
+
 export const LOGIN_ATTEMPT_STORE = Symbol('LOGIN_ATTEMPT_STORE');
 
 /** Bounded, so a spray of random names cannot grow memory without limit. */
@@ -82,6 +92,7 @@ export class LoginAttemptLimiter {
   constructor(
     @Inject(LOGIN_ATTEMPT_STORE) private readonly store: LoginAttemptStore,
     config: ConfigService<Env, true>,
+    private readonly metrics: Metrics,
   ) {
     const durations = config.get('durations', { infer: true });
     this.policy = {
@@ -92,15 +103,40 @@ export class LoginAttemptLimiter {
   }
 
   /**
+   * The one hold check, before any secret is looked at: while `name` is held back in any of
+   * `scopes`, records `login.throttled` (naming the `check` that asked) and the account metric,
+   * and throws TooManyAttemptsError with the longest wait (the 429 and its Retry-After).
+   */
+  async refuseIfHeld(
+    name: string,
+    actor: Actor,
+    check: string,
+    scopes: readonly AttemptScope[] = ['login'],
+  ): Promise<void> {
+    let wait = 0;
+    for (const scope of scopes) {
+      wait = Math.max(wait, await this.heldFor(name, { scope }));
+    }
+    if (wait > 0) {
+      audit('login.throttled', actor.requestId, { scope: 'account', check, name, retryAfter: wait });
+      this.metrics.throttled('account');
+      throw new TooManyAttemptsError(wait);
+    }
+  }
+
+  /**
    * Seconds the name must still wait, or 0. `scope` 'mfa' is the second factor's own count
    * (src/mfa/): a right password clears the login count, and must not clear that one too.
    */
-  async heldFor(name: string, now = Date.now(), scope: AttemptScope = 'login'): Promise<number> {
+  async heldFor(name: string, { scope = 'login', now = Date.now() }: AttemptOptions = {}): Promise<number> {
     const record = await this.store.get(this.key(name, scope));
     return record !== undefined && record.heldUntil > now ? Math.ceil((record.heldUntil - now) / 1000) : 0;
   }
 
-  async recordFailure(name: string, now = Date.now(), scope: AttemptScope = 'login'): Promise<void> {
+  async recordFailure(
+    name: string,
+    { scope = 'login', now = Date.now() }: AttemptOptions = {},
+  ): Promise<void> {
     await this.store.recordFailure(this.key(name, scope), this.policy, now);
   }
 

@@ -1,10 +1,9 @@
-import { Body, ConflictException, Controller, HttpCode, HttpStatus, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, HttpCode, HttpStatus, Post, UseGuards } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Public } from '../common/request-context/public.decorator.js';
 import { ApiErrorResponses, JSON_BODY_ERRORS } from '../docs/api-error-responses.decorator.js';
 import { AddressThrottlerGuard } from '../throttling/address-throttler.guard.js';
 import { SignUpDto } from './dto/sign-up.dto.js';
-import { NameTakenError } from './name-taken.error.js';
 import { UserProfile } from './user-profile.js';
 import { UsersService } from './users.service.js';
 
@@ -26,11 +25,8 @@ export class SignUpController {
     ...JSON_BODY_ERRORS,
     429: 'Too many attempts from this address (LOGIN_RATE_LIMIT a minute).',
   })
-  async create(@Body() body: SignUpDto): Promise<UserProfile> {
-    try {
-      return await this.users.create(body.name, body.password);
-    } catch (error) {
-      throw error instanceof NameTakenError ? new ConflictException(error.message) : error;
-    }
+  create(@Body() body: SignUpDto): Promise<UserProfile> {
+    // A taken name is NameTakenError, which the exception filter answers with 409.
+    return this.users.create(body.name, body.password);
   }
 }

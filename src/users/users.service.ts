@@ -1,10 +1,4 @@
-import {
-  BadRequestException,
-  ConflictException,
-  Injectable,
-  NotFoundException,
-  Optional,
-} from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { LRUCache } from 'lru-cache';
 import { OPERATOR, type Actor } from '../common/request-context/actor.js';
@@ -13,11 +7,10 @@ import { ROLES, type Role } from '../common/request-context/role.js';
 import type { Env } from '../config/env.schema.js';
 import { DatabaseLock } from '../database/database-lock.js';
 import { audit } from '../logging/audit.js';
-import { Metrics } from '../metrics/metrics.js';
 import { InstanceEvents } from '../redis/instance-events.js';
 import { SessionsService } from '../sessions/sessions.service.js';
+import { InvalidRequestError } from '../common/errors/domain-error.js';
 import { LoginAttemptLimiter } from '../throttling/login-attempts.js';
-import { TooManyRequestsException } from '../throttling/too-many-requests.exception.js';
 import { NameTakenError } from './name-taken.error.js';
 import { PasswordHasher } from './password-hasher.service.js';
 import {
@@ -31,15 +24,15 @@ import {
 import type { UserEntity } from './user.entity.js';
 import { UsersRepository, type UserPage } from './users.repository.js';
 import type { StepUpCheck, StepUpProof } from './step-up.js';
+import { LastAdminError, UserNotFoundError, WrongPasswordError } from './users.errors.js';
+
+export { LAST_ADMIN_MESSAGE } from './users.errors.js';
 
 /** Why a password is being checked: named on the audit line of a failure. */
 type PasswordCheck = 'login' | 'password_change' | StepUpCheck;
 
 /** The advisory lock (PostgreSQL) under which a change that could remove an admin is checked and made. */
 const ADMINS_LOCK = 'nest-jwt-auth:admins';
-
-export const LAST_ADMIN_MESSAGE =
-  'the last enabled admin cannot be demoted, disabled or deleted: make another user an admin first';
 
 /** Who an audit line records as acting: the signed-in caller's id, or the operators' CLI. */
 export const actorOf = (actor: Actor): number | 'cli' => actor.userId ?? 'cli';
@@ -65,7 +58,6 @@ export class UsersService {
     private readonly attempts: LoginAttemptLimiter,
     config: ConfigService<Env, true>,
     private readonly lock: DatabaseLock,
-    private readonly metrics: Metrics,
     @Optional() private readonly events?: InstanceEvents,
   ) {
     this.activeUsers = new LRUCache({
@@ -93,7 +85,7 @@ export class UsersService {
   /**
    * The account a name and password belong to, or null. Unknown names, wrong passwords and
    * disabled accounts take the same path and the same hashing work, so neither the answer nor
-   * its timing tells them apart. Throws TooManyRequestsException while the name is held back.
+   * its timing tells them apart. Throws TooManyAttemptsError while the name is held back.
    */
   async verifyCredentials(name: string, password: string, actor: Actor): Promise<UserProfile | null> {
     const user = await this.users.findByName(name);
@@ -114,8 +106,8 @@ export class UsersService {
 
   /**
    * The one place a password is checked (login, password change, the step-up of every sign-in
-   * change). A held-back account name is refused (429) before
-   * any hashing, whichever route asks; a failure counts toward its hold (LOGIN_FAILURE_LIMIT) and
+   * change). A held-back account name is refused (429, by the limiter) before any hashing,
+   * whichever route asks; a failure counts toward its hold (LOGIN_FAILURE_LIMIT) and
    * leaves an audit line; a success clears the count. `name` is the name the hold is kept under:
    * the one typed at login, the account's own for a signed-in user. A right password of an
    * account that may not log in (`usable` false) counts as a failure.
@@ -128,12 +120,7 @@ export class UsersService {
     check: PasswordCheck,
     usable = true,
   ): Promise<boolean> {
-    const wait = await this.attempts.heldFor(name);
-    if (wait > 0) {
-      audit('login.throttled', actor.requestId, { scope: 'account', check, name, retryAfter: wait });
-      this.metrics.throttled('account');
-      throw new TooManyRequestsException(wait);
-    }
+    await this.attempts.refuseIfHeld(name, actor, check);
     const matches = (await this.hasher.verify(hash, password)) && usable;
     if (!matches) {
       await this.attempts.recordFailure(name);
@@ -161,7 +148,7 @@ export class UsersService {
       user === null ||
       !(await this.checkPassword(user.name, user.passwordHash, proof.password, actor, check))
     ) {
-      throw new BadRequestException(`${proof.field} is wrong`);
+      throw new WrongPasswordError(proof.field);
     }
   }
 
@@ -194,13 +181,13 @@ export class UsersService {
 
   /**
    * Gives an account a new name (the caller has held it to the name policy): how an operator
-   * mends a name from before the policy. Throws NotFoundException or NameTakenError.
+   * mends a name from before the policy. Throws UserNotFoundError or NameTakenError.
    */
   async rename(id: number, name: string, actor: Actor = OPERATOR): Promise<UserProfile> {
     const normalized = normalizeName(name);
     await this.assertNameFree(normalized, id);
     if (!(await this.users.rename(id, normalized))) {
-      throw new NotFoundException('user not found');
+      throw new UserNotFoundError();
     }
     this.changed(id);
     audit('user.renamed', actor.requestId, { userId: id });
@@ -221,7 +208,7 @@ export class UsersService {
 
   /**
    * Disables or re-enables an account; disabling ends its sessions and refuses its tokens at once.
-   * Throws NotFoundException, or ConflictException for the last enabled admin.
+   * Throws UserNotFoundError, or LastAdminError for the last enabled admin.
    */
   async setDisabled(
     id: number,
@@ -230,7 +217,7 @@ export class UsersService {
   ): Promise<{ sessionsEnded: number }> {
     const changed = await this.keepingAnAdmin(id, { disabled }, () => this.users.setDisabled(id, disabled));
     if (!changed) {
-      throw new NotFoundException('user not found');
+      throw new UserNotFoundError();
     }
     this.changed(id);
     const sessionsEnded = disabled ? await this.sessions.endAllOf(id, 'disabled') : 0;
@@ -244,7 +231,7 @@ export class UsersService {
    * Applies roles and the disabled flag together, in one UPDATE of the row, checked once against
    * the last-admin rule with both in effect: either every given field is written or none is
    * (a refused disable never leaves a promotion behind). Disabling then ends the sessions, as
-   * setDisabled does. Throws NotFoundException, or ConflictException for the last enabled admin.
+   * setDisabled does. Throws UserNotFoundError, or LastAdminError for the last enabled admin.
    */
   async update(
     id: number,
@@ -255,7 +242,7 @@ export class UsersService {
     const fields = { roles, disabled: change.disabled };
     const changed = await this.keepingAnAdmin(id, fields, () => this.users.update(id, fields));
     if (!changed) {
-      throw new NotFoundException('user not found');
+      throw new UserNotFoundError();
     }
     this.changed(id);
     const sessionsEnded = change.disabled === true ? await this.sessions.endAllOf(id, 'disabled') : 0;
@@ -267,14 +254,14 @@ export class UsersService {
 
   /**
    * Gives an account exactly `roles`; takes effect on its live tokens at once (RolesGuard reads
-   * the cached account, forgotten here and on every instance). Throws NotFoundException, or
-   * ConflictException when this would demote the last enabled admin.
+   * the cached account, forgotten here and on every instance). Throws UserNotFoundError, or
+   * LastAdminError when this would demote the last enabled admin.
    */
   async setRoles(id: number, roles: readonly Role[]): Promise<UserSummary> {
     const wanted = uniqueRoles(roles);
     const changed = await this.keepingAnAdmin(id, { roles: wanted }, () => this.users.setRoles(id, wanted));
     if (!changed) {
-      throw new NotFoundException('user not found');
+      throw new UserNotFoundError();
     }
     this.changed(id);
     return this.get(id);
@@ -282,7 +269,7 @@ export class UsersService {
 
   /**
    * Deletes an account: its sessions end first (so every instance refuses their tokens), then
-   * the row goes. Throws NotFoundException, or ConflictException for the last enabled admin.
+   * the row goes. Throws UserNotFoundError, or LastAdminError for the last enabled admin.
    */
   async delete(id: number): Promise<{ sessionsEnded: number }> {
     let sessionsEnded = 0;
@@ -291,7 +278,7 @@ export class UsersService {
       return this.users.delete(id);
     });
     if (!deleted) {
-      throw new NotFoundException('user not found');
+      throw new UserNotFoundError();
     }
     this.changed(id);
     return { sessionsEnded };
@@ -318,7 +305,7 @@ export class UsersService {
         !(change.disabled ?? user.disabled) &&
         (change.roles ?? user.roles).includes('admin');
       if (isAdmin && !staysAdmin && (await this.users.countEnabledAdmins()) <= 1) {
-        throw new ConflictException(LAST_ADMIN_MESSAGE);
+        throw new LastAdminError();
       }
       return write();
     };
@@ -327,11 +314,11 @@ export class UsersService {
     return result;
   }
 
-  /** An account as operators see it; throws NotFoundException. */
+  /** An account as operators see it; throws UserNotFoundError. */
   async get(id: number): Promise<UserSummary> {
     const user = await this.users.findById(id);
     if (user === null) {
-      throw new NotFoundException('user not found');
+      throw new UserNotFoundError();
     }
     return toUserSummary(user);
   }
@@ -354,12 +341,12 @@ export class UsersService {
   ): Promise<void> {
     const user = await this.users.findById(id);
     if (user === null) {
-      throw new BadRequestException('currentPassword is wrong');
+      throw new WrongPasswordError('currentPassword');
     }
     if (
       !(await this.checkPassword(user.name, user.passwordHash, currentPassword, actor, 'password_change'))
     ) {
-      throw new BadRequestException('currentPassword is wrong');
+      throw new WrongPasswordError('currentPassword');
     }
     await this.setPassword(id, newPassword, actor);
   }
@@ -374,7 +361,7 @@ export class UsersService {
     actor: Actor = OPERATOR,
   ): Promise<{ sessionsEnded: number }> {
     if (!(await this.users.updatePasswordHash(id, await this.hasher.hash(newPassword)))) {
-      throw new NotFoundException('user not found');
+      throw new UserNotFoundError();
     }
     const sessionsEnded = await this.sessions.endAllOf(id, 'password', { keep: actor.sessionId });
     audit('password.changed', actor.requestId, { userId: id, sessions: sessionsEnded });
@@ -399,7 +386,7 @@ export class UsersService {
 function uniqueRoles(roles: readonly Role[]): Role[] {
   const unique = ROLES.filter((role) => roles.includes(role));
   if (unique.length === 0) {
-    throw new BadRequestException('roles must not be empty');
+    throw new InvalidRequestError('roles must not be empty');
   }
   return unique;
 }

@@ -1,6 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
-import { BadRequestException } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { JwtService } from '@nestjs/jwt';
 import { Test } from '@nestjs/testing';
@@ -9,13 +8,13 @@ import { checkAccessToken } from '../../src/auth/access-token.js';
 import type { Actor } from '../../src/common/request-context/actor.js';
 import type { AuthUser } from '../../src/common/request-context/auth-user.js';
 import { AuthService, INVALID_CREDENTIALS } from '../../src/auth/auth.service.js';
-import { BearerChallengeException } from '../../src/auth/bearer-challenge.exception.js';
+import { InvalidCredentialsError, RefreshTokenRefusedError } from '../../src/auth/auth.errors.js';
 import {
   RefreshRefusedError,
   SessionsService,
   type SessionGrant,
 } from '../../src/sessions/sessions.service.js';
-import { TooManyRequestsException } from '../../src/throttling/too-many-requests.exception.js';
+import { TooManyAttemptsError } from '../../src/throttling/too-many-attempts.error.js';
 import { SigningKeys } from '../../src/keys/signing-keys.js';
 import { MfaService, type MfaChallenge } from '../../src/mfa/mfa.service.js';
 import { PasskeysService } from '../../src/passkeys/passkeys.service.js';
@@ -117,13 +116,13 @@ describe(AuthService.name, () => {
       complete: true,
     }) as Jwt & { payload: JwtPayload };
 
-  /** The BearerChallengeException that `attempt` rejects with, or a failure when it does not. */
-  async function challengeOf(attempt: Promise<unknown>): Promise<BearerChallengeException> {
+  /** The RefreshTokenRefusedError that `attempt` rejects with, or a failure when it does not. */
+  async function challengeOf(attempt: Promise<unknown>): Promise<RefreshTokenRefusedError> {
     try {
       await attempt;
     } catch (error) {
-      expect(error).toBeInstanceOf(BearerChallengeException);
-      return error as BearerChallengeException;
+      expect(error).toBeInstanceOf(RefreshTokenRefusedError);
+      return error as RefreshTokenRefusedError;
     }
     throw new Error('nothing was thrown');
   }
@@ -200,10 +199,11 @@ describe(AuthService.name, () => {
       expect(second.token).not.toBe(first.token);
     });
 
-    it('should throw BadRequestException with the one message for bad credentials', async () => {
+    it('should throw InvalidCredentialsError (400) with the one message for bad credentials', async () => {
       users.verifyCredentials.mockResolvedValue(null);
       const attempt = service.login({ name: 'alice', password: 'wrong' }, CLIENT);
-      await expect(attempt).rejects.toBeInstanceOf(BadRequestException);
+      await expect(attempt).rejects.toBeInstanceOf(InvalidCredentialsError);
+      await expect(attempt).rejects.toMatchObject({ status: 400, code: 'invalid_credentials' });
       await expect(attempt).rejects.toThrow(INVALID_CREDENTIALS);
       expect(INVALID_CREDENTIALS).toBe('invalid name or password');
     });
@@ -236,7 +236,7 @@ describe(AuthService.name, () => {
     });
 
     it('should pass on the 429 of a held-back name, opening no session', async () => {
-      users.verifyCredentials.mockRejectedValue(new TooManyRequestsException(7));
+      users.verifyCredentials.mockRejectedValue(new TooManyAttemptsError(7));
       await expect(service.login({ name: 'alice', password: 'right' }, CLIENT)).rejects.toMatchObject({
         retryAfterSeconds: 7,
       });
@@ -270,11 +270,12 @@ describe(AuthService.name, () => {
       async (reason) => {
         sessions.rotate.mockRejectedValue(new RefreshRefusedError(reason));
         const challenge = await challengeOf(service.refresh(REFRESH_TOKEN, CLIENT));
-        expect(challenge.getStatus()).toBe(401);
+        expect(challenge.status).toBe(401);
         expect(challenge.message).toBe('The refresh token is invalid');
-        expect(challenge.challenge).toBe(
-          'Bearer error="invalid_token", error_description="The refresh token is invalid"',
-        );
+        expect(challenge.responseHeaders).toEqual({
+          'WWW-Authenticate':
+            'Bearer error="invalid_token", error_description="The refresh token is invalid"',
+        });
         expect(challenge.message).not.toContain(reason);
         expect(users.findActive).not.toHaveBeenCalled();
       },

@@ -10,9 +10,15 @@ import {
   type ArgumentsHost,
 } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
+import { RefreshTokenRefusedError } from '../../src/auth/auth.errors.js';
 import { BearerChallengeException } from '../../src/auth/bearer-challenge.exception.js';
+import { DomainError } from '../../src/common/errors/domain-error.js';
 import { HttpErrorFilter } from '../../src/common/filters/http-error.filter.js';
 import { BODY_LIMIT_BYTES } from '../../src/common/http-limits.js';
+import { NoSignerError } from '../../src/keys/no-signer.error.js';
+import { TooManyAttemptsError } from '../../src/throttling/too-many-attempts.error.js';
+import { NameTakenError } from '../../src/users/name-taken.error.js';
+import { LastAdminError, LAST_ADMIN_MESSAGE, UserNotFoundError } from '../../src/users/users.errors.js';
 
 /** A FastifyReply that records what the filter set. */
 function fakeReply() {
@@ -201,5 +207,58 @@ describe(HttpErrorFilter.name, () => {
     jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
     filter.catch(exception(), host);
     expect(reply.headers['cache-control']).toBe('no-store');
+  });
+
+  describe('domain errors', () => {
+    it.each([
+      [new UserNotFoundError(), 404, 'Not Found', 'user not found'],
+      [new NameTakenError('look-alike'), 409, 'Conflict', 'name looks too much like a taken name'],
+      [new LastAdminError(), 409, 'Conflict', LAST_ADMIN_MESSAGE],
+    ])('should answer %p with its status and message', (error, status, reason, message) => {
+      filter.catch(error, host);
+      expect(reply.statusCode).toBe(status);
+      expect(reply.body).toStrictEqual({ statusCode: status, error: reason, message });
+      expect(reply.headers['cache-control']).toBe('no-store');
+    });
+
+    it("should write a domain error's headers: a 429's Retry-After, a refused refresh token's challenge", () => {
+      filter.catch(new TooManyAttemptsError(7), host);
+      expect(reply.statusCode).toBe(429);
+      expect(reply.headers['retry-after']).toBe('7');
+      expect(reply.body).toStrictEqual({
+        statusCode: 429,
+        error: 'Too Many Requests',
+        message: 'too many attempts: retry in 7 seconds',
+      });
+      reply = fakeReply();
+      filter.catch(new RefreshTokenRefusedError(), host);
+      expect(reply.statusCode).toBe(401);
+      expect(reply.headers['www-authenticate']).toBe(
+        'Bearer error="invalid_token", error_description="The refresh token is invalid"',
+      );
+      expect(reply.body).toMatchObject({ message: 'The refresh token is invalid' });
+    });
+
+    it('should send the reason phrase for a domain error whose message is not for the client', () => {
+      class Hidden extends DomainError {
+        readonly code = 'hidden';
+        readonly status = 403;
+        override readonly expose = false;
+      }
+      filter.catch(new Hidden('internal detail'), host);
+      expect(reply.body).toStrictEqual({ statusCode: 403, error: 'Forbidden', message: 'Forbidden' });
+    });
+
+    it('should answer a 5xx domain error like any other: logged, and no message', () => {
+      const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+      filter.catch(new NoSignerError(), host);
+      expect(reply.statusCode).toBe(503);
+      expect(reply.body).toStrictEqual({
+        statusCode: 503,
+        error: 'Service Unavailable',
+        message: 'internal server error',
+      });
+      expect(logged).toHaveBeenCalledTimes(1);
+    });
   });
 });

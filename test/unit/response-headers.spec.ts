@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { BadRequestException } from '@nestjs/common';
 import { BearerChallengeException } from '../../src/auth/bearer-challenge.exception.js';
 import { carriesResponseHeaders } from '../../src/common/response-headers.js';
-import { TooManyRequestsException } from '../../src/throttling/too-many-requests.exception.js';
+import { TooManyAttemptsError } from '../../src/throttling/too-many-attempts.error.js';
 
 describe('carriesResponseHeaders', () => {
   it('should recognise the exceptions that need headers, with their headers', () => {
@@ -10,7 +10,7 @@ describe('carriesResponseHeaders', () => {
     expect(carriesResponseHeaders(challenge) && challenge.responseHeaders).toEqual({
       'WWW-Authenticate': 'Bearer error="invalid_token", error_description="The access token expired"',
     });
-    const throttled = new TooManyRequestsException(7);
+    const throttled = new TooManyAttemptsError(7);
     expect(carriesResponseHeaders(throttled) && throttled.responseHeaders).toEqual({ 'Retry-After': '7' });
   });
 

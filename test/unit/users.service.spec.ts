@@ -1,14 +1,14 @@
 import { beforeEach, describe, expect, it } from '@jest/globals';
-import { BadRequestException, ConflictException, NotFoundException } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Test } from '@nestjs/testing';
 import { SessionsService } from '../../src/sessions/sessions.service.js';
 import { LoginAttemptLimiter } from '../../src/throttling/login-attempts.js';
-import { TooManyRequestsException } from '../../src/throttling/too-many-requests.exception.js';
+import { TooManyAttemptsError } from '../../src/throttling/too-many-attempts.error.js';
 import { PasswordHasher } from '../../src/users/password-hasher.service.js';
 import type { UserEntity } from '../../src/users/user.entity.js';
 import { UsersRepository } from '../../src/users/users.repository.js';
 import { NameTakenError } from '../../src/users/name-taken.error.js';
+import { LastAdminError, UserNotFoundError, WrongPasswordError } from '../../src/users/users.errors.js';
 import { LAST_ADMIN_MESSAGE, UsersService } from '../../src/users/users.service.js';
 import { InstanceEvents, type InstanceEvent } from '../../src/redis/instance-events.js';
 import { DatabaseLock } from '../../src/database/database-lock.js';
@@ -56,7 +56,7 @@ describe(UsersService.name, () => {
     sessions = mockOf(SessionsService);
     sessions.endAllOf.mockResolvedValue(2);
     attempts = mockOf(LoginAttemptLimiter);
-    attempts.heldFor.mockResolvedValue(0);
+    attempts.refuseIfHeld.mockResolvedValue();
     attempts.recordFailure.mockResolvedValue();
     attempts.recordSuccess.mockResolvedValue();
     hasher = mockOf(PasswordHasher);
@@ -150,11 +150,11 @@ describe(UsersService.name, () => {
     });
 
     it('should refuse a held-back name with 429 before any hashing', async () => {
-      attempts.heldFor.mockResolvedValue(7);
+      attempts.refuseIfHeld.mockRejectedValue(new TooManyAttemptsError(7));
       const attempt = service.verifyCredentials('alice', 'right', ACTOR);
-      await expect(attempt).rejects.toBeInstanceOf(TooManyRequestsException);
-      await expect(attempt).rejects.toMatchObject({ retryAfterSeconds: 7 });
-      expect(attempts.heldFor).toHaveBeenCalledWith('alice');
+      await expect(attempt).rejects.toBeInstanceOf(TooManyAttemptsError);
+      await expect(attempt).rejects.toMatchObject({ retryAfterSeconds: 7, status: 429 });
+      expect(attempts.refuseIfHeld).toHaveBeenCalledWith('alice', ACTOR, 'login');
       expect(hasher.verify).not.toHaveBeenCalled();
     });
 
@@ -298,9 +298,13 @@ describe(UsersService.name, () => {
       expect(sessions.endAllOf).not.toHaveBeenCalled();
     });
 
-    it('should throw NotFoundException for an unknown user and end nothing', async () => {
+    it('should throw UserNotFoundError (404) for an unknown user and end nothing', async () => {
       repository.setDisabled.mockResolvedValue(false);
-      await expect(service.setDisabled(99, true)).rejects.toThrow(new NotFoundException('user not found'));
+      await expect(service.setDisabled(99, true)).rejects.toMatchObject({
+        status: 404,
+        code: 'user_not_found',
+        message: 'user not found',
+      });
       expect(sessions.endAllOf).not.toHaveBeenCalled();
     });
   });
@@ -317,7 +321,7 @@ describe(UsersService.name, () => {
     it('should refuse a wrong current password and change nothing', async () => {
       hasher.verify.mockResolvedValue(false);
       const attempt = service.changePassword(7, 'wrong', 'new-password', ACTOR);
-      await expect(attempt).rejects.toBeInstanceOf(BadRequestException);
+      await expect(attempt).rejects.toBeInstanceOf(WrongPasswordError);
       await expect(attempt).rejects.toThrow('currentPassword is wrong');
       expect(hasher.hash).not.toHaveBeenCalled();
       expect(repository.updatePasswordHash).not.toHaveBeenCalled();
@@ -333,11 +337,11 @@ describe(UsersService.name, () => {
     });
 
     it('should refuse with 429 before hashing while the account is held back, as login does', async () => {
-      attempts.heldFor.mockResolvedValue(30);
+      attempts.refuseIfHeld.mockRejectedValue(new TooManyAttemptsError(30));
       const attempt = service.changePassword(7, 'old-password', 'new-password', ACTOR);
-      await expect(attempt).rejects.toBeInstanceOf(TooManyRequestsException);
-      await expect(attempt).rejects.toMatchObject({ retryAfterSeconds: 30 });
-      expect(attempts.heldFor).toHaveBeenCalledWith('Alice');
+      await expect(attempt).rejects.toBeInstanceOf(TooManyAttemptsError);
+      await expect(attempt).rejects.toMatchObject({ retryAfterSeconds: 30, status: 429 });
+      expect(attempts.refuseIfHeld).toHaveBeenCalledWith('Alice', ACTOR, 'password_change');
       expect(hasher.verify).not.toHaveBeenCalled();
       expect(repository.updatePasswordHash).not.toHaveBeenCalled();
     });
@@ -350,7 +354,7 @@ describe(UsersService.name, () => {
     it('should refuse an unknown user and change nothing', async () => {
       repository.findById.mockResolvedValue(null);
       await expect(service.changePassword(99, 'old-password', 'new-password', ACTOR)).rejects.toThrow(
-        new BadRequestException('currentPassword is wrong'),
+        new WrongPasswordError('currentPassword'),
       );
       expect(repository.updatePasswordHash).not.toHaveBeenCalled();
       expect(sessions.endAllOf).not.toHaveBeenCalled();
@@ -432,10 +436,14 @@ describe(UsersService.name, () => {
       expect(repository.rename).not.toHaveBeenCalled();
     });
 
-    it('should throw NotFoundException for an unknown user', async () => {
+    it('should throw UserNotFoundError (404) for an unknown user', async () => {
       repository.findByName.mockResolvedValue(null);
       repository.rename.mockResolvedValue(false);
-      await expect(service.rename(99, 'carol')).rejects.toThrow(new NotFoundException('user not found'));
+      await expect(service.rename(99, 'carol')).rejects.toMatchObject({
+        status: 404,
+        code: 'user_not_found',
+        message: 'user not found',
+      });
     });
   });
 
@@ -503,7 +511,7 @@ describe(UsersService.name, () => {
 
     it('should not be demoted: 409 saying why, nothing written', async () => {
       await expect(service.setRoles(7, ['user'])).rejects.toThrow(LAST_ADMIN_MESSAGE);
-      await expect(service.setRoles(7, ['user'])).rejects.toBeInstanceOf(ConflictException);
+      await expect(service.setRoles(7, ['user'])).rejects.toBeInstanceOf(LastAdminError);
       expect(extra().setRoles).not.toHaveBeenCalled();
     });
 
@@ -562,8 +570,8 @@ describe(UsersService.name, () => {
 
     it('should answer 404 for an unknown id', async () => {
       repository.findById.mockResolvedValue(null);
-      await expect(service.setRoles(99, ['user'])).rejects.toBeInstanceOf(NotFoundException);
-      await expect(service.delete(99)).rejects.toBeInstanceOf(NotFoundException);
+      await expect(service.setRoles(99, ['user'])).rejects.toBeInstanceOf(UserNotFoundError);
+      await expect(service.delete(99)).rejects.toBeInstanceOf(UserNotFoundError);
     });
   });
 });

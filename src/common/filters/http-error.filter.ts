@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { DomainError } from '../errors/domain-error.js';
 import { errorBody } from '../error-body.js';
 import { BODY_LIMIT_BYTES } from '../http-limits.js';
 import { isDependencyOutage } from '../dependency-outage.js';
@@ -20,7 +21,8 @@ const FASTIFY_MESSAGES: Record<string, string> = {
 
 /**
  * Shapes every error as {statusCode, error, message}: never a stack, a file path or a
- * library's text. Unexpected errors are logged here and answered with a bare 500.
+ * library's text. The one place a DomainError becomes HTTP: its status, its headers, and its
+ * message when it may be shown. Unexpected errors are logged here and answered with a bare 500.
  */
 @Catch()
 export class HttpErrorFilter implements ExceptionFilter {
@@ -29,7 +31,7 @@ export class HttpErrorFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const request = host.switchToHttp().getRequest<FastifyRequest>();
-    const status = exception instanceof HttpException ? exception.getStatus() : 500;
+    const status = statusOf(exception);
     if (status >= 500 && clientWentAway(exception, request)) {
       // Not our error, and nobody is left to answer.
       this.logger.debug({
@@ -65,7 +67,12 @@ export class HttpErrorFilter implements ExceptionFilter {
         void reply.header(name, value);
       }
     }
-    const message = status >= 500 ? 'internal server error' : clientMessage(exception as HttpException);
+    const message =
+      status >= 500
+        ? 'internal server error'
+        : exception instanceof DomainError
+          ? domainMessage(exception)
+          : clientMessage(exception as HttpException);
     void reply.status(status).header('Cache-Control', 'no-store').send(errorBody(status, message));
   }
 }
@@ -92,6 +99,17 @@ function clientWentAway(exception: unknown, request: FastifyRequest): boolean {
   const code = errorCode(exception);
   const raw = request.raw as FastifyRequest['raw'] | undefined;
   return typeof code === 'string' && DISCONNECTS.has(code) && raw?.socket?.destroyed === true;
+}
+
+function statusOf(exception: unknown): number {
+  if (exception instanceof DomainError) {
+    return exception.status;
+  }
+  return exception instanceof HttpException ? exception.getStatus() : 500;
+}
+
+function domainMessage(error: DomainError): string {
+  return error.expose ? error.message : (STATUS_CODES[error.status] ?? 'request refused');
 }
 
 function clientMessage(exception: HttpException): string {

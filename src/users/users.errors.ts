@@ -1,0 +1,34 @@
+import { ConflictError, InvalidRequestError, NotFoundError } from '../common/errors/domain-error.js';
+
+export const LAST_ADMIN_MESSAGE =
+  'the last enabled admin cannot be demoted, disabled or deleted: make another user an admin first';
+
+/** No account has this id (the admin API's 404; the CLI looks names up itself first). */
+export class UserNotFoundError extends NotFoundError {
+  override readonly code = 'user_not_found';
+
+  constructor() {
+    super('user not found');
+  }
+}
+
+/** The change would leave no enabled admin: 409 over HTTP, exit code 6 at the CLI. */
+export class LastAdminError extends ConflictError {
+  override readonly code = 'last_admin';
+
+  constructor() {
+    super(LAST_ADMIN_MESSAGE);
+  }
+}
+
+/**
+ * A signed-in user's password did not prove them (a password change, a step-up): 400 naming the
+ * field that carried it. A held-back name is TooManyAttemptsError instead.
+ */
+export class WrongPasswordError extends InvalidRequestError {
+  override readonly code = 'wrong_password';
+
+  constructor(readonly field: string) {
+    super(`${field} is wrong`);
+  }
+}
