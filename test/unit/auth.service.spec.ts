@@ -17,14 +17,14 @@ import {
   type SessionGrant,
 } from '../../src/sessions/sessions.service.js';
 import { TooManyRequestsException } from '../../src/throttling/too-many-requests.exception.js';
-import { SigningKeys } from '../../src/keys/signing-keys.js';
+import { KeyRing } from '../../src/keys/key-ring.js';
 import { MfaService, type MfaChallenge } from '../../src/mfa/mfa.service.js';
 import { PasskeysService } from '../../src/passkeys/passkeys.service.js';
 import type { UserProfile } from '../../src/users/user-profile.js';
 import { UsersService } from '../../src/users/users.service.js';
 import { Metrics } from '../../src/metrics/metrics.js';
 
-/** The active signing key, as SigningKeys hands it out (ES256, the default). */
+/** The active signing key, as the KeyRing hands it out (ES256, the default). */
 const KEY_PAIR = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const KID = 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs';
 const TTL = 900;
@@ -97,7 +97,7 @@ describe(AuthService.name, () => {
         .fn<(userId: number, reason: SessionEndReason, options?: { keep?: string }) => Promise<number>>()
         .mockResolvedValue(1),
     };
-    // As AuthModule does: the key and algorithm come per token from SigningKeys.
+    // As AuthModule does: the key and algorithm come per token from the KeyRing.
     const jwt = new JwtService({ signOptions: { expiresIn: TTL, issuer: ISSUER, audience: AUDIENCE } });
     const keys = {
       currentSigner: () => ({ kid: KID, algorithm: 'ES256' as const, key: KEY_PAIR.privateKey }),
@@ -112,7 +112,7 @@ describe(AuthService.name, () => {
         { provide: UsersService, useValue: users },
         { provide: SessionsService, useValue: sessions },
         { provide: JwtService, useValue: jwt },
-        { provide: SigningKeys, useValue: keys },
+        { provide: KeyRing, useValue: keys },
         { provide: MfaService, useValue: mfa },
         // Passkey sign-in has its own e2e suite (test/e2e/passkeys.e2e-spec.ts); these tests log in with passwords.
         { provide: PasskeysService, useValue: {} },
