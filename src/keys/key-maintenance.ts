@@ -3,6 +3,7 @@ import type { DatabaseLock } from '../database/database-lock.js';
 import { describeError } from '../logging/loggable-error.js';
 import { encryptPrivateKey, generateSigningKey } from './key-material.js';
 import { activeKey, nextKeyDue, type KeyStatus } from './key-states.js';
+import { KEYS_LOG_CONTEXT } from './key-ring.js';
 import type { KeyStore } from './key-store.js';
 import { SigningKeyEntity } from './signing-key.entity.js';
 import { statesAt, type StoredKeyRing, type StoredKeysOptions } from './stored-key-ring.js';
@@ -17,7 +18,7 @@ export const KEYS_LOCK = 'nest-jwt-auth:keys';
  * keys when an operator says so (KeyActions), never by itself.
  */
 export class KeyMaintenance implements OnModuleInit, OnModuleDestroy {
-  private readonly logger = new Logger('SigningKeys');
+  private readonly logger = new Logger(KEYS_LOG_CONTEXT);
   private poller?: NodeJS.Timeout;
   /** When the poll began to fail, while it does. */
   private failingSince?: Date;

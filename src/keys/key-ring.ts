@@ -17,6 +17,9 @@ export interface Verifier {
   acceptedUntil: number | null;
 }
 
+/** The context of every log line about keys: the one they had before the split, which filters may name. */
+export const KEYS_LOG_CONTEXT = 'SigningKeys';
+
 /** The JWKS of a ring that publishes no key. */
 export const EMPTY_JWKS = '{"keys":[]}';
 

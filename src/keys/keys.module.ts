@@ -11,7 +11,7 @@ import { deriveWrappingKey, type SigningAlgorithm } from './key-material.js';
 import { KeyStore } from './key-store.js';
 import { KeyActions, NoStoredKeyActions } from './key-actions.js';
 import { KeyMaintenance } from './key-maintenance.js';
-import { KeyRing } from './key-ring.js';
+import { KEYS_LOG_CONTEXT, KeyRing } from './key-ring.js';
 import { SecretKeyRing } from './secret-key-ring.js';
 import { SigningKeyEntity } from './signing-key.entity.js';
 import { StoredKeyActions } from './stored-key-actions.js';
@@ -77,7 +77,7 @@ const keyProviders = (maintain: boolean): Provider[] => [
         DATA_DIR: config.get('DATA_DIR', { infer: true }),
       });
       if (warning !== undefined) {
-        new Logger('SigningKeys').warn(warning);
+        new Logger(KEYS_LOG_CONTEXT).warn(warning);
       }
       return key;
     },

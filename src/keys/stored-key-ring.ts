@@ -12,7 +12,7 @@ import {
 } from './key-material.js';
 import { activeKey, keyStates, type KeyStatus } from './key-states.js';
 import type { KeyStore } from './key-store.js';
-import { EMPTY_JWKS, KeyRing, type Signer, type Verifier } from './key-ring.js';
+import { EMPTY_JWKS, KEYS_LOG_CONTEXT, KeyRing, type Signer, type Verifier } from './key-ring.js';
 import type { SigningKeyEntity } from './signing-key.entity.js';
 
 /** What the stored keys' ring, maintenance and actions are configured with. */
@@ -47,7 +47,7 @@ export const statesAt = (
 export class StoredKeyRing extends KeyRing {
   /** Both, whatever JWT_ALGORITHM is now: tokens of a key of the other one stay valid until they expire. */
   readonly algorithms = ['ES256', 'RS256'] as const;
-  private readonly logger = new Logger('SigningKeys');
+  private readonly logger = new Logger(KEYS_LOG_CONTEXT);
   private held: SigningKeyEntity[] = [];
   private readonly privateKeys = new Map<string, KeyObject>();
   private readonly undecryptable = new Set<string>();
