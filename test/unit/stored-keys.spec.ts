@@ -11,6 +11,13 @@ import {
   stopStoredKeys,
 } from '../support/memory-keys.js';
 
+/** Key generation runs on libuv's threads, which fake timers do not wait for. */
+async function made(store: MemoryKeyStore, rows: number): Promise<void> {
+  for (let turn = 0; turn < 10_000 && store.rows.length < rows; turn++) {
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
 afterEach(() => {
   stopStoredKeys();
   jest.useRealTimers();
@@ -101,6 +108,42 @@ describe(`${StoredKeyRing.name} kept by ${KeyMaintenance.name}`, () => {
     jest.setSystemTime(Date.now() + DURATIONS.jwksMaxAgeMs + 1);
     expect(one.ring.currentSigner().kid).toBe(kid);
     expect(other.ring.currentSigner().kid).toBe(kid);
+  });
+
+  it('should publish the next key on the poll JWKS_MAX_AGE before KEY_ROTATION_INTERVAL ends', async () => {
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate'] });
+    const store = new MemoryKeyStore();
+    const { ring } = await start(store);
+    const first = store.rows[0];
+    const handOver = first.activatesAt.getTime() + DURATIONS.keyRotationMs;
+    jest.setSystemTime(handOver - DURATIONS.jwksMaxAgeMs - DURATIONS.revocationPollMs - 1);
+    await jest.advanceTimersByTimeAsync(DURATIONS.revocationPollMs);
+    expect(store.rows).toHaveLength(1);
+    await jest.advanceTimersByTimeAsync(DURATIONS.revocationPollMs * 3);
+    await made(store, 2);
+    expect(store.rows).toHaveLength(2);
+    // Made on the first poll after its publishing time: still published a full max-age ahead.
+    const next = store.rows[1];
+    expect(next.activatesAt.getTime()).toBe(next.createdAt.getTime() + DURATIONS.jwksMaxAgeMs);
+    expect(next.activatesAt.getTime()).toBeGreaterThanOrEqual(handOver);
+    expect(next.activatesAt.getTime()).toBeLessThan(handOver + DURATIONS.revocationPollMs);
+    expect(publishedKids(ring)).toEqual([first.kid, store.rows[1].kid]);
+    expect(ring.currentSigner().kid).toBe(first.kid);
+  });
+
+  it('should still publish a late next key a full JWKS_MAX_AGE before it signs', async () => {
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate'] });
+    const store = new MemoryKeyStore();
+    const secret = randomBytes(48);
+    await start(store, { secret });
+    const first = store.rows[0];
+    stopStoredKeys(); // the service is down when the next key is due
+    const restart = first.activatesAt.getTime() + DURATIONS.keyRotationMs + 60_000;
+    jest.setSystemTime(restart);
+    const { ring } = await start(store, { secret });
+    expect(store.rows).toHaveLength(2);
+    expect(store.rows[1].activatesAt.getTime()).toBe(restart + DURATIONS.jwksMaxAgeMs);
+    expect(ring.currentSigner().kid).toBe(first.kid);
   });
 
   it('should read the keys at most once a second for kids it does not know', async () => {
