@@ -4,7 +4,7 @@ import { ConfigService } from '@nestjs/config';
 import { JwtService } from '@nestjs/jwt';
 import type { Env } from '../config/env.schema.js';
 import { withLowS } from '../keys/ecdsa-signatures.js';
-import { SigningKeys } from '../keys/signing-keys.js';
+import { KeyRing } from '../keys/key-ring.js';
 import { MfaService, type MfaChallenge, type SecondFactorProof } from '../mfa/mfa.service.js';
 import { audit } from '../logging/audit.js';
 import { Metrics } from '../metrics/metrics.js';
@@ -46,7 +46,7 @@ export class AuthService {
     private readonly users: UsersService,
     private readonly sessions: SessionsService,
     private readonly jwt: JwtService,
-    private readonly keys: SigningKeys,
+    private readonly keys: KeyRing,
     private readonly mfa: MfaService,
     private readonly passkeys: PasskeysService,
     config: ConfigService<Env, true>,

@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { NoStoredKeysError, SigningKeys, UnknownKeyError, type KeyListing } from '../keys/signing-keys.js';
+import { KeyActions, NoStoredKeysError, UnknownKeyError, type KeyListing } from '../keys/key-actions.js';
 import { CliError, ExitCode } from './cli-error.js';
 
 const time = (date: Date | null) => (date === null ? '-' : date.toISOString().replace(/\.\d{3}Z$/, 'Z'));
 
-/** The operators' key commands, on the SigningKeys the service uses. Each returns what to print. */
+/** The operators' key commands, through the KeyActions the service's module provides. Each returns what to print. */
 @Injectable()
 export class KeysCommands {
-  constructor(private readonly keys: SigningKeys) {}
+  constructor(private readonly keys: KeyActions) {}
 
   async list(): Promise<string> {
     const rows = await this.guard(() => this.keys.list());

@@ -4,7 +4,7 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { Env } from '../config/env.schema.js';
 import { Public } from '../common/request-context/public.decorator.js';
-import { SigningKeys } from './signing-keys.js';
+import { KeyRing } from './key-ring.js';
 
 const JWKS_EXAMPLE = {
   keys: [
@@ -32,7 +32,7 @@ export class JwksController {
   private readonly cacheControl: string;
 
   constructor(
-    private readonly keys: SigningKeys,
+    private readonly keys: KeyRing,
     config: ConfigService<Env, true>,
   ) {
     this.cacheControl = `public, max-age=${config.get('JWKS_MAX_AGE', { infer: true })}`;

@@ -7,13 +7,60 @@ import { resolveSigningSecret } from '../config/jwt-secret.js';
 import { DatabaseLock } from '../database/database-lock.js';
 import { InstanceEvents } from '../redis/instance-events.js';
 import { JwksController } from './jwks.controller.js';
-import { deriveWrappingKey } from './key-material.js';
+import { deriveWrappingKey, type SigningAlgorithm } from './key-material.js';
 import { KeyStore } from './key-store.js';
+import { KeyActions, NoStoredKeyActions } from './key-actions.js';
+import { KeyMaintenance } from './key-maintenance.js';
+import { KEYS_LOG_CONTEXT, KeyRing } from './key-ring.js';
+import { SecretKeyRing } from './secret-key-ring.js';
 import { SigningKeyEntity } from './signing-key.entity.js';
-import { SigningKeys } from './signing-keys.js';
+import { StoredKeyActions } from './stored-key-actions.js';
+import { StoredKeyRing, type StoredKeysOptions } from './stored-key-ring.js';
 
 /** Injection token of JWT_SECRET (or the generated secret) as a crypto.KeyObject. */
 export const SERVICE_SECRET = Symbol('SERVICE_SECRET');
+
+/** The keys JWT_ALGORITHM calls for, built once and handed out by role (keyProviders). */
+export interface Keys {
+  ring: KeyRing;
+  actions: KeyActions;
+  /** Stored keys only: JWT_SECRET needs no keeping. */
+  maintenance: KeyMaintenance | null;
+}
+const KEYS = Symbol('KEYS');
+
+/**
+ * The one place that tells HS256 from stored keys. `secret`: JWT_SECRET (or the generated one),
+ * the HS256 key; `wrappingSecret`: KEY_ENCRYPTION_SECRET, else JWT_SECRET too.
+ */
+export function keysFor(
+  settings: {
+    algorithm: SigningAlgorithm;
+    secret: KeyObject;
+    wrappingSecret?: string;
+    durations: StoredKeysOptions['durations'];
+    maintain: boolean;
+  },
+  store: KeyStore,
+  lock: DatabaseLock,
+  events?: InstanceEvents,
+): Keys {
+  const { algorithm, secret, wrappingSecret, durations, maintain } = settings;
+  if (algorithm === 'HS256') {
+    return { ring: new SecretKeyRing(secret), actions: new NoStoredKeyActions(), maintenance: null };
+  }
+  const options: StoredKeysOptions = {
+    algorithm,
+    // A dedicated secret, or JWT_SECRET: either way not in the database the keys are in.
+    wrappingKey: deriveWrappingKey(
+      wrappingSecret === undefined ? secret.export() : Buffer.from(wrappingSecret, 'utf8'),
+    ),
+    durations,
+  };
+  const ring = new StoredKeyRing(options, store, events);
+  const maintenance = new KeyMaintenance({ ...options, maintain }, ring, store, lock);
+  return { ring, maintenance, actions: new StoredKeyActions(options, ring, maintenance, store, lock) };
+}
 
 /**
  * The providers of both uses. `maintain`: create the first and the next keys when due (the
@@ -30,13 +77,13 @@ const keyProviders = (maintain: boolean): Provider[] => [
         DATA_DIR: config.get('DATA_DIR', { infer: true }),
       });
       if (warning !== undefined) {
-        new Logger('SigningKeys').warn(warning);
+        new Logger(KEYS_LOG_CONTEXT).warn(warning);
       }
       return key;
     },
   },
   {
-    provide: SigningKeys,
+    provide: KEYS,
     inject: [
       ConfigService,
       SERVICE_SECRET,
@@ -50,37 +97,37 @@ const keyProviders = (maintain: boolean): Provider[] => [
       store: KeyStore,
       lock: DatabaseLock,
       events?: InstanceEvents,
-    ) => {
-      const keyEncryptionSecret = config.get('KEY_ENCRYPTION_SECRET', { infer: true });
-      return new SigningKeys(
+    ): Keys =>
+      keysFor(
         {
           algorithm: config.get('JWT_ALGORITHM', { infer: true }),
           secret,
-          // A dedicated secret, or JWT_SECRET: either way not in the database the keys are in.
-          wrappingKey: deriveWrappingKey(
-            keyEncryptionSecret === undefined ? secret.export() : Buffer.from(keyEncryptionSecret, 'utf8'),
-          ),
+          wrappingSecret: config.get('KEY_ENCRYPTION_SECRET', { infer: true }),
           durations: config.get('durations', { infer: true }),
           maintain,
         },
         store,
         lock,
         events,
-      );
-    },
+      ),
   },
+  { provide: KeyRing, inject: [KEYS], useFactory: (keys: Keys) => keys.ring },
+  { provide: KeyActions, inject: [KEYS], useFactory: (keys: Keys) => keys.actions },
+  // Its own provider, for Nest to start and stop it; null with HS256 (Nest calls no hook on null).
+  { provide: KeyMaintenance, inject: [KEYS], useFactory: (keys: Keys) => keys.maintenance },
 ];
 
 /**
- * The signing keys (SigningKeys) and the JWKS that publishes them. The service imports the module
- * itself (AuthModule signs and verifies with them); the operators' CLI imports forCli(), which
- * changes keys only when told (`npm run keys`), never by itself.
+ * The signing keys and the JWKS that publishes them: a KeyRing to sign and verify with (AuthModule)
+ * and the operators' KeyActions, both chosen by JWT_ALGORITHM. The service imports the module
+ * itself; the operators' CLI imports forCli(), which changes keys only when told (`npm run keys`),
+ * never by itself.
  */
 @Module({
   imports: [TypeOrmModule.forFeature([SigningKeyEntity])],
   controllers: [JwksController],
   providers: keyProviders(true),
-  exports: [SigningKeys],
+  exports: [KeyRing, KeyActions],
 })
 export class KeysModule {
   static forCli(): DynamicModule {
@@ -89,7 +136,7 @@ export class KeysModule {
       imports: [TypeOrmModule.forFeature([SigningKeyEntity])],
       controllers: [],
       providers: keyProviders(false),
-      exports: [SigningKeys],
+      exports: [KeyRing, KeyActions],
     };
   }
 }

@@ -1,6 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { SigningKeys } from '../../src/keys/signing-keys.js';
+import { KeyActions } from '../../src/keys/key-actions.js';
 import { newPage, recordExchanges, startBrowserApp, watchPage } from '../support/browser.js';
 import { kidOf } from '../support/keys-cli.js';
 
@@ -107,7 +107,7 @@ describe('Browser: sessions', () => {
     await logIn(tab);
     const before = await tab.page.evaluate<string>('localStorage.getItem("token")');
     // What `npm run keys -- revoke KID` does, in the app the browser talks to.
-    const { replacedBy } = await app.get(SigningKeys).revoke(kidOf(before));
+    const { replacedBy } = await app.get(KeyActions).revoke(kidOf(before));
 
     tab.exchanges.length = 0;
     await tab.page.reload();

@@ -4,7 +4,8 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { SigningKeys } from '../../src/keys/signing-keys.js';
+import { KeyActions } from '../../src/keys/key-actions.js';
+import { KeyRing } from '../../src/keys/key-ring.js';
 import { createTestApp, httpServer } from '../support/app.js';
 import { usingPostgres } from '../support/postgres.js';
 import { getUser, login, pairFrom, refresh } from '../support/session-client.js';
@@ -15,12 +16,14 @@ const kidOf = (token: string) =>
 describe('Signing keys: the JWKS, rotation, revocation, keys at rest (ES256, the default)', () => {
   let app: NestFastifyApplication;
   let server: ReturnType<typeof httpServer>;
-  let keys: SigningKeys;
+  let ring: KeyRing;
+  let actions: KeyActions;
 
   beforeAll(async () => {
     app = await createTestApp();
     server = httpServer(app);
-    keys = app.get(SigningKeys);
+    ring = app.get(KeyRing);
+    actions = app.get(KeyActions);
   });
 
   afterAll(() => app.close());
@@ -77,12 +80,12 @@ describe('Signing keys: the JWKS, rotation, revocation, keys at rest (ES256, the
       const before = await login(server, 'admin', '1234');
       const oldKid = kidOf(before.token);
 
-      const { kid: nextKid } = await keys.rotate({ now: false });
+      const { kid: nextKid } = await actions.rotate({ now: false });
       expect((await jwks()).keys.map(({ kid }) => kid)).toEqual([oldKid, nextKid]);
       // Not signing yet: verifiers caching the JWKS have JWKS_MAX_AGE to learn it.
       expect(kidOf((await login(server, 'admin', '1234')).token)).toBe(oldKid);
 
-      await keys.rotate({ now: true });
+      await actions.rotate({ now: true });
       const after = await login(server, 'admin', '1234');
       expect(kidOf(after.token)).toBe(nextKid);
       await getUser(server, before.token).expect(200);
@@ -98,7 +101,7 @@ describe('Signing keys: the JWKS, rotation, revocation, keys at rest (ES256, the
       const revoked = kidOf(pair.token);
       await getUser(server, pair.token).expect(200); // now remembered by the strategy
 
-      const { replacedBy } = await keys.revoke(revoked);
+      const { replacedBy } = await actions.revoke(revoked);
       expect(replacedBy).toBeDefined();
       await getUser(server, pair.token).expect(401);
       expect((await jwks()).keys.map(({ kid }) => kid)).not.toContain(revoked);
@@ -118,7 +121,7 @@ describe('Signing keys: the JWKS, rotation, revocation, keys at rest (ES256, the
         'SELECT kid, public_jwk, private_key FROM signing_keys',
       );
       expect(rows.length).toBeGreaterThanOrEqual(2);
-      const signer = keys.currentSigner();
+      const signer = ring.currentSigner();
       const jwk = signer.key.export({ format: 'jwk' });
       const der = signer.key.export({ format: 'der', type: 'pkcs8' });
       const scalar = Buffer.from(jwk.d!, 'base64url');

@@ -1,7 +1,7 @@
 import { createHmac, randomUUID, sign, type KeyObject } from 'node:crypto';
 import type { INestApplicationContext } from '@nestjs/common';
 import { toLowS } from '../../src/keys/ecdsa-signatures.js';
-import { SigningKeys } from '../../src/keys/signing-keys.js';
+import { KeyRing } from '../../src/keys/key-ring.js';
 import { TEST_JWT_SECRET } from './e2e-env.js';
 
 export const b64url = (data: string | Buffer) => Buffer.from(data).toString('base64url');
@@ -55,14 +55,14 @@ export function forge(
 
 export const HS256 = { alg: 'HS256', typ: 'JWT' };
 
-/** The key the service signs with now (its SigningKeys), to sign tokens a test needs valid but for one defect. */
+/** The key the service signs with now (its KeyRing), to sign tokens a test needs valid but for one defect. */
 export interface ServiceKey {
   kid: string;
   algorithm: 'ES256' | 'RS256' | 'HS256';
   key: KeyObject;
 }
 
-export const serviceKey = (app: INestApplicationContext): ServiceKey => app.get(SigningKeys).currentSigner();
+export const serviceKey = (app: INestApplicationContext): ServiceKey => app.get(KeyRing).currentSigner();
 
 /** The header the service writes with that key. */
 export const serviceHeader = (key: ServiceKey) => ({ alg: key.algorithm, typ: 'JWT', kid: key.kid });

@@ -15,7 +15,7 @@ import {
   type SessionGrant,
 } from '../../src/sessions/sessions.service.js';
 import { TooManyAttemptsError } from '../../src/throttling/too-many-attempts.error.js';
-import { SigningKeys } from '../../src/keys/signing-keys.js';
+import { KeyRing } from '../../src/keys/key-ring.js';
 import { MfaService, type MfaChallenge } from '../../src/mfa/mfa.service.js';
 import { PasskeysService } from '../../src/passkeys/passkeys.service.js';
 import type { UserProfile } from '../../src/users/user-profile.js';
@@ -24,7 +24,7 @@ import { Metrics } from '../../src/metrics/metrics.js';
 import { sessionGrant } from '../support/entities.js';
 import { mockOf, type MockOf } from '../support/mocks.js';
 
-/** The active signing key, as SigningKeys hands it out (ES256, the default). */
+/** The active signing key, as the KeyRing hands it out (ES256, the default). */
 const KEY_PAIR = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const KID = 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs';
 const TTL = 900;
@@ -76,7 +76,7 @@ describe(AuthService.name, () => {
     sessions.rotate.mockImplementation(() => Promise.resolve(rotated));
     sessions.end.mockResolvedValue();
     sessions.endAllOf.mockResolvedValue(1);
-    // As AuthModule does: the key and algorithm come per token from SigningKeys.
+    // As AuthModule does: the key and algorithm come per token from the KeyRing.
     const jwt = new JwtService({ signOptions: { expiresIn: TTL, issuer: ISSUER, audience: AUDIENCE } });
     const keys = {
       currentSigner: () => ({ kid: KID, algorithm: 'ES256' as const, key: KEY_PAIR.privateKey }),
@@ -90,7 +90,7 @@ describe(AuthService.name, () => {
         { provide: UsersService, useValue: users },
         { provide: SessionsService, useValue: sessions },
         { provide: JwtService, useValue: jwt },
-        { provide: SigningKeys, useValue: keys },
+        { provide: KeyRing, useValue: keys },
         { provide: MfaService, useValue: mfa },
         // Passkey sign-in has its own e2e suite (test/e2e/passkeys.e2e-spec.ts); these tests log in with passwords.
         { provide: PasskeysService, useValue: {} },

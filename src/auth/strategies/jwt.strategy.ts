@@ -8,7 +8,7 @@ import { Strategy } from 'passport-jwt';
 import type { Env } from '../../config/env.schema.js';
 import { isObject } from '../../common/validation/is-object.js';
 import { hasLowS, isEcdsa } from '../../keys/ecdsa-signatures.js';
-import { SigningKeys } from '../../keys/signing-keys.js';
+import { KeyRing } from '../../keys/key-ring.js';
 import { REVOCATIONS, type Revocations } from '../../sessions/revocations.js';
 import { UsersService } from '../../users/users.service.js';
 import { checkAccessToken, type AccessTokenPolicy } from '../access-token.js';
@@ -58,7 +58,7 @@ export class JwtStrategy extends PassportStrategy(Strategy) {
   private readonly verified = new LRUCache<string, DecodedToken>({ max: VERIFIED_TOKENS });
 
   constructor(
-    private readonly keys: SigningKeys,
+    private readonly keys: KeyRing,
     config: ConfigService<Env, true>,
     private readonly users: UsersService,
     @Inject(REVOCATIONS) private readonly revocations: Revocations,
@@ -74,7 +74,7 @@ export class JwtStrategy extends PassportStrategy(Strategy) {
         );
       },
       // A second lock behind the pin: jsonwebtoken refuses any other algorithm whatever the key.
-      algorithms: keys.algorithm === 'HS256' ? ['HS256'] : ['ES256', 'RS256'],
+      algorithms: [...keys.algorithms],
       issuer: config.get('JWT_ISSUER', { infer: true }),
       audience: config.get('JWT_AUDIENCE', { infer: true }),
       // `complete` hands validate() the header too, so it can refuse jku, jwk, crit and friends.
@@ -145,7 +145,7 @@ export class JwtStrategy extends PassportStrategy(Strategy) {
  * header names (an HS256 header on an ES256 key is the classic confusion attack: refused here,
  * before jsonwebtoken could be handed a public key as an HMAC secret).
  */
-async function keyFor(keys: SigningKeys, token: string): Promise<KeyObject> {
+async function keyFor(keys: KeyRing, token: string): Promise<KeyObject> {
   const header = unverifiedHeader(token);
   if (header.kid !== undefined && typeof header.kid !== 'string') {
     throw new InvalidTokenError('kid must be a string');
