@@ -14,6 +14,7 @@ import { RedisModule } from './redis/redis.module.js';
 import { AdminSeeder } from './users/admin-seeder.service.js';
 import { SignUpModule } from './users/sign-up.module.js';
 import { UsersModule } from './users/users.module.js';
+import { AuditLogModule } from './logging/audit-log.module.js';
 
 @Module({})
 export class AppModule {
@@ -31,6 +32,7 @@ export class AppModule {
         UsersModule,
         AuthModule,
         AuditModule,
+        AuditLogModule,
         AdminModule,
         ...(env.SIGNUP_ENABLED ? [SignUpModule] : []),
         PagesModule,

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { OPERATOR, type Actor } from '../common/request-context/actor.js';
 import type { Role } from '../common/request-context/role.js';
-import { audit } from '../logging/audit.js';
+import { AuditLog } from '../logging/audit.js';
 import type { SessionEntity } from '../sessions/session.entity.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import type { UserSummary } from '../users/user-profile.js';
@@ -16,6 +16,7 @@ export class AdminUsersService {
   constructor(
     private readonly users: UsersService,
     private readonly sessions: SessionsService,
+    private readonly auditLog: AuditLog,
   ) {}
 
   page(query: { search?: string; limit: number; afterId?: number }) {
@@ -50,7 +51,7 @@ export class AdminUsersService {
     change: { disabled?: boolean; roles?: readonly Role[] },
     actor: Actor = OPERATOR,
   ): Promise<UserSummary> {
-    const { sessionsEnded } = await this.users.update(id, change, actor);
+    const { sessionsEnded } = await this.users.update(id, change);
     const user = await this.users.get(id);
     this.record('admin.user.updated', actor, id, {
       roles: change.roles === undefined ? undefined : user.roles.join(','),
@@ -96,6 +97,6 @@ export class AdminUsersService {
     userId: number,
     details: Record<string, string | number | boolean | undefined>,
   ): void {
-    audit(event, actor.requestId, { actor: actorOf(actor), userId, ip: actor.ip, ...details });
+    this.auditLog.record(event, actor, { actor: actorOf(actor), userId, ...details });
   }
 }

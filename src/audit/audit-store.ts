@@ -9,7 +9,7 @@ import { ConfigService } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Brackets, LessThan, type Repository } from 'typeorm';
 import type { Env } from '../config/env.schema.js';
-import { registerAuditSink, type AuditEntry, type AuditSink } from '../logging/audit.js';
+import type { AuditEntry, AuditSink } from '../logging/audit.js';
 import { AuditEventEntity } from './audit-event.entity.js';
 import { describeError } from '../logging/loggable-error.js';
 
@@ -35,7 +35,7 @@ export interface AuditQuery {
 const COLUMNS = new Set(['actor', 'userId', 'ip']);
 
 /**
- * The stored audit trail. audit() hands every event here (the registered AuditSink), and it is
+ * The stored audit trail. AuditLog hands every event here (AuditModule provides it as the AuditSink), and it is
  * written in batches off the request's path: a login does not wait on an INSERT. Pending events
  * are written before a query and at shutdown; older than AUDIT_RETENTION_DAYS, pruned hourly.
  */
@@ -48,7 +48,8 @@ export class AuditStore implements AuditSink, OnModuleInit, OnModuleDestroy, Bef
   private pruner?: NodeJS.Timeout;
   private writing: Promise<void> = Promise.resolve();
   private dropped = 0;
-  private unregister?: () => void;
+  /** Events are taken from start-up until the modules are destroyed; later ones are only logged. */
+  private accepting = false;
 
   constructor(
     @InjectRepository(AuditEventEntity) private readonly events: Repository<AuditEventEntity>,
@@ -58,7 +59,7 @@ export class AuditStore implements AuditSink, OnModuleInit, OnModuleDestroy, Bef
   }
 
   onModuleInit(): void {
-    this.unregister = registerAuditSink(this);
+    this.accepting = true;
     this.pruner = setInterval(() => void this.prune().catch(() => undefined), PRUNE_INTERVAL_MS);
     this.pruner.unref();
     void this.prune().catch(() => undefined);
@@ -66,7 +67,7 @@ export class AuditStore implements AuditSink, OnModuleInit, OnModuleDestroy, Bef
 
   onModuleDestroy(): void {
     // Stop taking events; what is queued is still written (beforeApplicationShutdown).
-    this.unregister?.();
+    this.accepting = false;
     clearInterval(this.pruner);
   }
 
@@ -77,6 +78,9 @@ export class AuditStore implements AuditSink, OnModuleInit, OnModuleDestroy, Bef
   }
 
   record({ at, event, requestId, fields }: AuditEntry): void {
+    if (!this.accepting) {
+      return;
+    }
     if (this.queue.length >= QUEUE_MAX) {
       this.dropped += 1;
       return;

@@ -6,7 +6,7 @@ import type { Env } from '../config/env.schema.js';
 import { withLowS } from '../keys/ecdsa-signatures.js';
 import { KeyRing } from '../keys/key-ring.js';
 import { MfaService, type MfaChallenge, type SecondFactorProof } from '../mfa/mfa.service.js';
-import { audit } from '../logging/audit.js';
+import { AuditLog } from '../logging/audit.js';
 import { Metrics } from '../metrics/metrics.js';
 import { PasskeysService } from '../passkeys/passkeys.service.js';
 import { RefreshRefusedError, SessionsService, type SessionGrant } from '../sessions/sessions.service.js';
@@ -51,6 +51,7 @@ export class AuthService {
     private readonly passkeys: PasskeysService,
     config: ConfigService<Env, true>,
     private readonly metrics: Metrics,
+    private readonly auditLog: AuditLog,
   ) {
     this.ttl = config.get('ACCESS_TOKEN_TTL', { infer: true });
   }
@@ -103,10 +104,9 @@ export class AuthService {
    */
   async issueForVerifiedUser(user: UserProfile, actor: Actor, method: LoginMethod): Promise<TokenPair> {
     const grant = await this.sessions.open(user.id, actor);
-    audit('login.succeeded', actor.requestId, {
+    this.auditLog.record('login.succeeded', actor, {
       userId: user.id,
       sessionId: grant.sessionId,
-      ip: actor.ip,
       method,
     });
     this.metrics.login('succeeded');
@@ -151,7 +151,7 @@ export class AuthService {
       this.metrics.refresh('refused');
       throw new RefreshTokenRefusedError();
     }
-    audit('token.refreshed', actor.requestId, { userId: user.id, sessionId: grant.sessionId });
+    this.auditLog.record('token.refreshed', actor, { userId: user.id, sessionId: grant.sessionId });
     this.metrics.refresh('rotated');
     return this.issue(user, grant);
   }
@@ -165,7 +165,7 @@ export class AuthService {
         keep: scope === 'others' ? user.sessionId : undefined,
       });
     }
-    audit('session.ended', actor.requestId, {
+    this.auditLog.record('session.ended', actor, {
       scope,
       userId: user.id,
       sessionId: user.sessionId,

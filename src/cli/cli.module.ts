@@ -12,6 +12,7 @@ import { SessionsModule } from '../sessions/sessions.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { KeysCommands } from './keys.commands.js';
 import { UsersCommands } from './users.commands.js';
+import { AuditLogModule } from '../logging/audit-log.module.js';
 
 /**
  * The operators' CLI: the service's configuration, database and user and session services,
@@ -36,6 +37,7 @@ export class CliModule {
         MfaModule,
         // What the CLI changes is in the stored audit trail too (actor "cli").
         AuditModule,
+        AuditLogModule,
       ],
       providers: [UsersCommands],
     };

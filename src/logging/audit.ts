@@ -1,4 +1,4 @@
-import { Logger } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 
 /** The security events operators alert on, one log line each, `event` naming which. */
 export type AuditEvent =
@@ -30,8 +30,6 @@ export type AuditEvent =
   | 'passkey.failed'
   | 'passkey.counter_regressed';
 
-const logger = new Logger('Audit');
-
 export type AuditFields = Record<string, string | number | boolean | undefined>;
 
 /** One audit event as handed to the sink: what the line says, and when. */
@@ -43,31 +41,44 @@ export interface AuditEntry {
 }
 
 /**
- * Where audit events are kept besides the log (src/audit/ stores them in the database). It must
- * not block or throw: audit() is called on the request's path.
+ * Where audit events are kept besides the log (src/audit/ stores them in the database), provided
+ * under this class by whichever module keeps them. It must not block or throw: record() is called
+ * on the request's path.
  */
-export interface AuditSink {
-  record(entry: AuditEntry): void;
-}
-
-let sink: AuditSink | undefined;
-
-/** Makes `next` the process's audit sink; returns how to remove it again (if still the one). */
-export function registerAuditSink(next: AuditSink): () => void {
-  sink = next;
-  return () => {
-    if (sink === next) {
-      sink = undefined;
-    }
-  };
+export abstract class AuditSink {
+  abstract record(entry: AuditEntry): void;
 }
 
 /**
- * Writes an audit event as its own structured line (and hands it to the registered sink), with `req.id` set to the id of the request
- * that caused it (as on that request's own line) when there is one; the CLI has none. Fields
- * are ids, names, reasons and counts: never a password, a token, a hash or a header.
+ * Who caused an event, as audit reads it: the request-context `Actor` (common/) has these fields,
+ * and the CLI's OPERATOR none. Spelled here because logging/ imports no folder but config/.
  */
-export function audit(event: AuditEvent, requestId: string | undefined, fields: AuditFields = {}): void {
-  logger.log(requestId === undefined ? { event, ...fields } : { req: { id: requestId }, event, ...fields });
-  sink?.record({ at: new Date(), event, requestId, fields });
+export interface AuditActor {
+  /** The request's id; absent at the CLI. */
+  readonly requestId?: string;
+  /** The client's address (request.ip, which honours TRUST_PROXY); absent at the CLI. */
+  readonly ip?: string;
+}
+
+/**
+ * The audit log, injected (LoggingModule is global): every event is one structured line, with
+ * `req.id` set to the id of the request that caused it (as on that request's own line) and `ip`
+ * to its address, both taken from the actor so no caller fills them its own way; the CLI has
+ * neither. The entry then goes to the AuditSink, if one is provided. Fields are ids, names,
+ * reasons and counts: never a password, a token, a hash or a header.
+ */
+@Injectable()
+export class AuditLog {
+  private readonly logger = new Logger('Audit');
+
+  constructor(@Optional() private readonly sink?: AuditSink) {}
+
+  record(event: AuditEvent, actor: AuditActor, fields: AuditFields = {}): void {
+    const { requestId } = actor;
+    const full: AuditFields = actor.ip === undefined ? fields : { ...fields, ip: actor.ip };
+    this.logger.log(
+      requestId === undefined ? { event, ...full } : { req: { id: requestId }, event, ...full },
+    );
+    this.sink?.record({ at: new Date(), event, requestId, fields: full });
+  }
 }

@@ -5,7 +5,7 @@ import QRCode from 'qrcode';
 import { seal, unseal, UnsealError } from '../common/crypto/sealing.js';
 import { OPERATOR, type Actor } from '../common/request-context/actor.js';
 import type { Env } from '../config/env.schema.js';
-import { audit } from '../logging/audit.js';
+import { AuditLog } from '../logging/audit.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { LoginAttemptLimiter } from '../throttling/login-attempts.js';
 import type { StepUpProof } from '../users/step-up.js';
@@ -84,6 +84,7 @@ export class MfaService {
     private readonly attempts: LoginAttemptLimiter,
     @Inject(MFA_KEYS) private readonly keys: MfaKeys,
     config: ConfigService<Env, true>,
+    private readonly auditLog: AuditLog,
   ) {
     this.issuer = config.get('JWT_ISSUER', { infer: true });
     this.failureLimit = config.get('MFA_FAILURE_LIMIT', { infer: true });
@@ -114,7 +115,7 @@ export class MfaService {
     ) {
       throw new MfaAlreadyOnError();
     }
-    audit('mfa.totp.setup_started', actor.requestId, { userId: user.id, proof: 'password' });
+    this.auditLog.record('mfa.totp.setup_started', actor, { userId: user.id, proof: 'password' });
     const url = otpauthUrl(secret, this.issuer, user.name);
     return {
       secret: toBase32(secret),
@@ -148,7 +149,7 @@ export class MfaService {
       throw new NoSetupPendingError();
     }
     const sessions = await this.sessions.endAllOf(user.id, 'mfa', { keep: actor.sessionId });
-    audit('mfa.totp.enabled', actor.requestId, { userId: user.id, sessions });
+    this.auditLog.record('mfa.totp.enabled', actor, { userId: user.id, sessions });
     return { recoveryCodes };
   }
 
@@ -162,7 +163,7 @@ export class MfaService {
       throw new MfaNotOnError();
     }
     const sessions = await this.sessions.endAllOf(userId, 'mfa', { keep: actor.sessionId });
-    audit('mfa.totp.disabled', actor.requestId, { userId, sessions });
+    this.auditLog.record('mfa.totp.disabled', actor, { userId, sessions });
   }
 
   /** An operator's reset for a lost device: the factor goes and every session ends. */
@@ -172,7 +173,7 @@ export class MfaService {
   ): Promise<{ removed: boolean; sessionsEnded: number }> {
     const removed = await this.store.removeTotp(userId);
     const sessionsEnded = await this.sessions.endAllOf(userId, 'mfa');
-    audit('mfa.totp.reset', actor.requestId, { userId, removed, sessions: sessionsEnded });
+    this.auditLog.record('mfa.totp.reset', actor, { userId, removed, sessions: sessionsEnded });
     return { removed, sessionsEnded };
   }
 
@@ -224,7 +225,7 @@ export class MfaService {
     const totp = await this.store.findTotp(user.id);
     if (method === 'totp' && totp !== null && this.isLocked(totp)) {
       // Not checked, so not counted either; the mfaToken stays usable for a recovery code.
-      audit('mfa.failed', actor.requestId, { userId: user.id, method, reason: 'locked', ip: actor.ip });
+      this.auditLog.record('mfa.failed', actor, { userId: user.id, method, reason: 'locked' });
       throw new TotpLockedError();
     }
     if (!(await this.spend(user.id, totp, proof, now))) {
@@ -232,15 +233,14 @@ export class MfaService {
       await this.attempts.recordFailure(user.name);
       await this.attempts.recordFailure(user.name, { scope: 'mfa' });
       // The password was right and the second factor wrong: the owner should hear of it.
-      audit('mfa.failed', actor.requestId, {
+      this.auditLog.record('mfa.failed', actor, {
         userId: user.id,
         method,
         reason: 'wrong_code',
         failures: failures ?? undefined,
-        ip: actor.ip,
       });
       if (failures === this.failureLimit) {
-        audit('mfa.locked', actor.requestId, { userId: user.id, failures, ip: actor.ip });
+        this.auditLog.record('mfa.locked', actor, { userId: user.id, failures });
       }
       const usable = await this.store.recordChallengeFailure(tokenHash, MFA_TOKEN_MAX_FAILURES);
       throw new WrongSecondFactorError(!usable);

@@ -11,7 +11,7 @@ import {
 } from '@simplewebauthn/server';
 import type { Actor } from '../common/request-context/actor.js';
 import type { RelyingParty } from '../config/webauthn.js';
-import { audit } from '../logging/audit.js';
+import { AuditLog } from '../logging/audit.js';
 import type { StepUpProof } from '../users/step-up.js';
 import type { UserProfile } from '../users/user-profile.js';
 import { UsersService } from '../users/users.service.js';
@@ -92,6 +92,7 @@ export class PasskeysService {
     private readonly store: PasskeysRepository,
     private readonly users: UsersService,
     @Inject(RELYING_PARTY) private readonly rp: RelyingParty,
+    private readonly auditLog: AuditLog,
   ) {}
 
   async list(userId: number): Promise<PasskeyView[]> {
@@ -131,7 +132,7 @@ export class PasskeysService {
       },
     });
     const challengeId = await this.saveChallenge('proven_reg', options.challenge, user.id, userHandle);
-    audit('passkey.registration_started', actor.requestId, { userId: user.id, proof: 'password' });
+    this.auditLog.record('passkey.registration_started', actor, { userId: user.id, proof: 'password' });
     return { challengeId, options: options as unknown as Record<string, unknown> };
   }
 
@@ -183,7 +184,7 @@ export class PasskeysService {
     };
     // CredentialTakenError (409) when the credential is registered already, to anyone.
     await this.store.add(passkey);
-    audit('passkey.added', actor.requestId, { userId: user.id, passkeyId: passkey.id });
+    this.auditLog.record('passkey.added', actor, { userId: user.id, passkeyId: passkey.id });
     return toPasskeyView(passkey);
   }
 
@@ -192,7 +193,7 @@ export class PasskeysService {
     if (!(await this.store.remove(userId, id))) {
       throw new PasskeyNotFoundError();
     }
-    audit('passkey.removed', actor.requestId, { userId, passkeyId: id });
+    this.auditLog.record('passkey.removed', actor, { userId, passkeyId: id });
   }
 
   /** The options for navigator.credentials.get(): any of this site's passkeys, the user verified. */
@@ -256,12 +257,11 @@ export class PasskeysService {
     const forward = counter === 0 ? passkey.counter === 0 : counter > passkey.counter;
     if (!forward || !(await this.store.recordUse(passkey.id, counter, new Date()))) {
       // A signature whose counter did not move forward: the key may have been copied.
-      audit('passkey.counter_regressed', actor.requestId, {
+      this.auditLog.record('passkey.counter_regressed', actor, {
         userId: passkey.userId,
         passkeyId: passkey.id,
         stored: passkey.counter,
         received: counter,
-        ip: actor.ip,
       });
       throw refuse('counter');
     }
@@ -271,7 +271,7 @@ export class PasskeysService {
     }
     if (passkey.lastUsedAt === null) {
       // A passkey that signs in for the first time: the moment a thief's would show itself.
-      audit('passkey.first_used', actor.requestId, { userId: user.id, passkeyId: passkey.id, ip: actor.ip });
+      this.auditLog.record('passkey.first_used', actor, { userId: user.id, passkeyId: passkey.id });
     }
     this.users.recordLogin(user.id);
     return { id: user.id, name: user.name };
@@ -316,7 +316,7 @@ export class PasskeysService {
     actor: Actor,
     keyProblem?: string,
   ): PasskeyRegistrationRefusedError {
-    audit('passkey.failed', actor.requestId, { ceremony: 'registration', reason, userId, ip: actor.ip });
+    this.auditLog.record('passkey.failed', actor, { ceremony: 'registration', reason, userId });
     return new PasskeyRegistrationRefusedError(
       keyProblem !== undefined
         ? `the passkey's public key can never verify a signature: ${keyProblem}`
@@ -330,12 +330,11 @@ export class PasskeysService {
     userId?: number,
     passkeyId?: string,
   ): PasskeyRefusedError {
-    audit('passkey.failed', actor.requestId, {
+    this.auditLog.record('passkey.failed', actor, {
       ceremony: 'authentication',
       reason,
       userId,
       passkeyId,
-      ip: actor.ip,
     });
     return new PasskeyRefusedError();
   }

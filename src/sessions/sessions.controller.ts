@@ -20,14 +20,17 @@ import {
   NO_BODY_ERRORS,
   NO_STORE,
 } from '../docs/api-error-responses.decorator.js';
-import { audit } from '../logging/audit.js';
+import { AuditLog } from '../logging/audit.js';
 import { SessionView, toSessionView } from './session-view.js';
 import { SessionsService } from './sessions.service.js';
 
 @ApiTags('sessions')
 @Controller('user/sessions')
 export class SessionsController {
-  constructor(private readonly sessions: SessionsService) {}
+  constructor(
+    private readonly sessions: SessionsService,
+    private readonly auditLog: AuditLog,
+  ) {}
 
   /** The caller's live sessions, newest first, the current one marked. */
   @Get()
@@ -60,6 +63,11 @@ export class SessionsController {
     if (!(await this.sessions.endOwn(user.id, id, 'revoked'))) {
       throw new NotFoundException('session not found');
     }
-    audit('session.ended', actor.requestId, { scope: 'one', userId: user.id, sessionId: id, sessions: 1 });
+    this.auditLog.record('session.ended', actor, {
+      scope: 'one',
+      userId: user.id,
+      sessionId: id,
+      sessions: 1,
+    });
   }
 }

@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { Actor } from '../common/request-context/actor.js';
 import type { Env } from '../config/env.schema.js';
-import { audit } from '../logging/audit.js';
+import { AuditLog } from '../logging/audit.js';
 import { Metrics, type RevocationReason } from '../metrics/metrics.js';
 import { REFRESH_SUCCESSOR_KEY } from './refresh-successor-key.js';
 import { REVOCATIONS, type Revocations } from './revocations.js';
@@ -52,6 +52,7 @@ export class SessionsService {
     config: ConfigService<Env, true>,
     private readonly metrics: Metrics,
     @Inject(REFRESH_SUCCESSOR_KEY) private readonly successorKey: Buffer,
+    private readonly auditLog: AuditLog,
   ) {
     const durations = config.get('durations', { infer: true });
     this.idleMs = durations.sessionIdleMs;
@@ -113,7 +114,7 @@ export class SessionsService {
       }
       if (now.getTime() - spentAt.getTime() > this.graceMs) {
         await this.end(session.id, 'replay');
-        audit('token.replayed', actor.requestId, {
+        this.auditLog.record('token.replayed', actor, {
           userId: session.userId,
           sessionId: session.id,
           action: 'session revoked',

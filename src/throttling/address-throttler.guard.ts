@@ -4,7 +4,7 @@ import { ConfigService } from '@nestjs/config';
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import type { FastifyRequest } from 'fastify';
 import type { Env } from '../config/env.schema.js';
-import { audit } from '../logging/audit.js';
+import { AuditLog } from '../logging/audit.js';
 import { Metrics } from '../metrics/metrics.js';
 import { addressKey } from './address-key.js';
 import { LOGIN_ROUTE } from './login-route.decorator.js';
@@ -33,6 +33,7 @@ export class AddressThrottlerGuard implements CanActivate {
     config: ConfigService<Env, true>,
     private readonly metrics: Metrics,
     private readonly reflector: Reflector,
+    private readonly auditLog: AuditLog,
   ) {
     this.limit = config.get('LOGIN_RATE_LIMIT', { infer: true });
   }
@@ -48,7 +49,11 @@ export class AddressThrottlerGuard implements CanActivate {
       'address',
     );
     if (isBlocked) {
-      audit('login.throttled', id, { scope: 'address', route, ip, retryAfter: timeToBlockExpire });
+      this.auditLog.record(
+        'login.throttled',
+        { requestId: id, ip },
+        { scope: 'address', route, retryAfter: timeToBlockExpire },
+      );
       this.metrics.throttled('address');
       if (this.reflector.get<boolean | undefined>(LOGIN_ROUTE, context.getHandler()) === true) {
         this.metrics.login('throttled');

@@ -4,7 +4,7 @@ import { LRUCache } from 'lru-cache';
 import type { Actor } from '../common/request-context/actor.js';
 import type { Env } from '../config/env.schema.js';
 import { nameKey } from '../common/validation/name-key.js';
-import { audit } from '../logging/audit.js';
+import { AuditLog } from '../logging/audit.js';
 import { Metrics } from '../metrics/metrics.js';
 import { TooManyAttemptsError } from './too-many-attempts.error.js';
 
@@ -93,6 +93,7 @@ export class LoginAttemptLimiter {
     @Inject(LOGIN_ATTEMPT_STORE) private readonly store: LoginAttemptStore,
     config: ConfigService<Env, true>,
     private readonly metrics: Metrics,
+    private readonly auditLog: AuditLog,
   ) {
     const durations = config.get('durations', { infer: true });
     this.policy = {
@@ -118,7 +119,7 @@ export class LoginAttemptLimiter {
       wait = Math.max(wait, await this.heldFor(name, { scope }));
     }
     if (wait > 0) {
-      audit('login.throttled', actor.requestId, { scope: 'account', check, name, retryAfter: wait });
+      this.auditLog.record('login.throttled', actor, { scope: 'account', check, name, retryAfter: wait });
       this.metrics.throttled('account');
       throw new TooManyAttemptsError(wait);
     }

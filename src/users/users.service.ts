@@ -6,7 +6,7 @@ import { normalizeName } from '../common/validation/account-name.js';
 import { ROLES, type Role } from '../common/request-context/role.js';
 import type { Env } from '../config/env.schema.js';
 import { DatabaseLock } from '../database/database-lock.js';
-import { audit } from '../logging/audit.js';
+import { AuditLog } from '../logging/audit.js';
 import { InstanceEvents } from '../redis/instance-events.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { InvalidRequestError } from '../common/errors/domain-error.js';
@@ -58,6 +58,7 @@ export class UsersService {
     private readonly attempts: LoginAttemptLimiter,
     config: ConfigService<Env, true>,
     private readonly lock: DatabaseLock,
+    private readonly auditLog: AuditLog,
     @Optional() private readonly events?: InstanceEvents,
   ) {
     this.activeUsers = new LRUCache({
@@ -124,11 +125,10 @@ export class UsersService {
     const matches = (await this.hasher.verify(hash, password)) && usable;
     if (!matches) {
       await this.attempts.recordFailure(name);
-      audit(check === 'login' ? 'login.failed' : 'password.check_failed', actor.requestId, {
+      this.auditLog.record(check === 'login' ? 'login.failed' : 'password.check_failed', actor, {
         reason: 'invalid_credentials',
         check: check === 'login' ? undefined : check,
         name,
-        ip: actor.ip,
       });
       return false;
     }
@@ -190,7 +190,7 @@ export class UsersService {
       throw new UserNotFoundError();
     }
     this.changed(id);
-    audit('user.renamed', actor.requestId, { userId: id });
+    this.auditLog.record('user.renamed', actor, { userId: id });
     return { id, name: normalized };
   }
 
@@ -222,7 +222,7 @@ export class UsersService {
     this.changed(id);
     const sessionsEnded = disabled ? await this.sessions.endAllOf(id, 'disabled') : 0;
     if (disabled) {
-      audit('user.disabled', actor.requestId, { userId: id, sessions: sessionsEnded });
+      this.auditLog.record('user.disabled', actor, { userId: id, sessions: sessionsEnded });
     }
     return { sessionsEnded };
   }
@@ -231,12 +231,12 @@ export class UsersService {
    * Applies roles and the disabled flag together, in one UPDATE of the row, checked once against
    * the last-admin rule with both in effect: either every given field is written or none is
    * (a refused disable never leaves a promotion behind). Disabling then ends the sessions, as
-   * setDisabled does. Throws UserNotFoundError, or LastAdminError for the last enabled admin.
+   * setDisabled does, but records no event: its caller records the change's one event.
+   * Throws UserNotFoundError, or LastAdminError for the last enabled admin.
    */
   async update(
     id: number,
     change: { disabled?: boolean; roles?: readonly Role[] },
-    actor: Actor = OPERATOR,
   ): Promise<{ sessionsEnded: number }> {
     const roles = change.roles === undefined ? undefined : uniqueRoles(change.roles);
     const fields = { roles, disabled: change.disabled };
@@ -246,9 +246,6 @@ export class UsersService {
     }
     this.changed(id);
     const sessionsEnded = change.disabled === true ? await this.sessions.endAllOf(id, 'disabled') : 0;
-    if (change.disabled === true) {
-      audit('user.disabled', actor.requestId, { userId: id, sessions: sessionsEnded });
-    }
     return { sessionsEnded };
   }
 
@@ -364,7 +361,7 @@ export class UsersService {
       throw new UserNotFoundError();
     }
     const sessionsEnded = await this.sessions.endAllOf(id, 'password', { keep: actor.sessionId });
-    audit('password.changed', actor.requestId, { userId: id, sessions: sessionsEnded });
+    this.auditLog.record('password.changed', actor, { userId: id, sessions: sessionsEnded });
     return { sessionsEnded };
   }
 

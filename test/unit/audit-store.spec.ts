@@ -2,10 +2,12 @@ import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals
 import type { Repository } from 'typeorm';
 import type { AuditEventEntity } from '../../src/audit/audit-event.entity.js';
 import { AuditStore } from '../../src/audit/audit-store.js';
-import { audit } from '../../src/logging/audit.js';
+import { OPERATOR } from '../../src/common/request-context/actor.js';
+import { AuditLog } from '../../src/logging/audit.js';
 
 describe(AuditStore.name, () => {
   let store: AuditStore;
+  let auditLog: AuditLog;
   let inserted: AuditEventEntity[][];
   let insert: jest.Mock<(rows: AuditEventEntity[]) => Promise<void>>;
 
@@ -21,20 +23,37 @@ describe(AuditStore.name, () => {
     } as unknown as Repository<AuditEventEntity>;
     store = new AuditStore(repository, { get: () => 90 } as never);
     store.onModuleInit();
+    auditLog = new AuditLog(store);
   });
 
   afterEach(() => store.onModuleDestroy());
 
-  it("should not write on the caller's path: audit() returns before any insert", () => {
-    audit('login.succeeded', 'request-1', { userId: 7, sessionId: 's', ip: '203.0.113.9' });
+  it("should not write on the caller's path: record() returns before any insert", () => {
+    auditLog.record(
+      'login.succeeded',
+      { requestId: 'request-1', ip: '203.0.113.9' },
+      { userId: 7, sessionId: 's' },
+    );
     expect(insert).not.toHaveBeenCalled();
   });
 
   it('should write queued events on flush, columns split from details', async () => {
-    audit('login.succeeded', 'request-1', { userId: 7, sessionId: 's', ip: '203.0.113.9' });
-    audit('admin.user.created', 'request-2', { actor: 1, userId: 8, ip: '203.0.113.9', roles: 'user' });
-    audit('user.disabled', undefined, { userId: 8, sessions: 0 });
-    audit('login.failed', 'request-3', { reason: 'invalid_credentials', name: 'x', ip: '203.0.113.9' });
+    auditLog.record(
+      'login.succeeded',
+      { requestId: 'request-1', ip: '203.0.113.9' },
+      { userId: 7, sessionId: 's' },
+    );
+    auditLog.record(
+      'admin.user.created',
+      { requestId: 'request-2', ip: '203.0.113.9' },
+      { actor: 1, userId: 8, roles: 'user' },
+    );
+    auditLog.record('user.disabled', OPERATOR, { userId: 8, sessions: 0 });
+    auditLog.record(
+      'login.failed',
+      { requestId: 'request-3', ip: '203.0.113.9' },
+      { reason: 'invalid_credentials', name: 'x' },
+    );
     await store.flush();
     expect(inserted).toHaveLength(1);
     expect(
@@ -84,7 +103,7 @@ describe(AuditStore.name, () => {
 
   it('should write in batches of at most 200, and bound the queue at 10,000', async () => {
     for (let i = 0; i < 10_050; i += 1) {
-      audit('token.refreshed', undefined, { userId: i });
+      auditLog.record('token.refreshed', OPERATOR, { userId: i });
     }
     await store.flush();
     const rows = inserted.flat();
@@ -93,9 +112,9 @@ describe(AuditStore.name, () => {
   });
 
   it('should stop taking events once destroyed, and still write what it has at shutdown', async () => {
-    audit('token.refreshed', undefined, { userId: 1 });
+    auditLog.record('token.refreshed', OPERATOR, { userId: 1 });
     store.onModuleDestroy();
-    audit('token.refreshed', undefined, { userId: 2 });
+    auditLog.record('token.refreshed', OPERATOR, { userId: 2 });
     await store.beforeApplicationShutdown();
     expect(inserted.flat().map((row) => row.userId)).toEqual([1]);
   });

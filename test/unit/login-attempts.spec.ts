@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals
 import { ConfigService } from '@nestjs/config';
 import { Test } from '@nestjs/testing';
 import { validateEnv } from '../../src/config/env.schema.js';
-import { registerAuditSink, type AuditEntry } from '../../src/logging/audit.js';
+import { AuditLog, AuditSink, type AuditEntry } from '../../src/logging/audit.js';
 import { Metrics } from '../../src/metrics/metrics.js';
 import {
   LOGIN_ATTEMPT_STORE,
@@ -19,16 +19,16 @@ describe(LoginAttemptLimiter.name, () => {
   let limiter: LoginAttemptLimiter;
   let metrics: { throttled: jest.Mock<(scope: string) => void> };
   let audited: AuditEntry[];
-  let unregister: () => void;
   const t0 = 1_800_000_000_000;
 
   beforeEach(async () => {
     metrics = { throttled: jest.fn<(scope: string) => void>() };
     audited = [];
-    unregister = registerAuditSink({ record: (entry) => audited.push(entry) });
     const moduleRef = await Test.createTestingModule({
       providers: [
         LoginAttemptLimiter,
+        AuditLog,
+        { provide: AuditSink, useValue: { record: (entry: AuditEntry) => audited.push(entry) } },
         { provide: Metrics, useValue: metrics },
         { provide: LOGIN_ATTEMPT_STORE, useValue: new MemoryLoginAttemptStore() },
         { provide: ConfigService, useValue: { get: (key: string) => SETTINGS[key] } },
@@ -38,7 +38,6 @@ describe(LoginAttemptLimiter.name, () => {
   });
 
   afterEach(() => {
-    unregister();
     jest.useRealTimers();
   });
 
