@@ -23,6 +23,7 @@ import { UsersService } from '../../src/users/users.service.js';
 import { Metrics } from '../../src/metrics/metrics.js';
 import { sessionGrant } from '../support/entities.js';
 import { mockOf, type MockOf } from '../support/mocks.js';
+import { AuditLog } from '../../src/logging/audit.js';
 
 /** The active signing key, as the KeyRing hands it out (ES256, the default). */
 const KEY_PAIR = generateKeyPairSync('ec', { namedCurve: 'P-256' });
@@ -86,6 +87,7 @@ describe(AuthService.name, () => {
     const moduleRef = await Test.createTestingModule({
       providers: [
         { provide: Metrics, useValue: new Metrics() },
+        { provide: AuditLog, useValue: { record: jest.fn() } },
         AuthService,
         { provide: UsersService, useValue: users },
         { provide: SessionsService, useValue: sessions },

@@ -18,6 +18,7 @@ import {
   type SessionGrant,
 } from '../../src/sessions/sessions.service.js';
 import { Metrics } from '../../src/metrics/metrics.js';
+import { AuditLog } from '../../src/logging/audit.js';
 
 const T0 = Date.parse('2025-11-27T10:00:00.000Z');
 const HOUR = 3600;
@@ -219,6 +220,7 @@ describe(SessionsService.name, () => {
     const moduleRef = await Test.createTestingModule({
       providers: [
         { provide: Metrics, useValue: new Metrics() },
+        { provide: AuditLog, useValue: { record: jest.fn() } },
         SessionsService,
         { provide: SessionsRepository, useValue: repository },
         { provide: REVOCATION_LIST, useValue: list },

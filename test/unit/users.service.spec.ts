@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it } from '@jest/globals';
+import { beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { ConfigService } from '@nestjs/config';
 import { Test } from '@nestjs/testing';
 import { SessionsService } from '../../src/sessions/sessions.service.js';
@@ -15,6 +15,7 @@ import { DatabaseLock } from '../../src/database/database-lock.js';
 import { Metrics } from '../../src/metrics/metrics.js';
 import { PASSWORD_HASH, SESSION_ID, userEntity } from '../support/entities.js';
 import { mockOf, type MockOf } from '../support/mocks.js';
+import { AuditLog } from '../../src/logging/audit.js';
 
 const HASH = PASSWORD_HASH;
 const SESSION = SESSION_ID;
@@ -73,6 +74,7 @@ describe(UsersService.name, () => {
     const moduleRef = await Test.createTestingModule({
       providers: [
         { provide: Metrics, useValue: new Metrics() },
+        { provide: AuditLog, useValue: { record: jest.fn() } },
         UsersService,
         { provide: InstanceEvents, useValue: events },
         { provide: UsersRepository, useValue: repository },
