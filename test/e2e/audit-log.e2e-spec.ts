@@ -25,6 +25,10 @@ describe('Audit log', () => {
   const secrets: string[] = [PASSWORD, NEW_PASSWORD, WRONG];
   const requestIds = new Map<string, string>();
   let lines: LogLine[];
+  /** The stored rows of the account an admin disabled, and of the admin whose disable was refused. */
+  let disabledRows: { event: string; ip: string | null; details: Record<string, unknown> }[];
+  let refusedRows: { event: string }[];
+  let refusedStatus: number;
 
   const call = async (label: string, path: string, init: RequestInit & { token?: string } = {}) => {
     const headers: Record<string, string> =
@@ -77,6 +81,36 @@ describe('Audit log', () => {
       refreshToken: string;
     };
     secrets.push(third.token, third.refreshToken);
+
+    // An admin disables an account (one event), and is refused disabling themself, the last admin.
+    const adminId = (
+      JSON.parse(Buffer.from(third.token.split('.')[1], 'base64url').toString()) as { sub: string }
+    ).sub;
+    const created = await call('create', '/admin/users', {
+      method: 'POST',
+      token: third.token,
+      body: body('pat', PASSWORD),
+    });
+    const patId = ((await created.json()) as { id: number }).id;
+    await call('disable', `/admin/users/${patId}`, {
+      method: 'PATCH',
+      token: third.token,
+      body: JSON.stringify({ disabled: true }),
+    });
+    const refused = await call('refused', `/admin/users/${adminId}`, {
+      method: 'PATCH',
+      token: third.token,
+      body: JSON.stringify({ disabled: true }),
+    });
+    refusedStatus = refused.status;
+    const stored = async (user: string) =>
+      (
+        (await (await call('read', `/admin/audit?user=${user}`, { token: third.token })).json()) as {
+          items: { event: string; ip: string | null; requestId: string; details: Record<string, unknown> }[];
+        }
+      ).items;
+    disabledRows = (await stored(String(patId))).filter((row) => row.requestId === requestIds.get('disable'));
+    refusedRows = (await stored(adminId)).filter((row) => row.requestId === requestIds.get('refused'));
     await call('wrongCurrent', '/user/password', {
       method: 'PUT',
       token: third.token,
@@ -134,5 +168,37 @@ describe('Audit log', () => {
     expect(text).not.toMatch(/\$argon2id\$/);
     expect(text).not.toMatch(/Bearer /i);
     expect(text).not.toMatch(/refresh_token=/);
+  });
+
+  it('should record one event for an admin disabling an account, with the address, logged and stored', () => {
+    const events = lines.filter(
+      (line) => line.event !== undefined && line.req?.id === requestIds.get('disable'),
+    );
+    expect(events).toEqual([
+      expect.objectContaining({ event: 'admin.user.updated', disabled: true, ip: expect.any(String) }),
+    ]);
+    expect(disabledRows).toEqual([
+      expect.objectContaining({
+        event: 'admin.user.updated',
+        ip: expect.any(String),
+        details: { disabled: true, sessions: 0 },
+      }),
+    ]);
+  });
+
+  it('should leave neither a line nor a row for a refused change (the last admin)', () => {
+    expect(refusedStatus).toBe(409);
+    expect(
+      lines.filter((line) => line.event !== undefined && line.req?.id === requestIds.get('refused')),
+    ).toEqual([]);
+    expect(refusedRows).toEqual([]);
+  });
+
+  it("should give every event caused by a request that request's address", () => {
+    const events = lines.filter((line) => line.event !== undefined && line.req?.id !== undefined);
+    expect(events.length).toBeGreaterThan(10);
+    for (const line of events) {
+      expect({ event: line.event, ip: line.ip }).toEqual({ event: line.event, ip: '127.0.0.1' });
+    }
   });
 });
