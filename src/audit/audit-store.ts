@@ -7,7 +7,7 @@ import {
 } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Brackets, LessThan, type Repository } from 'typeorm';
+import { Brackets, LessThan, type EntityManager, type Repository } from 'typeorm';
 import type { Env } from '../config/env.schema.js';
 import type { AuditEntry, AuditSink } from '../logging/audit.js';
 import { AuditEventEntity } from './audit-event.entity.js';
@@ -91,6 +91,11 @@ export class AuditStore implements AuditSink, OnModuleInit, OnModuleDestroy, Bef
     } else {
       this.timer ??= setTimeout(() => void this.flush().catch(() => undefined), FLUSH_DELAY_MS);
     }
+  }
+
+  /** Inserts one event at once through the caller's transaction: not queued, it commits with the change. */
+  async recordIn(transaction: EntityManager, { at, event, requestId, fields }: AuditEntry): Promise<void> {
+    await transaction.insert(AuditEventEntity, toRow(at, event, requestId, fields));
   }
 
   /** Writes every queued event (one batch at a time, in order); resolves once they are stored. */

@@ -1,4 +1,5 @@
 import { Injectable, Logger, Optional } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 
 /** The security events operators alert on, one log line each, `event` naming which. */
 export type AuditEvent =
@@ -47,6 +48,8 @@ export interface AuditEntry {
  */
 export abstract class AuditSink {
   abstract record(entry: AuditEntry): void;
+  /** Stores the entry now, in the caller's transaction: it commits or rolls back with the change. */
+  abstract recordIn(transaction: EntityManager, entry: AuditEntry): Promise<void>;
 }
 
 /**
@@ -61,7 +64,7 @@ export interface AuditActor {
 }
 
 /**
- * The audit log, injected (LoggingModule is global): every event is one structured line, with
+ * The audit log, injected (AuditLogModule is global): every event is one structured line, with
  * `req.id` set to the id of the request that caused it (as on that request's own line) and `ip`
  * to its address, both taken from the actor so no caller fills them its own way; the CLI has
  * neither. The entry then goes to the AuditSink, if one is provided. Fields are ids, names,
@@ -73,12 +76,37 @@ export class AuditLog {
 
   constructor(@Optional() private readonly sink?: AuditSink) {}
 
+  /** Logs the event and queues it for the store, off the caller's path (never waits, never throws). */
   record(event: AuditEvent, actor: AuditActor, fields: AuditFields = {}): void {
-    const { requestId } = actor;
+    const entry = this.entry(event, actor, fields);
+    this.write(entry);
+    this.sink?.record(entry);
+  }
+
+  /**
+   * Records an event inside the transaction that makes its change (a database write through
+   * `transaction`), so the stored row and the change are committed together or not at all. The
+   * line is written once the row is inserted (a commit that then fails leaves the line alone).
+   */
+  async recordIn(
+    transaction: EntityManager,
+    event: AuditEvent,
+    actor: AuditActor,
+    fields: AuditFields = {},
+  ): Promise<void> {
+    const entry = this.entry(event, actor, fields);
+    await this.sink?.recordIn(transaction, entry);
+    this.write(entry);
+  }
+
+  private entry(event: AuditEvent, actor: AuditActor, fields: AuditFields): AuditEntry {
     const full: AuditFields = actor.ip === undefined ? fields : { ...fields, ip: actor.ip };
+    return { at: new Date(), event, requestId: actor.requestId, fields: full };
+  }
+
+  private write({ event, requestId, fields }: AuditEntry): void {
     this.logger.log(
-      requestId === undefined ? { event, ...full } : { req: { id: requestId }, event, ...full },
+      requestId === undefined ? { event, ...fields } : { req: { id: requestId }, event, ...fields },
     );
-    this.sink?.record({ at: new Date(), event, requestId, fields: full });
   }
 }

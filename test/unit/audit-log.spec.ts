@@ -8,7 +8,15 @@ function capture() {
   const entries: AuditEntry[] = [];
   const lines: unknown[] = [];
   jest.spyOn(Logger.prototype, 'log').mockImplementation((line: unknown) => void lines.push(line));
-  return { log: new AuditLog({ record: (entry) => entries.push(entry) }), entries, lines };
+  const inTransaction: [unknown, AuditEntry][] = [];
+  const sink = {
+    record: (entry: AuditEntry) => void entries.push(entry),
+    recordIn: (transaction: unknown, entry: AuditEntry) => {
+      inTransaction.push([transaction, entry]);
+      return Promise.resolve();
+    },
+  };
+  return { log: new AuditLog(sink), entries, lines, inTransaction };
 }
 
 describe(AuditLog.name, () => {
@@ -55,5 +63,38 @@ describe(AuditLog.name, () => {
   it('should only log when no sink is provided (a unit test, a module without AuditModule)', () => {
     jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
     expect(() => new AuditLog().record('login.succeeded', request, { userId: 4 })).not.toThrow();
+  });
+
+  it('should hand an event recorded in a transaction to the sink with that transaction, context filled alike', async () => {
+    const { log, entries, lines, inTransaction } = capture();
+    const transaction = { name: 'the change' };
+    await log.recordIn(transaction as never, 'admin.user.updated', request, {
+      actor: 4,
+      userId: 9,
+      disabled: true,
+    });
+    expect(entries).toEqual([]);
+    expect(inTransaction).toEqual([
+      [
+        transaction,
+        {
+          at: expect.any(Date),
+          event: 'admin.user.updated',
+          requestId: 'req-1',
+          fields: { actor: 4, userId: 9, disabled: true, ip: '203.0.113.9' },
+        },
+      ],
+    ]);
+    expect(lines).toHaveLength(1);
+  });
+
+  it('should write no line when the row could not be inserted in the transaction', async () => {
+    const lines: unknown[] = [];
+    jest.spyOn(Logger.prototype, 'log').mockImplementation((line: unknown) => void lines.push(line));
+    const failing = { record: () => undefined, recordIn: () => Promise.reject(new Error('rolled back')) };
+    await expect(
+      new AuditLog(failing).recordIn({} as never, 'user.disabled', OPERATOR, {}),
+    ).rejects.toThrow();
+    expect(lines).toEqual([]);
   });
 });

@@ -118,4 +118,35 @@ describe(AuditStore.name, () => {
     await store.beforeApplicationShutdown();
     expect(inserted.flat().map((row) => row.userId)).toEqual([1]);
   });
+
+  it('should insert an event recorded in a transaction through that transaction at once, not the queue', async () => {
+    const rows: unknown[] = [];
+    const transaction = {
+      insert: (_entity: unknown, row: unknown) => {
+        rows.push(row);
+        return Promise.resolve();
+      },
+    };
+    await auditLog.recordIn(
+      transaction as never,
+      'admin.user.updated',
+      { requestId: 'r', ip: '203.0.113.9' },
+      {
+        actor: 1,
+        userId: 8,
+        disabled: true,
+      },
+    );
+    expect(rows).toEqual([
+      expect.objectContaining({
+        event: 'admin.user.updated',
+        actor: '1',
+        userId: 8,
+        ip: '203.0.113.9',
+        requestId: 'r',
+      }),
+    ]);
+    await store.flush();
+    expect(insert).not.toHaveBeenCalled();
+  });
 });
