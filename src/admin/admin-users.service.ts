@@ -42,9 +42,9 @@ export class AdminUsersService {
 
   /**
    * Applies what is given, all of it or none: one write of the row, checked once against the
-   * last-admin rule with every change in effect. The audit events are recorded once it is
-   * committed (the audit trail is written in batches off the request's path and cannot join the
-   * write's transaction): a refused change leaves neither the change nor an event.
+   * last-admin rule with every change in effect. Its one audit event (a disable included: no
+   * user.disabled besides) is recorded once the write is made, which is not a transaction the event
+   * could join (docs/admin.md#the-audit-trail): a refused change leaves neither the change nor an event.
    */
   async update(
     id: number,
