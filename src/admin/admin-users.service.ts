@@ -5,7 +5,10 @@ import { AuditLog } from '../logging/audit.js';
 import type { SessionEntity } from '../sessions/session.entity.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import type { UserSummary } from '../users/user-profile.js';
-import { actorOf, UsersService } from '../users/users.service.js';
+import { UsersService } from '../users/users.service.js';
+
+/** Who an audit line records as acting: the signed-in caller's id, or the operators' CLI. */
+const actorOf = (actor: Actor): number | 'cli' => actor.userId ?? 'cli';
 
 /**
  * What an admin does to accounts, over HTTP or at the CLI: the users' and sessions' own methods

@@ -25,6 +25,8 @@ const quoted = (name: string) =>
 /** How list shows a name: as it is, or quoted and escaped when it breaks the name policy. */
 const shown = (name: string) =>
   accountNameProblem(name) === undefined ? name : `${quoted(name)} (breaks the name policy)`;
+/** How many accounts `list` reads per query. */
+const LIST_PAGE_SIZE = 500;
 const sessionCount = (count: number) => `${count} session${count === 1 ? '' : 's'}`;
 
 /**
@@ -117,7 +119,7 @@ export class UsersCommands {
 
   /** The users as an aligned table: id, name, state, created (UTC). */
   async list(): Promise<string> {
-    const rows = (await this.users.list()).map((user) => [
+    const rows = (await this.allUsers()).map((user) => [
       String(user.id),
       shown(user.name),
       user.disabled ? 'disabled' : 'enabled',
@@ -133,6 +135,20 @@ export class UsersCommands {
           .trimEnd(),
       )
       .join('\n');
+  }
+
+  /** Every account in id order: the admin API's pages, followed to the end. */
+  private async allUsers(): Promise<UserSummary[]> {
+    const all: UserSummary[] = [];
+    let afterId: number | undefined;
+    for (;;) {
+      const { items, more } = await this.admin.page({ limit: LIST_PAGE_SIZE, afterId });
+      all.push(...items);
+      if (!more || items.length === 0) {
+        return all;
+      }
+      afterId = items[items.length - 1].id;
+    }
   }
 
   private async find(name: string): Promise<UserSummary> {

@@ -2,7 +2,9 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { SessionsModule } from '../sessions/sessions.module.js';
 import { ThrottlingModule } from '../throttling/throttling.module.js';
+import { LastAdminRule } from './last-admin-rule.js';
 import { PasswordHasher } from './password-hasher.service.js';
+import { UserCache } from './user-cache.js';
 import { UserEntity } from './user.entity.js';
 import { UsersController } from './users.controller.js';
 import { UsersRepository } from './users.repository.js';
@@ -11,7 +13,7 @@ import { UsersService } from './users.service.js';
 @Module({
   imports: [TypeOrmModule.forFeature([UserEntity]), SessionsModule, ThrottlingModule],
   controllers: [UsersController],
-  providers: [UsersRepository, UsersService, PasswordHasher],
+  providers: [UsersRepository, UsersService, PasswordHasher, UserCache, LastAdminRule],
   exports: [UsersService],
 })
 export class UsersModule {}

@@ -32,10 +32,6 @@ export class UsersRepository {
     return holdsNul(name) ? Promise.resolve(null) : this.users.findOneBy({ nameKey: nameKey(name) });
   }
 
-  findAll(): Promise<UserEntity[]> {
-    return this.users.find({ order: { id: 'ASC' } });
-  }
-
   count(): Promise<number> {
     return this.users.count();
   }

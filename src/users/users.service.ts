@@ -1,20 +1,16 @@
-import { Injectable, Optional } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
-import { LRUCache } from 'lru-cache';
+import { Injectable } from '@nestjs/common';
 import { OPERATOR, type Actor } from '../common/request-context/actor.js';
 import { normalizeName } from '../common/validation/account-name.js';
 import { ROLES, type Role } from '../common/request-context/role.js';
-import type { Env } from '../config/env.schema.js';
-import { DatabaseLock } from '../database/database-lock.js';
 import { AuditLog } from '../logging/audit.js';
-import { InstanceEvents } from '../redis/instance-events.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { InvalidRequestError } from '../common/errors/domain-error.js';
 import { LoginAttemptLimiter } from '../throttling/login-attempts.js';
+import { LastAdminRule } from './last-admin-rule.js';
 import { NameTakenError } from './name-taken.error.js';
 import { PasswordHasher } from './password-hasher.service.js';
+import { UserCache } from './user-cache.js';
 import {
-  toActiveUser,
   toUserProfile,
   toUserSummary,
   type ActiveUser,
@@ -24,64 +20,28 @@ import {
 import type { UserEntity } from './user.entity.js';
 import { UsersRepository, type UserPage } from './users.repository.js';
 import type { StepUpCheck, StepUpProof } from './step-up.js';
-import { LastAdminError, UserNotFoundError, WrongPasswordError } from './users.errors.js';
+import { UserNotFoundError, WrongPasswordError } from './users.errors.js';
 
 export { LAST_ADMIN_MESSAGE } from './users.errors.js';
 
 /** Why a password is being checked: named on the audit line of a failure. */
 type PasswordCheck = 'login' | 'password_change' | StepUpCheck;
 
-/** The advisory lock (PostgreSQL) under which a change that could remove an admin is checked and made. */
-const ADMINS_LOCK = 'nest-jwt-auth:admins';
-
-/** Who an audit line records as acting: the signed-in caller's id, or the operators' CLI. */
-export const actorOf = (actor: Actor): number | 'cli' => actor.userId ?? 'cli';
-
-/** Accounts: credential checks, the "still active?" lookup behind every token, creation. */
+/**
+ * Accounts: credential checks, the "still active?" lookup behind every token (UserCache),
+ * creation and the changes operators make (held to LastAdminRule).
+ */
 @Injectable()
 export class UsersService {
-  /**
-   * Active users by id. Every authenticated request
-   * asks this, so a warm cache answers without a query; entries expire after USER_CACHE_TTL so
-   * a change made outside this process (another instance, the database itself) is seen soon.
-   * Changes made through this service update it at once, and with REDIS_URL set those of every
-   * other instance and of the CLI too (a `user.changed` message).
-   */
-  private readonly activeUsers: LRUCache<number, ActiveUser>;
-  /** Changes that could remove an admin, one at a time in this process (the lock covers the others). */
-  private adminChanges: Promise<unknown> = Promise.resolve();
-
   constructor(
     private readonly users: UsersRepository,
     private readonly hasher: PasswordHasher,
     private readonly sessions: SessionsService,
     private readonly attempts: LoginAttemptLimiter,
-    config: ConfigService<Env, true>,
-    private readonly lock: DatabaseLock,
+    private readonly cache: UserCache,
+    private readonly lastAdmin: LastAdminRule,
     private readonly auditLog: AuditLog,
-    @Optional() private readonly events?: InstanceEvents,
-  ) {
-    this.activeUsers = new LRUCache({
-      max: 10_000,
-      ttl: config.get('durations', { infer: true }).userCacheMs,
-      // Only active users are cached: an id that is gone or disabled is looked up again next
-      // time, so re-enabling a user (even from another process) takes effect at once. Tokens of
-      // disabled users rarely get this far: disabling ends their sessions (revocation list).
-      fetchMethod: async (id) => {
-        const user = await this.users.findById(id);
-        return user !== null && !user.disabled ? toActiveUser(user) : undefined;
-      },
-    });
-    events?.on('user.changed', ({ userId }) => this.activeUsers.delete(userId));
-    // Changes published while this process was not listening are unknown: forget them all.
-    events?.onResync(() => this.activeUsers.clear());
-  }
-
-  /** Forgets a changed user here and, with REDIS_URL set, in every other process. */
-  private changed(id: number): void {
-    this.activeUsers.delete(id);
-    this.events?.publish({ type: 'user.changed', userId: id });
-  }
+  ) {}
 
   /**
    * The account a name and password belong to, or null. Unknown names, wrong passwords and
@@ -162,7 +122,7 @@ export class UsersService {
 
   /** The user a verified token names, with their current roles, if it still exists and is enabled. */
   async findActive(id: number): Promise<ActiveUser | null> {
-    return this.activeUsers.get(id) ?? (await this.activeUsers.fetch(id)) ?? null;
+    return this.cache.findActive(id);
   }
 
   /**
@@ -175,7 +135,7 @@ export class UsersService {
     const hash = await this.hasher.hash(password);
     // A concurrent sign-up may take the name while this one hashed: the unique indexes decide.
     const user = await this.users.create(normalized, hash, uniqueRoles(roles));
-    this.activeUsers.set(user.id, toActiveUser(user));
+    this.cache.remember(user);
     return toUserProfile(user);
   }
 
@@ -189,7 +149,7 @@ export class UsersService {
     if (!(await this.users.rename(id, normalized))) {
       throw new UserNotFoundError();
     }
-    this.changed(id);
+    this.cache.changed(id);
     this.auditLog.record('user.renamed', actor, { userId: id });
     return { id, name: normalized };
   }
@@ -215,11 +175,13 @@ export class UsersService {
     disabled: boolean,
     actor: Actor = OPERATOR,
   ): Promise<{ sessionsEnded: number }> {
-    const changed = await this.keepingAnAdmin(id, { disabled }, () => this.users.setDisabled(id, disabled));
+    const changed = await this.lastAdmin.keepingAnAdmin(id, { disabled }, () =>
+      this.users.setDisabled(id, disabled),
+    );
     if (!changed) {
       throw new UserNotFoundError();
     }
-    this.changed(id);
+    this.cache.changed(id);
     const sessionsEnded = disabled ? await this.sessions.endAllOf(id, 'disabled') : 0;
     if (disabled) {
       this.auditLog.record('user.disabled', actor, { userId: id, sessions: sessionsEnded });
@@ -240,11 +202,11 @@ export class UsersService {
   ): Promise<{ sessionsEnded: number }> {
     const roles = change.roles === undefined ? undefined : uniqueRoles(change.roles);
     const fields = { roles, disabled: change.disabled };
-    const changed = await this.keepingAnAdmin(id, fields, () => this.users.update(id, fields));
+    const changed = await this.lastAdmin.keepingAnAdmin(id, fields, () => this.users.update(id, fields));
     if (!changed) {
       throw new UserNotFoundError();
     }
-    this.changed(id);
+    this.cache.changed(id);
     const sessionsEnded = change.disabled === true ? await this.sessions.endAllOf(id, 'disabled') : 0;
     return { sessionsEnded };
   }
@@ -256,11 +218,13 @@ export class UsersService {
    */
   async setRoles(id: number, roles: readonly Role[]): Promise<UserSummary> {
     const wanted = uniqueRoles(roles);
-    const changed = await this.keepingAnAdmin(id, { roles: wanted }, () => this.users.setRoles(id, wanted));
+    const changed = await this.lastAdmin.keepingAnAdmin(id, { roles: wanted }, () =>
+      this.users.setRoles(id, wanted),
+    );
     if (!changed) {
       throw new UserNotFoundError();
     }
-    this.changed(id);
+    this.cache.changed(id);
     return this.get(id);
   }
 
@@ -270,45 +234,15 @@ export class UsersService {
    */
   async delete(id: number): Promise<{ sessionsEnded: number }> {
     let sessionsEnded = 0;
-    const deleted = await this.keepingAnAdmin(id, 'deleted', async () => {
+    const deleted = await this.lastAdmin.keepingAnAdmin(id, 'deleted', async () => {
       sessionsEnded = await this.sessions.endAllOf(id, 'revoked');
       return this.users.delete(id);
     });
     if (!deleted) {
       throw new UserNotFoundError();
     }
-    this.changed(id);
+    this.cache.changed(id);
     return { sessionsEnded };
-  }
-
-  /**
-   * Runs `write` unless it would leave no enabled admin: the account is one now and would no
-   * longer be (`change`), and no other is. Checked and written under a lock, so two admins
-   * demoting each other at once cannot both succeed. `write` answers false for no such user.
-   */
-  private async keepingAnAdmin(
-    id: number,
-    change: { disabled?: boolean; roles?: readonly Role[] } | 'deleted',
-    write: () => Promise<boolean>,
-  ): Promise<boolean> {
-    const run = async (): Promise<boolean> => {
-      const user = await this.users.findById(id);
-      if (user === null) {
-        return false;
-      }
-      const isAdmin = !user.disabled && user.roles.includes('admin');
-      const staysAdmin =
-        change !== 'deleted' &&
-        !(change.disabled ?? user.disabled) &&
-        (change.roles ?? user.roles).includes('admin');
-      if (isAdmin && !staysAdmin && (await this.users.countEnabledAdmins()) <= 1) {
-        throw new LastAdminError();
-      }
-      return write();
-    };
-    const result = this.adminChanges.then(() => this.lock.run(ADMINS_LOCK, run));
-    this.adminChanges = result.catch(() => undefined);
-    return result;
   }
 
   /** An account as operators see it; throws UserNotFoundError. */
@@ -368,10 +302,6 @@ export class UsersService {
   async findByName(name: string): Promise<UserSummary | null> {
     const user = await this.users.findByName(name);
     return user === null ? null : toUserSummary(user);
-  }
-
-  async list(): Promise<UserSummary[]> {
-    return (await this.users.findAll()).map(toUserSummary);
   }
 
   count(): Promise<number> {

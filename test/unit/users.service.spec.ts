@@ -10,6 +10,8 @@ import { UsersRepository } from '../../src/users/users.repository.js';
 import { NameTakenError } from '../../src/users/name-taken.error.js';
 import { LastAdminError, UserNotFoundError, WrongPasswordError } from '../../src/users/users.errors.js';
 import { LAST_ADMIN_MESSAGE, UsersService } from '../../src/users/users.service.js';
+import { UserCache } from '../../src/users/user-cache.js';
+import { LastAdminRule } from '../../src/users/last-admin-rule.js';
 import { InstanceEvents, type InstanceEvent } from '../../src/redis/instance-events.js';
 import { DatabaseLock } from '../../src/database/database-lock.js';
 import { Metrics } from '../../src/metrics/metrics.js';
@@ -52,7 +54,6 @@ describe(UsersService.name, () => {
     );
     repository.updatePasswordHash.mockResolvedValue(true);
     repository.setDisabled.mockResolvedValue(true);
-    repository.findAll.mockResolvedValue([entity()]);
     repository.recordLogin.mockResolvedValue();
     sessions = mockOf(SessionsService);
     sessions.endAllOf.mockResolvedValue(2);
@@ -76,6 +77,8 @@ describe(UsersService.name, () => {
         { provide: Metrics, useValue: new Metrics() },
         { provide: AuditLog, useValue: { record: jest.fn() } },
         UsersService,
+        UserCache,
+        LastAdminRule,
         { provide: InstanceEvents, useValue: events },
         { provide: UsersRepository, useValue: repository },
         { provide: PasswordHasher, useValue: hasher },
@@ -395,16 +398,6 @@ describe(UsersService.name, () => {
     it('should return null for an unknown name', async () => {
       repository.findByName.mockResolvedValue(null);
       await expect(service.findByName('nobody')).resolves.toBeNull();
-    });
-  });
-
-  describe('list', () => {
-    it('should return a summary of every user, without hashes', async () => {
-      repository.findAll.mockResolvedValue([entity(), entity({ id: 8, name: 'Bob', disabled: true })]);
-      await expect(service.list()).resolves.toStrictEqual([
-        { id: 7, name: 'Alice', roles: ['user'], disabled: false, createdAt: new Date(0), lastLoginAt: null },
-        { id: 8, name: 'Bob', roles: ['user'], disabled: true, createdAt: new Date(0), lastLoginAt: null },
-      ]);
     });
   });
 
