@@ -10,6 +10,7 @@ import { spawnProcess, type ServiceProcess } from '../../scripts/lib/service-pro
 import { createTestDatabase, dropTestDatabase, postgresUnavailable } from '../support/postgres.js';
 import { startServer, type RunningServer } from '../support/server-process.js';
 import { PRODUCTION_SECRET } from '../support/secrets.js';
+import { freshPrefix } from '../support/redis.js';
 import { sleep } from '../support/session-client.js';
 
 // Three built instances on one PostgreSQL database behind HAProxy, run with the repository's own
@@ -25,6 +26,7 @@ const POLL_S = 1;
 const RATE_LIMIT = 10;
 const INSTANCES = 3;
 const ADMIN = { name: 'admin', password: 'lb-test-password' };
+const prefix = freshPrefix('load-balancer');
 
 /** The haproxy binary, or undefined: Debian puts it in /usr/sbin, which a user's PATH may lack. */
 const haproxy = ['haproxy', '/usr/sbin/haproxy'].find(
@@ -218,7 +220,8 @@ describeWithServices(
       LOGIN_RATE_LIMIT: String(RATE_LIMIT),
       REVOCATION_POLL_INTERVAL: String(POLL_S),
       SHUTDOWN_DELAY: '2',
-      ...(redisSupported ? { REDIS_URL } : {}),
+      // A prefix of its own: two runs on one machine (or one Redis) must not share their limits.
+      ...(redisSupported ? { REDIS_URL, REDIS_KEY_PREFIX: prefix } : {}),
     });
 
     /**
