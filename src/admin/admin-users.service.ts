@@ -45,23 +45,26 @@ export class AdminUsersService {
 
   /**
    * Applies what is given, all of it or none: one write of the row, checked once against the
-   * last-admin rule with every change in effect. Its one audit event (a disable included: no
-   * user.disabled besides) is recorded once the write is made, which is not a transaction the event
-   * could join (docs/admin.md#the-audit-trail): a refused change leaves neither the change nor an event.
+   * last-admin rule with every change in effect, and its one audit event (a disable included: no
+   * user.disabled besides), stored in the same transaction as the change and the sessions a
+   * disable ends (docs/admin.md#the-audit-trail): both or neither.
    */
   async update(
     id: number,
     change: { disabled?: boolean; roles?: readonly Role[] },
     actor: Actor = OPERATOR,
   ): Promise<UserSummary> {
-    const { sessionsEnded } = await this.users.update(id, change);
-    const user = await this.users.get(id);
-    this.record('admin.user.updated', actor, id, {
-      roles: change.roles === undefined ? undefined : user.roles.join(','),
-      disabled: change.disabled,
-      sessions: change.disabled === true ? sessionsEnded : undefined,
-    });
-    return user;
+    await this.auditLog.flush();
+    await this.users.update(id, change, (transaction, { roles, sessionsEnded }) =>
+      this.auditLog.recordIn(transaction, 'admin.user.updated', actor, {
+        actor: actorOf(actor),
+        userId: id,
+        roles: roles?.join(','),
+        disabled: change.disabled,
+        sessions: change.disabled === true ? sessionsEnded : undefined,
+      }),
+    );
+    return this.users.get(id);
   }
 
   async resetPassword(id: number, newPassword: string, actor: Actor = OPERATOR): Promise<void> {

@@ -50,6 +50,8 @@ export abstract class AuditSink {
   abstract record(entry: AuditEntry): void;
   /** Stores the entry now, in the caller's transaction: it commits or rolls back with the change. */
   abstract recordIn(transaction: EntityManager, entry: AuditEntry): Promise<void>;
+  /** Stores every queued entry; resolves once they are stored. */
+  abstract flush(): Promise<void>;
 }
 
 /**
@@ -81,6 +83,16 @@ export class AuditLog {
     const entry = this.entry(event, actor, fields);
     this.write(entry);
     this.sink?.record(entry);
+  }
+
+  /**
+   * Stores the events queued so far. Called before a transaction that will recordIn(): its row
+   * takes the next id, and the trail, read in id order, must not list it before the events that
+   * came earlier (an admin creating an account, then changing it at once). Outside the
+   * transaction: on SQLite a write inside it would join it, and be lost if it rolled back.
+   */
+  async flush(): Promise<void> {
+    await this.sink?.flush();
   }
 
   /**

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { IsNull, MoreThan, MoreThanOrEqual, Not, type Repository } from 'typeorm';
+import { IsNull, MoreThan, MoreThanOrEqual, Not, type EntityManager, type Repository } from 'typeorm';
 import { SerialTransactions } from '../database/serial-transactions.js';
 import { RefreshTokenEntity } from './refresh-token.entity.js';
 import { SessionEntity, type SessionEndReason } from './session.entity.js';
@@ -81,16 +81,19 @@ export class SessionsRepository {
     where: { id: string } | { userId: number; exceptId?: string },
     reason: SessionEndReason,
     at: Date,
+    transaction?: EntityManager,
   ): Promise<string[]> {
+    const sessions = transaction?.getRepository(SessionEntity) ?? this.sessions;
+    const tokens = transaction?.getRepository(RefreshTokenEntity) ?? this.tokens;
     const filter =
       'id' in where
         ? { id: where.id, endedAt: IsNull() }
         : { userId: where.userId, endedAt: IsNull(), ...(where.exceptId ? { id: Not(where.exceptId) } : {}) };
-    const ended = await this.sessions.find({ select: { id: true }, where: filter });
+    const ended = await sessions.find({ select: { id: true }, where: filter });
     if (ended.length > 0) {
-      await this.sessions.update(filter, { endedAt: at, endReason: reason });
+      await sessions.update(filter, { endedAt: at, endReason: reason });
       // Their refresh tokens can never be used again: drop the hashes.
-      await this.tokens.delete(ended.map(({ id }) => ({ sessionId: id })));
+      await tokens.delete(ended.map(({ id }) => ({ sessionId: id })));
     }
     return ended.map(({ id }) => id);
   }

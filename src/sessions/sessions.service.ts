@@ -1,6 +1,7 @@
 import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import type { EntityManager } from 'typeorm';
 import type { Actor } from '../common/request-context/actor.js';
 import type { Env } from '../config/env.schema.js';
 import { AuditLog } from '../logging/audit.js';
@@ -194,9 +195,23 @@ export class SessionsService {
     { keep }: { keep?: string } = {},
   ): Promise<number> {
     const ended = await this.sessions.end({ userId, exceptId: keep }, reason, new Date());
+    this.announceEnded(ended, reason);
+    return ended.length;
+  }
+
+  /**
+   * Ends every session of a user inside the caller's transaction, for a change that must commit
+   * with them (an admin's disable and its audit row). Nothing is announced: once the transaction
+   * has committed, the caller hands the ids to announceEnded().
+   */
+  endAllOfIn(transaction: EntityManager, userId: number, reason: SessionEndReason): Promise<string[]> {
+    return this.sessions.end({ userId }, reason, new Date(), transaction);
+  }
+
+  /** Tells every instance (revocations) and the metrics of sessions whose end has committed. */
+  announceEnded(ended: readonly string[], reason: SessionEndReason): void {
     this.revocations.revoked(ended);
     this.metrics.revoked(reasonLabel(reason), ended.length);
-    return ended.length;
   }
 }
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { QueryFailedError, type Repository } from 'typeorm';
+import { QueryFailedError, type EntityManager, type Repository } from 'typeorm';
 import type { Role } from '../common/request-context/role.js';
 import { nameSkeleton } from '../common/validation/account-name.js';
 import { nameKey } from '../common/validation/name-key.js';
@@ -85,12 +85,17 @@ export class UsersRepository {
   }
 
   /** Writes the given fields of one account in one statement (all or none); false for no such user. */
-  async update(id: number, change: { disabled?: boolean; roles?: Role[] }): Promise<boolean> {
+  async update(
+    id: number,
+    change: { disabled?: boolean; roles?: Role[] },
+    transaction?: EntityManager,
+  ): Promise<boolean> {
+    const users = transaction?.getRepository(UserEntity) ?? this.users;
     const fields = Object.fromEntries(Object.entries(change).filter(([, value]) => value !== undefined));
     if (Object.keys(fields).length === 0) {
-      return (await this.users.existsBy({ id })) === true;
+      return (await users.existsBy({ id })) === true;
     }
-    const result = await this.users.update({ id }, fields);
+    const result = await users.update({ id }, fields);
     return (result.affected ?? 0) > 0;
   }
 

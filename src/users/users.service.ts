@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { OPERATOR, type Actor } from '../common/request-context/actor.js';
 import { normalizeName } from '../common/validation/account-name.js';
 import { ROLES, type Role } from '../common/request-context/role.js';
 import { AuditLog } from '../logging/audit.js';
+import { SerialTransactions } from '../database/serial-transactions.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { InvalidRequestError } from '../common/errors/domain-error.js';
 import { LoginAttemptLimiter } from '../throttling/login-attempts.js';
@@ -41,6 +43,7 @@ export class UsersService {
     private readonly cache: UserCache,
     private readonly lastAdmin: LastAdminRule,
     private readonly auditLog: AuditLog,
+    private readonly transactions: SerialTransactions,
   ) {}
 
   /**
@@ -190,25 +193,37 @@ export class UsersService {
   }
 
   /**
-   * Applies roles and the disabled flag together, in one UPDATE of the row, checked once against
-   * the last-admin rule with both in effect: either every given field is written or none is
-   * (a refused disable never leaves a promotion behind). Disabling then ends the sessions, as
-   * setDisabled does, but records no event: its caller records the change's one event.
-   * Throws UserNotFoundError, or LastAdminError for the last enabled admin.
+   * Applies roles and the disabled flag together, checked once against the last-admin rule with
+   * both in effect, in one transaction with what goes with them: the UPDATE of the row, the end of
+   * the account's sessions when it is disabled, and `record` (the caller's audit row, given the
+   * roles written and the sessions ended). All of it commits or none of it does. Every instance
+   * learns of the ended sessions once it has committed. Throws UserNotFoundError, or
+   * LastAdminError for the last enabled admin.
    */
   async update(
     id: number,
     change: { disabled?: boolean; roles?: readonly Role[] },
+    record?: (transaction: EntityManager, done: { roles?: Role[]; sessionsEnded: number }) => Promise<void>,
   ): Promise<{ sessionsEnded: number }> {
     const roles = change.roles === undefined ? undefined : uniqueRoles(change.roles);
     const fields = { roles, disabled: change.disabled };
-    const changed = await this.lastAdmin.keepingAnAdmin(id, fields, () => this.users.update(id, fields));
+    let ended: string[] = [];
+    const changed = await this.lastAdmin.keepingAnAdmin(id, fields, () =>
+      this.transactions.run(async (transaction) => {
+        if (!(await this.users.update(id, fields, transaction))) {
+          return false;
+        }
+        ended = change.disabled === true ? await this.sessions.endAllOfIn(transaction, id, 'disabled') : [];
+        await record?.(transaction, { roles, sessionsEnded: ended.length });
+        return true;
+      }),
+    );
     if (!changed) {
       throw new UserNotFoundError();
     }
     this.cache.changed(id);
-    const sessionsEnded = change.disabled === true ? await this.sessions.endAllOf(id, 'disabled') : 0;
-    return { sessionsEnded };
+    this.sessions.announceEnded(ended, 'disabled');
+    return { sessionsEnded: ended.length };
   }
 
   /**

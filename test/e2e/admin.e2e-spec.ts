@@ -1,5 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { jest } from '@jest/globals';
 import request from 'supertest';
+import { AuditStore } from '../../src/audit/audit-store.js';
 import { LAST_ADMIN_MESSAGE } from '../../src/users/users.service.js';
 import { createTestApp, httpServer } from '../support/app.js';
 import { errorBody } from '../support/expected.js';
@@ -256,6 +258,38 @@ describe('The admin API', () => {
   });
 
   describe('PATCH /admin/users/:id (applies at once to live tokens)', () => {
+    it('should store the change, the sessions it ends and its audit row together: the row is there at once', async () => {
+      const id = await create('ulla');
+      await login(server, 'ulla', PASSWORD);
+      await as(admin)
+        .patch(`/admin/users/${id}`, { roles: ['admin', 'user'], disabled: true })
+        .expect(200);
+      // No flush of the batched trail: the row was written in the change's own transaction.
+      const { body } = await as(admin).get(`/admin/audit?user=${id}&event=admin.user.updated`).expect(200);
+      expect((body as { items: { details: object }[] }).items.map((item) => item.details)).toEqual([
+        expect.objectContaining({ roles: 'admin,user', disabled: true, sessions: 1 }),
+      ]);
+    });
+
+    it('should change nothing when its audit row cannot be stored: the account, roles and sessions stay', async () => {
+      const id = await create('viktor');
+      const { token } = await login(server, 'viktor', PASSWORD);
+      const store = app.get(AuditStore);
+      const failing = jest
+        .spyOn(store, 'recordIn')
+        .mockRejectedValueOnce(new Error('the audit table is unavailable'));
+      try {
+        const response = await as(admin).patch(`/admin/users/${id}`, { roles: ['admin'], disabled: true });
+        expect(response.status).toBe(500);
+      } finally {
+        failing.mockRestore();
+      }
+      const { body } = await as(admin).get(`/admin/users/${id}`).expect(200);
+      expect(body).toMatchObject({ roles: ['user'], disabled: false });
+      await as(token).get('/user').expect(200);
+      expect((await as(admin).get(`/admin/users/${id}/sessions`).expect(200)).body).toHaveLength(1);
+    });
+
     it('should promote: a live token of the user gets into the admin API on its next request', async () => {
       const id = await create('henry');
       const token = await tokenFor(server, 'henry', PASSWORD);

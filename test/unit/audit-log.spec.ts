@@ -15,6 +15,7 @@ function capture() {
       inTransaction.push([transaction, entry]);
       return Promise.resolve();
     },
+    flush: () => Promise.resolve(),
   };
   return { log: new AuditLog(sink), entries, lines, inTransaction };
 }
@@ -91,7 +92,11 @@ describe(AuditLog.name, () => {
   it('should write no line when the row could not be inserted in the transaction', async () => {
     const lines: unknown[] = [];
     jest.spyOn(Logger.prototype, 'log').mockImplementation((line: unknown) => void lines.push(line));
-    const failing = { record: () => undefined, recordIn: () => Promise.reject(new Error('rolled back')) };
+    const failing = {
+      record: () => undefined,
+      recordIn: () => Promise.reject(new Error('rolled back')),
+      flush: () => Promise.resolve(),
+    };
     await expect(
       new AuditLog(failing).recordIn({} as never, 'user.disabled', OPERATOR, {}),
     ).rejects.toThrow();

@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { ConfigService } from '@nestjs/config';
 import { Test } from '@nestjs/testing';
+import type { EntityManager } from 'typeorm';
 import { SessionsService } from '../../src/sessions/sessions.service.js';
 import { LoginAttemptLimiter } from '../../src/throttling/login-attempts.js';
 import { TooManyAttemptsError } from '../../src/throttling/too-many-attempts.error.js';
@@ -14,6 +15,7 @@ import { UserCache } from '../../src/users/user-cache.js';
 import { LastAdminRule } from '../../src/users/last-admin-rule.js';
 import { InstanceEvents, type InstanceEvent } from '../../src/redis/instance-events.js';
 import { DatabaseLock } from '../../src/database/database-lock.js';
+import { SerialTransactions } from '../../src/database/serial-transactions.js';
 import { Metrics } from '../../src/metrics/metrics.js';
 import { PASSWORD_HASH, SESSION_ID, userEntity } from '../support/entities.js';
 import { mockOf, type MockOf } from '../support/mocks.js';
@@ -25,6 +27,8 @@ const SESSION = SESSION_ID;
 const ACTOR = { requestId: 'request-1', sessionId: SESSION };
 
 const entity = userEntity;
+/** The transaction SerialTransactions hands to a change, as the repositories receive it. */
+const TRANSACTION = { transaction: 'users.update' } as unknown as EntityManager;
 
 describe(UsersService.name, () => {
   let service: UsersService;
@@ -57,6 +61,7 @@ describe(UsersService.name, () => {
     repository.recordLogin.mockResolvedValue();
     sessions = mockOf(SessionsService);
     sessions.endAllOf.mockResolvedValue(2);
+    sessions.endAllOfIn.mockResolvedValue(['s1', 's2']);
     attempts = mockOf(LoginAttemptLimiter);
     attempts.refuseIfHeld.mockResolvedValue();
     attempts.recordFailure.mockResolvedValue();
@@ -85,6 +90,11 @@ describe(UsersService.name, () => {
         { provide: SessionsService, useValue: sessions },
         { provide: LoginAttemptLimiter, useValue: attempts },
         { provide: DatabaseLock, useValue: { run: (_name: string, work: () => Promise<unknown>) => work() } },
+        // The transaction is a token here: the repositories are mocks, and the e2e suites commit.
+        {
+          provide: SerialTransactions,
+          useValue: { run: (work: (tx: unknown) => Promise<unknown>) => work(TRANSACTION) },
+        },
         {
           provide: ConfigService,
           useValue: { get: (key: string) => (key === 'durations' ? { userCacheMs: 30_000 } : undefined) },
@@ -500,8 +510,26 @@ describe(UsersService.name, () => {
         service.update(7, { roles: ['user', 'admin', 'user'] as never, disabled: true }),
       ).resolves.toEqual({ sessionsEnded: 2 });
       expect(extra().update).toHaveBeenCalledTimes(1);
-      expect(extra().update).toHaveBeenCalledWith(7, { roles: ['admin', 'user'], disabled: true });
-      expect(sessions.endAllOf).toHaveBeenCalledWith(7, 'disabled');
+      expect(extra().update).toHaveBeenCalledWith(
+        7,
+        { roles: ['admin', 'user'], disabled: true },
+        TRANSACTION,
+      );
+      expect(sessions.endAllOfIn).toHaveBeenCalledWith(TRANSACTION, 7, 'disabled');
+      expect(sessions.announceEnded).toHaveBeenCalledWith(['s1', 's2'], 'disabled');
+    });
+
+    it("should store the caller's record in the change's transaction, and announce nothing if it fails", async () => {
+      extra().countEnabledAdmins.mockResolvedValue(2);
+      const record = jest.fn(
+        (_transaction: EntityManager, _done: { roles?: string[]; sessionsEnded: number }) =>
+          Promise.reject(new Error('the audit row could not be stored')),
+      );
+      await expect(service.update(7, { roles: ['admin'], disabled: true }, record)).rejects.toThrow(
+        'the audit row could not be stored',
+      );
+      expect(record).toHaveBeenCalledWith(TRANSACTION, { roles: ['admin'], sessionsEnded: 2 });
+      expect(sessions.announceEnded).not.toHaveBeenCalled();
     });
 
     it('should not be demoted: 409 saying why, nothing written', async () => {
