@@ -76,3 +76,17 @@ function loadOrCreateSecret(file: string): Buffer {
   }
   return Buffer.from(stored, 'utf8');
 }
+
+/**
+ * The secret every instance shares, for keys derived from it (TOTP sealing, refresh successors):
+ * KEY_ENCRYPTION_SECRET when set, otherwise the signing secret (JWT_SECRET, or the generated one).
+ */
+export function instanceSecret(env: {
+  KEY_ENCRYPTION_SECRET?: string;
+  JWT_SECRET?: string;
+  DATA_DIR: string;
+}): Buffer {
+  return env.KEY_ENCRYPTION_SECRET !== undefined
+    ? Buffer.from(env.KEY_ENCRYPTION_SECRET, 'utf8')
+    : resolveSigningSecret(env).key.export();
+}

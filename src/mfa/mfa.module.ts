@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { Env } from '../config/env.schema.js';
-import { resolveSigningSecret } from '../config/jwt-secret.js';
+import { instanceSecret } from '../config/jwt-secret.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
 import { ThrottlingModule } from '../throttling/throttling.module.js';
 import { UsersModule } from '../users/users.module.js';
@@ -30,17 +30,14 @@ import { TotpCredentialEntity } from './totp-credential.entity.js';
       provide: MFA_KEYS,
       inject: [ConfigService],
       // The secret the signing keys are sealed with (keys.module.ts): KEY_ENCRYPTION_SECRET, or JWT_SECRET.
-      useFactory: (config: ConfigService<Env, true>) => {
-        const dedicated = config.get('KEY_ENCRYPTION_SECRET', { infer: true });
-        return deriveMfaKeys(
-          dedicated !== undefined
-            ? Buffer.from(dedicated, 'utf8')
-            : resolveSigningSecret({
-                JWT_SECRET: config.get('JWT_SECRET', { infer: true }),
-                DATA_DIR: config.get('DATA_DIR', { infer: true }),
-              }).key.export(),
-        );
-      },
+      useFactory: (config: ConfigService<Env, true>) =>
+        deriveMfaKeys(
+          instanceSecret({
+            KEY_ENCRYPTION_SECRET: config.get('KEY_ENCRYPTION_SECRET', { infer: true }),
+            JWT_SECRET: config.get('JWT_SECRET', { infer: true }),
+            DATA_DIR: config.get('DATA_DIR', { infer: true }),
+          }),
+        ),
     },
   ],
   exports: [MfaService],

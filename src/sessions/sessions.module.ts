@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { Env } from '../config/env.schema.js';
-import { resolveSigningSecret } from '../config/jwt-secret.js';
+import { instanceSecret } from '../config/jwt-secret.js';
 import { InstanceEvents } from '../redis/instance-events.js';
 import { FannedOutRevocations } from './fanned-out-revocations.js';
 import { PolledRevocations } from './polled-revocations.js';
@@ -25,17 +25,14 @@ import { SessionsService } from './sessions.service.js';
       provide: REFRESH_SUCCESSOR_KEY,
       inject: [ConfigService],
       // The secret every instance shares (as mfa.module.ts): KEY_ENCRYPTION_SECRET, or JWT_SECRET.
-      useFactory: (config: ConfigService<Env, true>) => {
-        const dedicated = config.get('KEY_ENCRYPTION_SECRET', { infer: true });
-        return deriveRefreshSuccessorKey(
-          dedicated !== undefined
-            ? Buffer.from(dedicated, 'utf8')
-            : resolveSigningSecret({
-                JWT_SECRET: config.get('JWT_SECRET', { infer: true }),
-                DATA_DIR: config.get('DATA_DIR', { infer: true }),
-              }).key.export(),
-        );
-      },
+      useFactory: (config: ConfigService<Env, true>) =>
+        deriveRefreshSuccessorKey(
+          instanceSecret({
+            KEY_ENCRYPTION_SECRET: config.get('KEY_ENCRYPTION_SECRET', { infer: true }),
+            JWT_SECRET: config.get('JWT_SECRET', { infer: true }),
+            DATA_DIR: config.get('DATA_DIR', { infer: true }),
+          }),
+        ),
     },
     // A factory, not a value: every application instance (tests build several) gets its own list.
     { provide: REVOCATION_LIST, useFactory: () => new MemoryRevocationList() },
