@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { OPERATOR, type Actor } from '../common/request-context/actor.js';
 import type { Role } from '../common/request-context/role.js';
-import { AuditLog } from '../logging/audit.js';
+import type { AuditFields, AuditRecord } from '../logging/audit.js';
 import type { SessionEntity } from '../sessions/session.entity.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import type { UserSummary } from '../users/user-profile.js';
@@ -19,7 +19,6 @@ export class AdminUsersService {
   constructor(
     private readonly users: UsersService,
     private readonly sessions: SessionsService,
-    private readonly auditLog: AuditLog,
   ) {}
 
   page(query: { search?: string; limit: number; afterId?: number }) {
@@ -37,10 +36,10 @@ export class AdminUsersService {
     roles: readonly Role[],
     actor: Actor = OPERATOR,
   ): Promise<UserSummary> {
-    const { id } = await this.users.create(name, password, roles);
-    const user = await this.users.get(id);
-    this.record('admin.user.created', actor, id, { roles: user.roles.join(',') });
-    return user;
+    const { id } = await this.users.create(name, password, roles, actor, (user) =>
+      this.event('admin.user.created', actor, user.id, { roles: user.roles.join(',') }),
+    );
+    return this.users.get(id);
   }
 
   /**
@@ -54,11 +53,8 @@ export class AdminUsersService {
     change: { disabled?: boolean; roles?: readonly Role[] },
     actor: Actor = OPERATOR,
   ): Promise<UserSummary> {
-    await this.auditLog.flush();
-    await this.users.update(id, change, (transaction, { roles, sessionsEnded }) =>
-      this.auditLog.recordIn(transaction, 'admin.user.updated', actor, {
-        actor: actorOf(actor),
-        userId: id,
+    await this.users.update(id, change, actor, ({ roles, sessionsEnded }) =>
+      this.event('admin.user.updated', actor, id, {
         roles: roles?.join(','),
         disabled: change.disabled,
         sessions: change.disabled === true ? sessionsEnded : undefined,
@@ -67,17 +63,20 @@ export class AdminUsersService {
     return this.users.get(id);
   }
 
+  /** Sets an account's password; its sessions end (the admin's own is kept: their own reset). */
   async resetPassword(id: number, newPassword: string, actor: Actor = OPERATOR): Promise<void> {
     await this.users.get(id);
     // The admin's own session is kept only when they reset their own password.
     const keep = actor.userId === id ? actor : { ...actor, sessionId: undefined };
-    const { sessionsEnded } = await this.users.setPassword(id, newPassword, keep);
-    this.record('admin.password.reset', actor, id, { sessions: sessionsEnded });
+    await this.users.setPassword(id, newPassword, keep, ({ sessionsEnded }) =>
+      this.event('admin.password.reset', actor, id, { sessions: sessionsEnded }),
+    );
   }
 
   async delete(id: number, actor: Actor = OPERATOR): Promise<void> {
-    const { sessionsEnded } = await this.users.delete(id);
-    this.record('admin.user.deleted', actor, id, { sessions: sessionsEnded });
+    await this.users.delete(id, actor, ({ sessionsEnded }) =>
+      this.event('admin.user.deleted', actor, id, { sessions: sessionsEnded }),
+    );
   }
 
   async listSessions(id: number): Promise<SessionEntity[]> {
@@ -87,12 +86,13 @@ export class AdminUsersService {
 
   async endSessions(id: number, actor: Actor = OPERATOR): Promise<number> {
     await this.users.get(id);
-    const ended = await this.sessions.endAllOf(id, 'revoked');
-    this.record('admin.sessions.ended', actor, id, { sessions: ended });
-    return ended;
+    return this.sessions.endRecorded({ userId: id }, 'revoked', actor, ({ sessions }) =>
+      this.event('admin.sessions.ended', actor, id, { sessions }),
+    );
   }
 
-  private record(
+  /** An `admin.*` event: who acted (`actor`: an id, or `cli`), on which account, and the details. */
+  private event(
     event:
       | 'admin.user.created'
       | 'admin.user.updated'
@@ -101,8 +101,8 @@ export class AdminUsersService {
       | 'admin.sessions.ended',
     actor: Actor,
     userId: number,
-    details: Record<string, string | number | boolean | undefined>,
-  ): void {
-    this.auditLog.record(event, actor, { actor: actorOf(actor), userId, ...details });
+    details: AuditFields,
+  ): AuditRecord {
+    return { event, fields: { actor: actorOf(actor), userId, ...details } };
   }
 }

@@ -12,6 +12,7 @@ import type { Env } from '../config/env.schema.js';
 import type { AuditEntry, AuditSink } from '../logging/audit.js';
 import { AuditEventEntity } from './audit-event.entity.js';
 import { describeError } from '../logging/loggable-error.js';
+import { SerialTransactions } from '../database/serial-transactions.js';
 
 /** Events waiting to be written, at most; past that the newest are dropped (and counted). */
 const QUEUE_MAX = 10_000;
@@ -54,6 +55,7 @@ export class AuditStore implements AuditSink, OnModuleInit, OnModuleDestroy, Bef
   constructor(
     @InjectRepository(AuditEventEntity) private readonly events: Repository<AuditEventEntity>,
     config: ConfigService<Env, true>,
+    private readonly transactions: SerialTransactions,
   ) {
     this.retentionMs = config.get('AUDIT_RETENTION_DAYS', { infer: true }) * DAY_MS;
   }
@@ -93,6 +95,11 @@ export class AuditStore implements AuditSink, OnModuleInit, OnModuleDestroy, Bef
     }
   }
 
+  /** One transaction, serialised with the others where the database needs it (SQLite). */
+  transaction<T>(work: (transaction: EntityManager) => Promise<T>): Promise<T> {
+    return this.transactions.run(work);
+  }
+
   /** Inserts one event at once through the caller's transaction: not queued, it commits with the change. */
   async recordIn(transaction: EntityManager, { at, event, requestId, fields }: AuditEntry): Promise<void> {
     await transaction.insert(AuditEventEntity, toRow(at, event, requestId, fields));
@@ -111,7 +118,9 @@ export class AuditStore implements AuditSink, OnModuleInit, OnModuleDestroy, Bef
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, BATCH_MAX);
       try {
-        await this.events.insert(batch);
+        // A transaction of its own, in turn with the others: on SQLite's one connection a plain
+        // INSERT made while a change's transaction is open would join it, and roll back with it.
+        await this.transactions.run((transaction) => transaction.insert(AuditEventEntity, batch));
       } catch (error) {
         // The log line of each event is written already: the trail misses them, the log does not.
         this.logger.warn({ msg: `${batch.length} audit events not stored`, reason: describeError(error) });

@@ -157,20 +157,20 @@ export class AuthService {
   }
 
   async logout(user: AuthUser, scope: LogoutScope, actor: Actor): Promise<void> {
-    let ended = 1;
-    if (scope === 'local') {
-      await this.sessions.end(user.sessionId, 'logout');
-    } else {
-      ended = await this.sessions.endAllOf(user.id, 'logout', {
-        keep: scope === 'others' ? user.sessionId : undefined,
-      });
-    }
-    this.auditLog.record('session.ended', actor, {
-      scope,
-      userId: user.id,
-      sessionId: user.sessionId,
-      sessions: ended,
-    });
+    const which =
+      scope === 'local'
+        ? { id: user.sessionId }
+        : { userId: user.id, keep: scope === 'others' ? user.sessionId : undefined };
+    await this.sessions.endRecorded(which, 'logout', actor, ({ sessions }) => ({
+      event: 'session.ended',
+      // A local logout counts its session, ended now or already (a second logout with the token).
+      fields: {
+        scope,
+        userId: user.id,
+        sessionId: user.sessionId,
+        sessions: scope === 'local' ? 1 : sessions,
+      },
+    }));
   }
 
   /** Signs the claim profile that JwtStrategy checks (see access-token.ts), never past the session's end. */

@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { AdminUsersService } from '../admin/admin-users.service.js';
 import type { Role } from '../common/request-context/role.js';
 import { MfaService } from '../mfa/mfa.service.js';
-import { SessionsService } from '../sessions/sessions.service.js';
 import type { UserSummary } from '../users/user-profile.js';
 import { accountNameProblem } from '../common/validation/account-name.js';
 import { NameTakenError } from '../users/name-taken.error.js';
@@ -37,7 +36,6 @@ const sessionCount = (count: number) => `${count} session${count === 1 ? '' : 's
 export class UsersCommands {
   constructor(
     private readonly users: UsersService,
-    private readonly sessions: SessionsService,
     private readonly admin: AdminUsersService,
     private readonly mfa: MfaService,
   ) {}
@@ -113,7 +111,7 @@ export class UsersCommands {
 
   async logout(name: string): Promise<string> {
     const user = await this.find(name);
-    const ended = await this.sessions.endAllOf(user.id, 'revoked');
+    const ended = await this.admin.endSessions(user.id);
     return `ended ${sessionCount(ended)} of ${quoted(user.name)}`;
   }
 

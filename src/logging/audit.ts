@@ -48,11 +48,34 @@ export interface AuditEntry {
  */
 export abstract class AuditSink {
   abstract record(entry: AuditEntry): void;
+  /** Runs `work` in one transaction of the store's database, the one recordIn() is then given. */
+  abstract transaction<T>(work: (transaction: EntityManager) => Promise<T>): Promise<T>;
   /** Stores the entry now, in the caller's transaction: it commits or rolls back with the change. */
   abstract recordIn(transaction: EntityManager, entry: AuditEntry): Promise<void>;
   /** Stores every queued entry; resolves once they are stored. */
   abstract flush(): Promise<void>;
 }
+
+/** An event and its fields, as a change describes what it did. */
+export interface AuditRecord {
+  event: AuditEvent;
+  fields: AuditFields;
+}
+
+/**
+ * Records an event (given by name and fields, or as an AuditRecord; undefined records nothing) in
+ * the transaction AuditLog.change() runs: it is stored only if the change commits.
+ */
+export type RecordChange = (
+  event: AuditEvent | AuditRecord | undefined,
+  fields?: AuditFields,
+) => Promise<void>;
+
+/**
+ * The event a change records, given what the change did (undefined: none). How a caller names its
+ * own event (an admin's `admin.*`) for a change another feature makes and stores.
+ */
+export type ChangeEvent<Done> = (done: Done) => AuditRecord | undefined;
 
 /**
  * Who caused an event, as audit reads it: the request-context `Actor` (common/) has these fields,
@@ -86,29 +109,46 @@ export class AuditLog {
   }
 
   /**
-   * Stores the events queued so far. Called before a transaction that will recordIn(): its row
-   * takes the next id, and the trail, read in id order, must not list it before the events that
-   * came earlier (an admin creating an account, then changing it at once). Outside the
-   * transaction: on SQLite a write inside it would join it, and be lost if it rolled back.
+   * Stores the events queued so far; resolves once they are stored (a reader of the trail waits
+   * for them).
    */
   async flush(): Promise<void> {
     await this.sink?.flush();
   }
 
   /**
-   * Records an event inside the transaction that makes its change (a database write through
-   * `transaction`), so the stored row and the change are committed together or not at all. The
-   * line is written once the row is inserted (a commit that then fails leaves the line alone).
+   * Makes a change and stores its events in one database transaction: `work` writes through
+   * `transaction` and calls `record` for each event, so the change and its rows commit together
+   * or not at all. Their lines are written once it has committed: a change rolled back leaves
+   * neither a row nor a line. The events queued before it are stored first, so the trail, read in
+   * id order, never lists this change before what came earlier (an account created, then changed).
+   * They are stored outside the transaction: on SQLite a write inside it would join it.
    */
-  async recordIn(
-    transaction: EntityManager,
-    event: AuditEvent,
+  async change<T>(
     actor: AuditActor,
-    fields: AuditFields = {},
-  ): Promise<void> {
-    const entry = this.entry(event, actor, fields);
-    await this.sink?.recordIn(transaction, entry);
-    this.write(entry);
+    work: (transaction: EntityManager, record: RecordChange) => Promise<T>,
+  ): Promise<T> {
+    const sink = this.sink;
+    if (sink === undefined) {
+      throw new Error('AuditLog.change() needs an AuditSink: import AuditModule');
+    }
+    await sink.flush();
+    const stored: AuditEntry[] = [];
+    const result = await sink.transaction((transaction) =>
+      work(transaction, async (event, fields = {}) => {
+        if (event === undefined) {
+          return;
+        }
+        const entry =
+          typeof event === 'string'
+            ? this.entry(event, actor, fields)
+            : this.entry(event.event, actor, event.fields);
+        await sink.recordIn(transaction, entry);
+        stored.push(entry);
+      }),
+    );
+    stored.forEach((entry) => this.write(entry));
+    return result;
   }
 
   private entry(event: AuditEvent, actor: AuditActor, fields: AuditFields): AuditEntry {

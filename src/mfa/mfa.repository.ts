@@ -1,6 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { IsNull, LessThan, LessThanOrEqual, MoreThan, MoreThanOrEqual, Not, Repository } from 'typeorm';
+import {
+  IsNull,
+  LessThan,
+  LessThanOrEqual,
+  MoreThan,
+  MoreThanOrEqual,
+  Not,
+  Repository,
+  type EntityManager,
+} from 'typeorm';
 import { SerialTransactions } from '../database/serial-transactions.js';
 import { MfaChallengeEntity } from './mfa-challenge.entity.js';
 import { RecoveryCodeEntity } from './recovery-code.entity.js';
@@ -59,23 +68,22 @@ export class MfaRepository {
     step: number,
     codeHashes: string[],
     at: Date,
+    transaction: EntityManager,
   ): Promise<boolean> {
-    return this.transactions.run(async (manager) => {
-      const result = await manager.update(
-        TotpCredentialEntity,
-        { userId, confirmedAt: IsNull(), secretSealed: pendingSealed },
-        { secretSealed: activeSealed, confirmedAt: at, lastStep: step },
-      );
-      if ((result.affected ?? 0) === 0) {
-        return false;
-      }
-      await manager.delete(RecoveryCodeEntity, { userId });
-      await manager.insert(
-        RecoveryCodeEntity,
-        codeHashes.map((codeHash) => ({ userId, codeHash, usedAt: null })),
-      );
-      return true;
-    });
+    const result = await transaction.update(
+      TotpCredentialEntity,
+      { userId, confirmedAt: IsNull(), secretSealed: pendingSealed },
+      { secretSealed: activeSealed, confirmedAt: at, lastStep: step },
+    );
+    if ((result.affected ?? 0) === 0) {
+      return false;
+    }
+    await transaction.delete(RecoveryCodeEntity, { userId });
+    await transaction.insert(
+      RecoveryCodeEntity,
+      codeHashes.map((codeHash) => ({ userId, codeHash, usedAt: null })),
+    );
+    return true;
   }
 
   /**
@@ -134,13 +142,11 @@ export class MfaRepository {
   }
 
   /** Removes the second factor and its codes and pending logins; false when there was none. */
-  async removeTotp(userId: number): Promise<boolean> {
-    return this.transactions.run(async (manager) => {
-      const result = await manager.delete(TotpCredentialEntity, { userId });
-      await manager.delete(RecoveryCodeEntity, { userId });
-      await manager.delete(MfaChallengeEntity, { userId });
-      return (result.affected ?? 0) > 0;
-    });
+  async removeTotp(userId: number, transaction: EntityManager): Promise<boolean> {
+    const result = await transaction.delete(TotpCredentialEntity, { userId });
+    await transaction.delete(RecoveryCodeEntity, { userId });
+    await transaction.delete(MfaChallengeEntity, { userId });
+    return (result.affected ?? 0) > 0;
   }
 
   /**

@@ -145,11 +145,19 @@ export class MfaService {
     const recoveryCodes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode);
     const hashes = recoveryCodes.map((recovery) => hashRecoveryCode(recovery, this.keys.recoveryCodes));
     const active = this.sealSecret(user.id, secret);
-    if (!(await this.store.confirmTotp(user.id, pending.secretSealed, active, step, hashes, new Date()))) {
-      throw new NoSetupPendingError();
-    }
-    const sessions = await this.sessions.endAllOf(user.id, 'mfa', { keep: actor.sessionId });
-    this.auditLog.record('mfa.totp.enabled', actor, { userId: user.id, sessions });
+    // The factor, its codes, the other sessions' end and the event: all of it commits or none.
+    const ended = await this.auditLog.change(actor, async (transaction, record) => {
+      const at = new Date();
+      if (
+        !(await this.store.confirmTotp(user.id, pending.secretSealed, active, step, hashes, at, transaction))
+      ) {
+        throw new NoSetupPendingError();
+      }
+      const ids = await this.sessions.endIn(transaction, { userId: user.id, keep: actor.sessionId }, 'mfa');
+      await record('mfa.totp.enabled', { userId: user.id, sessions: ids.length });
+      return ids;
+    });
+    this.sessions.announceEnded(ended, 'mfa');
     return { recoveryCodes };
   }
 
@@ -159,11 +167,15 @@ export class MfaService {
    */
   async disableTotp(userId: number, proof: StepUpProof, actor: Actor): Promise<void> {
     await this.users.proveStepUp(userId, proof, actor, 'mfa_disable');
-    if (!(await this.store.removeTotp(userId))) {
-      throw new MfaNotOnError();
-    }
-    const sessions = await this.sessions.endAllOf(userId, 'mfa', { keep: actor.sessionId });
-    this.auditLog.record('mfa.totp.disabled', actor, { userId, sessions });
+    const ended = await this.auditLog.change(actor, async (transaction, record) => {
+      if (!(await this.store.removeTotp(userId, transaction))) {
+        throw new MfaNotOnError();
+      }
+      const ids = await this.sessions.endIn(transaction, { userId, keep: actor.sessionId }, 'mfa');
+      await record('mfa.totp.disabled', { userId, sessions: ids.length });
+      return ids;
+    });
+    this.sessions.announceEnded(ended, 'mfa');
   }
 
   /** An operator's reset for a lost device: the factor goes and every session ends. */
@@ -171,10 +183,14 @@ export class MfaService {
     userId: number,
     actor: Actor = OPERATOR,
   ): Promise<{ removed: boolean; sessionsEnded: number }> {
-    const removed = await this.store.removeTotp(userId);
-    const sessionsEnded = await this.sessions.endAllOf(userId, 'mfa');
-    this.auditLog.record('mfa.totp.reset', actor, { userId, removed, sessions: sessionsEnded });
-    return { removed, sessionsEnded };
+    const { removed, ended } = await this.auditLog.change(actor, async (transaction, record) => {
+      const removed = await this.store.removeTotp(userId, transaction);
+      const ended = await this.sessions.endIn(transaction, { userId }, 'mfa');
+      await record('mfa.totp.reset', { userId, removed, sessions: ended.length });
+      return { removed, ended };
+    });
+    this.sessions.announceEnded(ended, 'mfa');
+    return { removed, sessionsEnded: ended.length };
   }
 
   /**

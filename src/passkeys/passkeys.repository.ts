@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { LessThan, LessThanOrEqual, type Repository } from 'typeorm';
+import { LessThan, LessThanOrEqual, QueryFailedError, type EntityManager, type Repository } from 'typeorm';
 import { ConflictError } from '../common/errors/domain-error.js';
 import { PasskeyChallengeEntity } from './passkey-challenge.entity.js';
 import { PasskeyEntity } from './passkey.entity.js';
@@ -36,15 +36,18 @@ export class PasskeysRepository {
   }
 
   /** Throws CredentialTakenError when the credential id is registered already. */
-  async add(passkey: PasskeyEntity): Promise<void> {
-    if ((await this.passkeys.countBy({ credentialId: passkey.credentialId })) > 0) {
+  async add(passkey: PasskeyEntity, transaction: EntityManager): Promise<void> {
+    const passkeys = transaction.getRepository(PasskeyEntity);
+    if ((await passkeys.countBy({ credentialId: passkey.credentialId })) > 0) {
       throw new CredentialTakenError();
     }
     try {
-      await this.passkeys.insert(passkey);
+      await passkeys.insert(passkey);
     } catch (error) {
-      // The unique index, when another request registered it between the count and the insert.
-      if ((await this.passkeys.countBy({ credentialId: passkey.credentialId })) > 0) {
+      // The unique index on credential_id (the id is a fresh UUID), when another request
+      // registered it between the count and the insert. Told by the error: on PostgreSQL the
+      // failed INSERT has ended the transaction, so nothing more can be asked through it.
+      if (error instanceof QueryFailedError && /unique|duplicate/i.test(error.message)) {
         throw new CredentialTakenError();
       }
       throw error;
@@ -52,8 +55,8 @@ export class PasskeysRepository {
   }
 
   /** Removes one of the user's passkeys; false when the user has none of that id. */
-  async remove(userId: number, id: string): Promise<boolean> {
-    const result = await this.passkeys.delete({ id, userId });
+  async remove(userId: number, id: string, transaction: EntityManager): Promise<boolean> {
+    const result = await transaction.delete(PasskeyEntity, { id, userId });
     return (result.affected ?? 0) > 0;
   }
 

@@ -27,6 +27,7 @@ import {
   PasskeyRegistrationRefusedError,
 } from './passkeys.errors.js';
 import { PasskeysRepository } from './passkeys.repository.js';
+import { REGISTRATION_MESSAGES, refusalOf, type Refusal } from './passkey-refusals.js';
 
 export const RELYING_PARTY = Symbol('RELYING_PARTY');
 
@@ -36,48 +37,6 @@ export { INVALID_CHALLENGE, PASSKEY_REFUSED } from './passkeys.errors.js';
 export interface PasskeyOptions {
   challengeId: string;
   options: Record<string, unknown>;
-}
-
-/** Why a WebAuthn answer failed, for the audit line and (registration) the caller. */
-type Refusal =
-  | 'origin'
-  | 'rp_id'
-  | 'user_verification'
-  | 'user_presence'
-  | 'challenge'
-  | 'signature'
-  | 'malformed'
-  | 'unknown_credential'
-  | 'user_handle'
-  | 'counter'
-  | 'disabled'
-  | 'public_key';
-
-/** What each refusal of a registration tells the caller, in our words (never the library's). */
-const REGISTRATION_MESSAGES: Partial<Record<Refusal, string>> = {
-  origin: 'the passkey was made on another origin (WEBAUTHN_ORIGIN)',
-  rp_id: 'the passkey was made for another relying party (WEBAUTHN_RP_ID)',
-  user_verification: 'the authenticator did not verify the user (a PIN or biometric is required)',
-  user_presence: 'the authenticator did not check that the user is present',
-  challenge: 'the passkey answers another challenge',
-};
-
-/** Sorts @simplewebauthn/server's error text into our reasons; its text itself goes nowhere. */
-function refusalOf(error: unknown): Refusal {
-  const message = error instanceof Error ? error.message : '';
-  if (/origin/i.test(message)) {
-    return 'origin';
-  }
-  if (/RP ?ID/i.test(message)) {
-    return 'rp_id';
-  }
-  if (/user verification/i.test(message)) {
-    return 'user_verification';
-  }
-  if (/not present/i.test(message)) {
-    return 'user_presence';
-  }
-  return /challenge/i.test(message) ? 'challenge' : 'malformed';
 }
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('base64url');
@@ -183,17 +142,21 @@ export class PasskeysService {
       lastUsedAt: null,
     };
     // CredentialTakenError (409) when the credential is registered already, to anyone.
-    await this.store.add(passkey);
-    this.auditLog.record('passkey.added', actor, { userId: user.id, passkeyId: passkey.id });
+    await this.auditLog.change(actor, async (transaction, record) => {
+      await this.store.add(passkey, transaction);
+      await record('passkey.added', { userId: user.id, passkeyId: passkey.id });
+    });
     return toPasskeyView(passkey);
   }
 
   /** Removes one of the caller's passkeys: 404 for an id that is not theirs (or no one's). */
   async remove(userId: number, id: string, actor: Actor): Promise<void> {
-    if (!(await this.store.remove(userId, id))) {
-      throw new PasskeyNotFoundError();
-    }
-    this.auditLog.record('passkey.removed', actor, { userId, passkeyId: id });
+    await this.auditLog.change(actor, async (transaction, record) => {
+      if (!(await this.store.remove(userId, id, transaction))) {
+        throw new PasskeyNotFoundError();
+      }
+      await record('passkey.removed', { userId, passkeyId: id });
+    });
   }
 
   /** The options for navigator.credentials.get(): any of this site's passkeys, the user verified. */

@@ -20,17 +20,13 @@ import {
   NO_BODY_ERRORS,
   NO_STORE,
 } from '../docs/api-error-responses.decorator.js';
-import { AuditLog } from '../logging/audit.js';
 import { SessionView, toSessionView } from './session-view.js';
 import { SessionsService } from './sessions.service.js';
 
 @ApiTags('sessions')
 @Controller('user/sessions')
 export class SessionsController {
-  constructor(
-    private readonly sessions: SessionsService,
-    private readonly auditLog: AuditLog,
-  ) {}
+  constructor(private readonly sessions: SessionsService) {}
 
   /** The caller's live sessions, newest first, the current one marked. */
   @Get()
@@ -60,14 +56,17 @@ export class SessionsController {
     @Param('id', UuidPipe) id: string,
     @CurrentActor() actor: Actor,
   ): Promise<void> {
-    if (!(await this.sessions.endOwn(user.id, id, 'revoked'))) {
+    const ended = await this.sessions.endRecorded(
+      { id, userId: user.id },
+      'revoked',
+      actor,
+      ({ sessions }) =>
+        sessions === 0
+          ? undefined
+          : { event: 'session.ended', fields: { scope: 'one', userId: user.id, sessionId: id, sessions } },
+    );
+    if (ended === 0) {
       throw new NotFoundException('session not found');
     }
-    this.auditLog.record('session.ended', actor, {
-      scope: 'one',
-      userId: user.id,
-      sessionId: id,
-      sessions: 1,
-    });
   }
 }

@@ -5,6 +5,12 @@ import { SerialTransactions } from '../database/serial-transactions.js';
 import { RefreshTokenEntity } from './refresh-token.entity.js';
 import { SessionEntity, type SessionEndReason } from './session.entity.js';
 
+/**
+ * Which live sessions to end: one by id (only if it is `userId`'s, when given), or every one of a
+ * user's but the one `keep` names (the caller's own, when a user acts on their own account).
+ */
+export type SessionsToEnd = { id: string; userId?: number } | { userId: number; keep?: string };
+
 /** Persistence of sessions and refresh-token hashes. */
 @Injectable()
 export class SessionsRepository {
@@ -76,9 +82,9 @@ export class SessionsRepository {
     });
   }
 
-  /** Ends the given live sessions (or all of a user's, but `exceptId`); returns the ids ended. */
+  /** Ends the live sessions `which` names (SessionsToEnd); returns the ids ended. */
   async end(
-    where: { id: string } | { userId: number; exceptId?: string },
+    which: SessionsToEnd,
     reason: SessionEndReason,
     at: Date,
     transaction?: EntityManager,
@@ -86,9 +92,9 @@ export class SessionsRepository {
     const sessions = transaction?.getRepository(SessionEntity) ?? this.sessions;
     const tokens = transaction?.getRepository(RefreshTokenEntity) ?? this.tokens;
     const filter =
-      'id' in where
-        ? { id: where.id, endedAt: IsNull() }
-        : { userId: where.userId, endedAt: IsNull(), ...(where.exceptId ? { id: Not(where.exceptId) } : {}) };
+      'id' in which
+        ? { id: which.id, endedAt: IsNull(), ...(which.userId === undefined ? {} : { userId: which.userId }) }
+        : { userId: which.userId, endedAt: IsNull(), ...(which.keep ? { id: Not(which.keep) } : {}) };
     const ended = await sessions.find({ select: { id: true }, where: filter });
     if (ended.length > 0) {
       await sessions.update(filter, { endedAt: at, endReason: reason });

@@ -4,12 +4,12 @@ import { ConfigService } from '@nestjs/config';
 import type { EntityManager } from 'typeorm';
 import type { Actor } from '../common/request-context/actor.js';
 import type { Env } from '../config/env.schema.js';
-import { AuditLog } from '../logging/audit.js';
+import { AuditLog, type ChangeEvent } from '../logging/audit.js';
 import { Metrics, type RevocationReason } from '../metrics/metrics.js';
 import { REFRESH_SUCCESSOR_KEY } from './refresh-successor-key.js';
 import { REVOCATIONS, type Revocations } from './revocations.js';
 import type { SessionEndReason, SessionEntity } from './session.entity.js';
-import { SessionsRepository } from './sessions.repository.js';
+import { SessionsRepository, type SessionsToEnd } from './sessions.repository.js';
 
 /** A session's fresh refresh token, handed out once and stored only as a hash. */
 export interface SessionGrant {
@@ -114,12 +114,10 @@ export class SessionsService {
         throw new RefreshRefusedError('ended');
       }
       if (now.getTime() - spentAt.getTime() > this.graceMs) {
-        await this.end(session.id, 'replay');
-        this.auditLog.record('token.replayed', actor, {
-          userId: session.userId,
-          sessionId: session.id,
-          action: 'session revoked',
-        });
+        await this.endRecorded({ id: session.id }, 'replay', actor, () => ({
+          event: 'token.replayed',
+          fields: { userId: session.userId, sessionId: session.id, action: 'session revoked' },
+        }));
         throw new RefreshRefusedError('replayed');
       }
     }
@@ -169,43 +167,41 @@ export class SessionsService {
     return sessions.filter((session) => session.lastUsedAt.getTime() + this.idleMs > now.getTime());
   }
 
-  /** Ends one session if it is the user's; false when there is no such live session of theirs. */
-  async endOwn(userId: number, sessionId: string, reason: SessionEndReason): Promise<boolean> {
-    const session = await this.sessions.findById(sessionId);
-    if (session === null || session.userId !== userId || session.endedAt !== null) {
-      return false;
-    }
-    await this.end(sessionId, reason);
-    return true;
-  }
-
+  /**
+   * Ends one session that is found past its end (expired, idle), or whose user is: a
+   * consequence of a change already recorded, with no event of its own.
+   */
   async end(sessionId: string, reason: SessionEndReason): Promise<void> {
-    const ended = await this.sessions.end({ id: sessionId }, reason, new Date());
-    this.revocations.revoked(ended);
-    this.metrics.revoked(reasonLabel(reason), ended.length);
+    this.announceEnded(await this.sessions.end({ id: sessionId }, reason, new Date()), reason);
   }
 
   /**
-   * Ends every live session of a user but the one `keep` names (the caller's own, when a user
-   * acts on their own account); returns how many ended.
+   * Ends the live sessions `which` names and records the event `event` makes of how many ended
+   * (none when it returns undefined), in one transaction: both commit or neither does. Every
+   * instance hears of the ended sessions once they have committed. Returns how many ended.
    */
-  async endAllOf(
-    userId: number,
+  async endRecorded(
+    which: SessionsToEnd,
     reason: SessionEndReason,
-    { keep }: { keep?: string } = {},
+    actor: Actor,
+    event: ChangeEvent<{ sessions: number }>,
   ): Promise<number> {
-    const ended = await this.sessions.end({ userId, exceptId: keep }, reason, new Date());
+    const ended = await this.auditLog.change(actor, async (transaction, record) => {
+      const ids = await this.endIn(transaction, which, reason);
+      await record(event({ sessions: ids.length }));
+      return ids;
+    });
     this.announceEnded(ended, reason);
     return ended.length;
   }
 
   /**
-   * Ends every session of a user inside the caller's transaction, for a change that must commit
-   * with them (an admin's disable and its audit row). Nothing is announced: once the transaction
-   * has committed, the caller hands the ids to announceEnded().
+   * Ends the live sessions `which` names inside the caller's transaction, for a change that must
+   * commit with them. Nothing is announced: once the transaction has committed, the caller hands
+   * the ids returned to announceEnded().
    */
-  endAllOfIn(transaction: EntityManager, userId: number, reason: SessionEndReason): Promise<string[]> {
-    return this.sessions.end({ userId }, reason, new Date(), transaction);
+  endIn(transaction: EntityManager, which: SessionsToEnd, reason: SessionEndReason): Promise<string[]> {
+    return this.sessions.end(which, reason, new Date(), transaction);
   }
 
   /** Tells every instance (revocations) and the metrics of sessions whose end has committed. */

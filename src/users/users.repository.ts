@@ -44,10 +44,16 @@ export class UsersRepository {
   }
 
   /** Creates a user; throws NameTakenError when the name, or a look-alike, is taken. */
-  async create(name: string, passwordHash: string, roles: Role[] = ['user']): Promise<UserEntity> {
+  async create(
+    name: string,
+    passwordHash: string,
+    roles: Role[],
+    transaction: EntityManager,
+  ): Promise<UserEntity> {
+    const users = transaction.getRepository(UserEntity);
     try {
-      return await this.users.save(
-        this.users.create({
+      return await users.save(
+        users.create({
           name,
           nameKey: nameKey(name),
           nameSkeleton: nameSkeleton(name),
@@ -62,25 +68,21 @@ export class UsersRepository {
   }
 
   /** Renames a user; false when there is no such user, NameTakenError when the name is taken. */
-  async rename(id: number, name: string): Promise<boolean> {
+  async rename(id: number, name: string, transaction: EntityManager): Promise<boolean> {
     try {
-      const result = await this.users.update(
-        { id },
-        { name, nameKey: nameKey(name), nameSkeleton: nameSkeleton(name) },
-      );
+      const result = await transaction
+        .getRepository(UserEntity)
+        .update({ id }, { name, nameKey: nameKey(name), nameSkeleton: nameSkeleton(name) });
       return (result.affected ?? 0) > 0;
     } catch (error) {
       throw nameConflict(error) ?? error;
     }
   }
 
-  async updatePasswordHash(id: number, passwordHash: string): Promise<boolean> {
-    const result = await this.users.update({ id }, { passwordHash });
-    return (result.affected ?? 0) > 0;
-  }
-
-  async setDisabled(id: number, disabled: boolean): Promise<boolean> {
-    const result = await this.users.update({ id }, { disabled });
+  /** Stores a new hash: in the caller's transaction for a change, alone for a rehash at login. */
+  async updatePasswordHash(id: number, passwordHash: string, transaction?: EntityManager): Promise<boolean> {
+    const users = transaction?.getRepository(UserEntity) ?? this.users;
+    const result = await users.update({ id }, { passwordHash });
     return (result.affected ?? 0) > 0;
   }
 
@@ -88,19 +90,14 @@ export class UsersRepository {
   async update(
     id: number,
     change: { disabled?: boolean; roles?: Role[] },
-    transaction?: EntityManager,
+    transaction: EntityManager,
   ): Promise<boolean> {
-    const users = transaction?.getRepository(UserEntity) ?? this.users;
+    const users = transaction.getRepository(UserEntity);
     const fields = Object.fromEntries(Object.entries(change).filter(([, value]) => value !== undefined));
     if (Object.keys(fields).length === 0) {
       return (await users.existsBy({ id })) === true;
     }
     const result = await users.update({ id }, fields);
-    return (result.affected ?? 0) > 0;
-  }
-
-  async setRoles(id: number, roles: Role[]): Promise<boolean> {
-    const result = await this.users.update({ id }, { roles });
     return (result.affected ?? 0) > 0;
   }
 
@@ -114,8 +111,8 @@ export class UsersRepository {
       .execute();
   }
 
-  async delete(id: number): Promise<boolean> {
-    const result = await this.users.delete({ id });
+  async delete(id: number, transaction: EntityManager): Promise<boolean> {
+    const result = await transaction.getRepository(UserEntity).delete({ id });
     return (result.affected ?? 0) > 0;
   }
 

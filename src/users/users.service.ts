@@ -1,10 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
 import { OPERATOR, type Actor } from '../common/request-context/actor.js';
 import { normalizeName } from '../common/validation/account-name.js';
 import { ROLES, type Role } from '../common/request-context/role.js';
-import { AuditLog } from '../logging/audit.js';
-import { SerialTransactions } from '../database/serial-transactions.js';
+import { AuditLog, type ChangeEvent } from '../logging/audit.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { InvalidRequestError } from '../common/errors/domain-error.js';
 import { LoginAttemptLimiter } from '../throttling/login-attempts.js';
@@ -43,7 +41,6 @@ export class UsersService {
     private readonly cache: UserCache,
     private readonly lastAdmin: LastAdminRule,
     private readonly auditLog: AuditLog,
-    private readonly transactions: SerialTransactions,
   ) {}
 
   /**
@@ -129,15 +126,26 @@ export class UsersService {
   }
 
   /**
-   * Creates an account, its name stored in NFC. The caller has held the name to the name policy
-   * (accountNameProblem); throws NameTakenError when the name, or a look-alike, is taken.
+   * Creates an account, its name stored in NFC, and records `event` (if given) in the same
+   * transaction. The caller has held the name to the name policy (accountNameProblem); throws
+   * NameTakenError when the name, or a look-alike, is taken.
    */
-  async create(name: string, password: string, roles: readonly Role[] = ['user']): Promise<UserProfile> {
+  async create(
+    name: string,
+    password: string,
+    roles: readonly Role[] = ['user'],
+    actor: Actor = OPERATOR,
+    event: ChangeEvent<UserSummary> = () => undefined,
+  ): Promise<UserProfile> {
     const normalized = normalizeName(name);
     await this.assertNameFree(normalized);
     const hash = await this.hasher.hash(password);
     // A concurrent sign-up may take the name while this one hashed: the unique indexes decide.
-    const user = await this.users.create(normalized, hash, uniqueRoles(roles));
+    const user = await this.auditLog.change(actor, async (transaction, record) => {
+      const created = await this.users.create(normalized, hash, uniqueRoles(roles), transaction);
+      await record(event(toUserSummary(created)));
+      return created;
+    });
     this.cache.remember(user);
     return toUserProfile(user);
   }
@@ -149,11 +157,13 @@ export class UsersService {
   async rename(id: number, name: string, actor: Actor = OPERATOR): Promise<UserProfile> {
     const normalized = normalizeName(name);
     await this.assertNameFree(normalized, id);
-    if (!(await this.users.rename(id, normalized))) {
-      throw new UserNotFoundError();
-    }
+    await this.auditLog.change(actor, async (transaction, record) => {
+      if (!(await this.users.rename(id, normalized, transaction))) {
+        throw new UserNotFoundError();
+      }
+      await record('user.renamed', { userId: id });
+    });
     this.cache.changed(id);
-    this.auditLog.record('user.renamed', actor, { userId: id });
     return { id, name: normalized };
   }
 
@@ -170,51 +180,41 @@ export class UsersService {
   }
 
   /**
-   * Disables or re-enables an account; disabling ends its sessions and refuses its tokens at once.
-   * Throws UserNotFoundError, or LastAdminError for the last enabled admin.
+   * Disables or re-enables an account; disabling ends its sessions and refuses its tokens at once,
+   * and records `user.disabled`. Throws UserNotFoundError, or LastAdminError for the last
+   * enabled admin.
    */
-  async setDisabled(
-    id: number,
-    disabled: boolean,
-    actor: Actor = OPERATOR,
-  ): Promise<{ sessionsEnded: number }> {
-    const changed = await this.lastAdmin.keepingAnAdmin(id, { disabled }, () =>
-      this.users.setDisabled(id, disabled),
+  setDisabled(id: number, disabled: boolean, actor: Actor = OPERATOR): Promise<{ sessionsEnded: number }> {
+    return this.update(id, { disabled }, actor, ({ sessionsEnded }) =>
+      disabled ? { event: 'user.disabled', fields: { userId: id, sessions: sessionsEnded } } : undefined,
     );
-    if (!changed) {
-      throw new UserNotFoundError();
-    }
-    this.cache.changed(id);
-    const sessionsEnded = disabled ? await this.sessions.endAllOf(id, 'disabled') : 0;
-    if (disabled) {
-      this.auditLog.record('user.disabled', actor, { userId: id, sessions: sessionsEnded });
-    }
-    return { sessionsEnded };
   }
 
   /**
    * Applies roles and the disabled flag together, checked once against the last-admin rule with
    * both in effect, in one transaction with what goes with them: the UPDATE of the row, the end of
-   * the account's sessions when it is disabled, and `record` (the caller's audit row, given the
-   * roles written and the sessions ended). All of it commits or none of it does. Every instance
-   * learns of the ended sessions once it has committed. Throws UserNotFoundError, or
-   * LastAdminError for the last enabled admin.
+   * the account's sessions when it is disabled, and the caller's `event` (given the roles written
+   * and the sessions ended). All of it commits or none of it does. Every instance learns of the
+   * ended sessions once it has committed. Throws UserNotFoundError, or LastAdminError for the
+   * last enabled admin.
    */
   async update(
     id: number,
     change: { disabled?: boolean; roles?: readonly Role[] },
-    record?: (transaction: EntityManager, done: { roles?: Role[]; sessionsEnded: number }) => Promise<void>,
+    actor: Actor,
+    event: ChangeEvent<{ roles?: Role[]; sessionsEnded: number }>,
   ): Promise<{ sessionsEnded: number }> {
     const roles = change.roles === undefined ? undefined : uniqueRoles(change.roles);
     const fields = { roles, disabled: change.disabled };
     let ended: string[] = [];
     const changed = await this.lastAdmin.keepingAnAdmin(id, fields, () =>
-      this.transactions.run(async (transaction) => {
+      this.auditLog.change(actor, async (transaction, record) => {
         if (!(await this.users.update(id, fields, transaction))) {
           return false;
         }
-        ended = change.disabled === true ? await this.sessions.endAllOfIn(transaction, id, 'disabled') : [];
-        await record?.(transaction, { roles, sessionsEnded: ended.length });
+        ended =
+          change.disabled === true ? await this.sessions.endIn(transaction, { userId: id }, 'disabled') : [];
+        await record(event({ roles, sessionsEnded: ended.length }));
         return true;
       }),
     );
@@ -227,37 +227,32 @@ export class UsersService {
   }
 
   /**
-   * Gives an account exactly `roles`; takes effect on its live tokens at once (RolesGuard reads
-   * the cached account, forgotten here and on every instance). Throws UserNotFoundError, or
-   * LastAdminError when this would demote the last enabled admin.
+   * Deletes an account with its sessions, and records `event`, in one transaction; every instance
+   * then refuses their tokens. Throws UserNotFoundError, or LastAdminError for the last enabled
+   * admin.
    */
-  async setRoles(id: number, roles: readonly Role[]): Promise<UserSummary> {
-    const wanted = uniqueRoles(roles);
-    const changed = await this.lastAdmin.keepingAnAdmin(id, { roles: wanted }, () =>
-      this.users.setRoles(id, wanted),
+  async delete(
+    id: number,
+    actor: Actor,
+    event: ChangeEvent<{ sessionsEnded: number }>,
+  ): Promise<{ sessionsEnded: number }> {
+    let ended: string[] = [];
+    const deleted = await this.lastAdmin.keepingAnAdmin(id, 'deleted', () =>
+      this.auditLog.change(actor, async (transaction, record) => {
+        ended = await this.sessions.endIn(transaction, { userId: id }, 'revoked');
+        if (!(await this.users.delete(id, transaction))) {
+          return false;
+        }
+        await record(event({ sessionsEnded: ended.length }));
+        return true;
+      }),
     );
-    if (!changed) {
-      throw new UserNotFoundError();
-    }
-    this.cache.changed(id);
-    return this.get(id);
-  }
-
-  /**
-   * Deletes an account: its sessions end first (so every instance refuses their tokens), then
-   * the row goes. Throws UserNotFoundError, or LastAdminError for the last enabled admin.
-   */
-  async delete(id: number): Promise<{ sessionsEnded: number }> {
-    let sessionsEnded = 0;
-    const deleted = await this.lastAdmin.keepingAnAdmin(id, 'deleted', async () => {
-      sessionsEnded = await this.sessions.endAllOf(id, 'revoked');
-      return this.users.delete(id);
-    });
     if (!deleted) {
       throw new UserNotFoundError();
     }
     this.cache.changed(id);
-    return { sessionsEnded };
+    this.sessions.announceEnded(ended, 'revoked');
+    return { sessionsEnded: ended.length };
   }
 
   /** An account as operators see it; throws UserNotFoundError. */
@@ -299,19 +294,29 @@ export class UsersService {
 
   /**
    * Sets a password without knowing the old one, ending the user's sessions but the actor's own
-   * (an operator, the default, has none: all of them end).
+   * (an operator, the default, has none: all of them end), and records `event` (by default
+   * `password.changed`): the new hash, the ended sessions and the event commit together.
    */
   async setPassword(
     id: number,
     newPassword: string,
     actor: Actor = OPERATOR,
+    event: ChangeEvent<{ sessionsEnded: number }> = ({ sessionsEnded }) => ({
+      event: 'password.changed',
+      fields: { userId: id, sessions: sessionsEnded },
+    }),
   ): Promise<{ sessionsEnded: number }> {
-    if (!(await this.users.updatePasswordHash(id, await this.hasher.hash(newPassword)))) {
-      throw new UserNotFoundError();
-    }
-    const sessionsEnded = await this.sessions.endAllOf(id, 'password', { keep: actor.sessionId });
-    this.auditLog.record('password.changed', actor, { userId: id, sessions: sessionsEnded });
-    return { sessionsEnded };
+    const hash = await this.hasher.hash(newPassword);
+    const ended = await this.auditLog.change(actor, async (transaction, record) => {
+      if (!(await this.users.updatePasswordHash(id, hash, transaction))) {
+        throw new UserNotFoundError();
+      }
+      const ids = await this.sessions.endIn(transaction, { userId: id, keep: actor.sessionId }, 'password');
+      await record(event({ sessionsEnded: ids.length }));
+      return ids;
+    });
+    this.sessions.announceEnded(ended, 'password');
+    return { sessionsEnded: ended.length };
   }
 
   async findByName(name: string): Promise<UserSummary | null> {

@@ -1,23 +1,43 @@
 import { describe, expect, it, jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import { OPERATOR, type Actor } from '../../src/common/request-context/actor.js';
-import { AuditLog, type AuditEntry } from '../../src/logging/audit.js';
+import type { EntityManager } from 'typeorm';
+import { AuditLog, type AuditEntry, type AuditSink } from '../../src/logging/audit.js';
 
-/** An AuditLog whose sink and log lines are kept for the test. */
-function capture() {
+/** An AuditLog whose sink and log lines are kept for the test; `steps` says what happened in which order. */
+function capture({ failInsert = false } = {}) {
   const entries: AuditEntry[] = [];
   const lines: unknown[] = [];
+  const steps: string[] = [];
   jest.spyOn(Logger.prototype, 'log').mockImplementation((line: unknown) => void lines.push(line));
   const inTransaction: [unknown, AuditEntry][] = [];
-  const sink = {
+  const transaction = { name: 'the change' };
+  const sink: AuditSink = {
     record: (entry: AuditEntry) => void entries.push(entry),
-    recordIn: (transaction: unknown, entry: AuditEntry) => {
-      inTransaction.push([transaction, entry]);
+    transaction: async <T>(work: (manager: EntityManager) => Promise<T>) => {
+      steps.push('begin');
+      try {
+        const result = await work(transaction as never);
+        steps.push('commit');
+        return result;
+      } catch (error) {
+        steps.push('rollback');
+        throw error;
+      }
+    },
+    recordIn: (manager: unknown, entry: AuditEntry) => {
+      if (failInsert) {
+        return Promise.reject(new Error('no such table'));
+      }
+      inTransaction.push([manager, entry]);
       return Promise.resolve();
     },
-    flush: () => Promise.resolve(),
+    flush: () => {
+      steps.push('flush');
+      return Promise.resolve();
+    },
   };
-  return { log: new AuditLog(sink), entries, lines, inTransaction };
+  return { log: new AuditLog(sink), entries, lines, inTransaction, steps, transaction };
 }
 
 describe(AuditLog.name, () => {
@@ -66,14 +86,17 @@ describe(AuditLog.name, () => {
     expect(() => new AuditLog().record('login.succeeded', request, { userId: 4 })).not.toThrow();
   });
 
-  it('should hand an event recorded in a transaction to the sink with that transaction, context filled alike', async () => {
-    const { log, entries, lines, inTransaction } = capture();
-    const transaction = { name: 'the change' };
-    await log.recordIn(transaction as never, 'admin.user.updated', request, {
-      actor: 4,
-      userId: 9,
-      disabled: true,
+  it('should store a change and its events in one transaction, after the events queued before it', async () => {
+    const { log, entries, lines, inTransaction, steps, transaction } = capture();
+    const result = await log.change(request, async (manager, record) => {
+      steps.push(`write through ${(manager as unknown as { name: string }).name}`);
+      await record('admin.user.updated', { actor: 4, userId: 9, disabled: true });
+      await record({ event: 'user.renamed', fields: { userId: 9 } });
+      await record(undefined);
+      return 'done';
     });
+    expect(result).toBe('done');
+    expect(steps).toEqual(['flush', 'begin', 'write through the change', 'commit']);
     expect(entries).toEqual([]);
     expect(inTransaction).toEqual([
       [
@@ -85,21 +108,46 @@ describe(AuditLog.name, () => {
           fields: { actor: 4, userId: 9, disabled: true, ip: '203.0.113.9' },
         },
       ],
+      [
+        transaction,
+        expect.objectContaining({ event: 'user.renamed', fields: { userId: 9, ip: '203.0.113.9' } }),
+      ],
     ]);
-    expect(lines).toHaveLength(1);
+    expect(lines).toEqual([
+      {
+        req: { id: 'req-1' },
+        event: 'admin.user.updated',
+        actor: 4,
+        userId: 9,
+        disabled: true,
+        ip: '203.0.113.9',
+      },
+      { req: { id: 'req-1' }, event: 'user.renamed', userId: 9, ip: '203.0.113.9' },
+    ]);
   });
 
-  it('should write no line when the row could not be inserted in the transaction', async () => {
-    const lines: unknown[] = [];
-    jest.spyOn(Logger.prototype, 'log').mockImplementation((line: unknown) => void lines.push(line));
-    const failing = {
-      record: () => undefined,
-      recordIn: () => Promise.reject(new Error('rolled back')),
-      flush: () => Promise.resolve(),
-    };
+  it('should write no line for a change that rolls back after recording its event', async () => {
+    const { log, lines, steps } = capture();
     await expect(
-      new AuditLog(failing).recordIn({} as never, 'user.disabled', OPERATOR, {}),
-    ).rejects.toThrow();
+      log.change(OPERATOR, async (_manager, record) => {
+        await record('user.disabled', { userId: 8 });
+        throw new Error('the change failed');
+      }),
+    ).rejects.toThrow('the change failed');
+    expect(steps).toEqual(['flush', 'begin', 'rollback']);
     expect(lines).toEqual([]);
+  });
+
+  it('should roll the change back, and write no line, when its event cannot be stored', async () => {
+    const { log, lines, steps } = capture({ failInsert: true });
+    await expect(
+      log.change(OPERATOR, (_manager, record) => record('user.disabled', { userId: 8 })),
+    ).rejects.toThrow('no such table');
+    expect(steps).toEqual(['flush', 'begin', 'rollback']);
+    expect(lines).toEqual([]);
+  });
+
+  it('should refuse a change without a sink: it could not commit with its event', async () => {
+    await expect(new AuditLog().change(OPERATOR, () => Promise.resolve())).rejects.toThrow(/AuditSink/);
   });
 });

@@ -1,8 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
-import type { Repository } from 'typeorm';
+import type { EntityManager, Repository } from 'typeorm';
 import type { AuditEventEntity } from '../../src/audit/audit-event.entity.js';
 import { AuditStore } from '../../src/audit/audit-store.js';
 import { OPERATOR } from '../../src/common/request-context/actor.js';
+import type { SerialTransactions } from '../../src/database/serial-transactions.js';
 import { AuditLog } from '../../src/logging/audit.js';
 
 describe(AuditStore.name, () => {
@@ -18,10 +19,14 @@ describe(AuditStore.name, () => {
       return Promise.resolve();
     });
     const repository = {
-      insert,
       delete: jest.fn<() => Promise<{ affected: number }>>().mockResolvedValue({ affected: 0 }),
     } as unknown as Repository<AuditEventEntity>;
-    store = new AuditStore(repository, { get: () => 90 } as never);
+    // Each batch is a transaction of its own (SerialTransactions), inserted through it.
+    const transactions = {
+      run: <T>(work: (manager: EntityManager) => Promise<T>) =>
+        work({ insert: (_entity: unknown, rows: AuditEventEntity[]) => insert(rows) } as never),
+    } as unknown as SerialTransactions;
+    store = new AuditStore(repository, { get: () => 90 } as never, transactions);
     store.onModuleInit();
     auditLog = new AuditLog(store);
   });
@@ -127,16 +132,12 @@ describe(AuditStore.name, () => {
         return Promise.resolve();
       },
     };
-    await auditLog.recordIn(
-      transaction as never,
-      'admin.user.updated',
-      { requestId: 'r', ip: '203.0.113.9' },
-      {
-        actor: 1,
-        userId: 8,
-        disabled: true,
-      },
-    );
+    await store.recordIn(transaction as never, {
+      at: new Date(),
+      event: 'admin.user.updated',
+      requestId: 'r',
+      fields: { actor: 1, userId: 8, disabled: true, ip: '203.0.113.9' },
+    });
     expect(rows).toEqual([
       expect.objectContaining({
         event: 'admin.user.updated',

@@ -76,7 +76,7 @@ describe(AuthService.name, () => {
     sessions.open.mockImplementation(() => Promise.resolve(opened));
     sessions.rotate.mockImplementation(() => Promise.resolve(rotated));
     sessions.end.mockResolvedValue();
-    sessions.endAllOf.mockResolvedValue(1);
+    sessions.endRecorded.mockResolvedValue(1);
     // As AuthModule does: the key and algorithm come per token from the KeyRing.
     const jwt = new JwtService({ signOptions: { expiresIn: TTL, issuer: ISSUER, audience: AUDIENCE } });
     const keys = {
@@ -300,22 +300,35 @@ describe(AuthService.name, () => {
   describe('logout', () => {
     const caller: AuthUser = { id: 7, name: 'Alice', roles: ['user'], sessionId: SID };
 
-    it('should end the current session only for scope local', async () => {
+    /** What logout asked of SessionsService.endRecorded(), and the event it makes of a count. */
+    function lastEnd() {
+      const [which, reason, actor, event] = sessions.endRecorded.mock.calls[0];
+      return { which, reason, actor, event: (count: number) => event({ sessions: count }) };
+    }
+
+    it('should end the current session only for scope local, one change with its event', async () => {
       await service.logout(caller, 'local', CLIENT);
-      expect(sessions.end).toHaveBeenCalledWith(SID, 'logout');
-      expect(sessions.endAllOf).not.toHaveBeenCalled();
+      const { which, reason, actor, event } = lastEnd();
+      expect([which, reason, actor]).toEqual([{ id: SID }, 'logout', CLIENT]);
+      // A second logout with the same token still says one session: the caller's, ended already.
+      expect(event(0)).toEqual({
+        event: 'session.ended',
+        fields: { scope: 'local', userId: 7, sessionId: SID, sessions: 1 },
+      });
     });
 
     it('should end every other session of the user for scope others', async () => {
       await service.logout(caller, 'others', CLIENT);
-      expect(sessions.endAllOf).toHaveBeenCalledWith(7, 'logout', { keep: SID });
-      expect(sessions.end).not.toHaveBeenCalled();
+      const { which, reason, event } = lastEnd();
+      expect([which, reason]).toEqual([{ userId: 7, keep: SID }, 'logout']);
+      expect(event(3)).toMatchObject({ event: 'session.ended', fields: { scope: 'others', sessions: 3 } });
     });
 
     it('should end every session of the user for scope global', async () => {
       await service.logout({ ...caller, sessionId: OTHER_SID }, 'global', CLIENT);
-      expect(sessions.endAllOf).toHaveBeenCalledWith(7, 'logout', { keep: undefined });
-      expect(sessions.end).not.toHaveBeenCalled();
+      const { which, event } = lastEnd();
+      expect(which).toEqual({ userId: 7, keep: undefined });
+      expect(event(2)).toMatchObject({ fields: { scope: 'global', sessionId: OTHER_SID, sessions: 2 } });
     });
   });
 });

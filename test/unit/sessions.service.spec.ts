@@ -10,7 +10,7 @@ import { MemoryRevocationList, REVOCATION_LIST } from '../../src/sessions/revoca
 import { REFRESH_SUCCESSOR_KEY } from '../../src/sessions/refresh-successor-key.js';
 import { REVOCATIONS } from '../../src/sessions/revocations.js';
 import type { SessionEndReason, SessionEntity } from '../../src/sessions/session.entity.js';
-import { SessionsRepository } from '../../src/sessions/sessions.repository.js';
+import { SessionsRepository, type SessionsToEnd } from '../../src/sessions/sessions.repository.js';
 import {
   RefreshRefusedError,
   SessionsService,
@@ -19,6 +19,7 @@ import {
 } from '../../src/sessions/sessions.service.js';
 import { Metrics } from '../../src/metrics/metrics.js';
 import { AuditLog } from '../../src/logging/audit.js';
+import { auditLogStub } from '../support/mocks.js';
 
 const T0 = Date.parse('2025-11-27T10:00:00.000Z');
 const HOUR = 3600;
@@ -129,16 +130,14 @@ class FakeSessionsRepository implements RepositoryContract {
     );
   }
 
-  end(
-    where: { id: string } | { userId: number; exceptId?: string },
-    reason: SessionEndReason,
-    when: Date,
-  ): Promise<string[]> {
-    this.received.push(where, reason, when);
+  end(which: SessionsToEnd, reason: SessionEndReason, when: Date): Promise<string[]> {
+    this.received.push(which, reason, when);
     const ended = [...this.sessions.values()].filter(
       (s) =>
         s.endedAt === null &&
-        ('id' in where ? s.id === where.id : s.userId === where.userId && s.id !== where.exceptId),
+        ('id' in which
+          ? s.id === which.id && (which.userId === undefined || s.userId === which.userId)
+          : s.userId === which.userId && s.id !== which.keep),
     );
     for (const session of ended) {
       session.endedAt = when;
@@ -212,15 +211,17 @@ describe(SessionsService.name, () => {
   let repository: FakeSessionsRepository;
   let list: MemoryRevocationList;
   let revocations: PolledRevocations;
+  let audit: ReturnType<typeof auditLogStub>;
 
   beforeEach(async () => {
     jest.useFakeTimers({ now: T0 });
+    audit = auditLogStub();
     repository = new FakeSessionsRepository();
     list = new MemoryRevocationList();
     const moduleRef = await Test.createTestingModule({
       providers: [
         { provide: Metrics, useValue: new Metrics() },
-        { provide: AuditLog, useValue: { record: jest.fn() } },
+        { provide: AuditLog, useValue: audit.log },
         SessionsService,
         { provide: SessionsRepository, useValue: repository },
         { provide: REVOCATION_LIST, useValue: list },
@@ -426,6 +427,13 @@ describe(SessionsService.name, () => {
         endReason: 'replay',
       });
       expect(revocations.isRevoked(opened.sessionId)).toBe(true);
+      // The end and its event are one change: both commit or neither.
+      expect(audit.recorded).toEqual([
+        {
+          event: 'token.replayed',
+          fields: { userId: ALICE, sessionId: opened.sessionId, action: 'session revoked' },
+        },
+      ]);
       // The thief's and the victim's tokens all stop: the ended session's hashes are gone.
       expect(await refusalOf(service.rotate(legitimate.refreshToken, CLIENT))).toBe('unknown');
       expect(await refusalOf(service.rotate(opened.refreshToken, CLIENT))).toBe('unknown');
@@ -552,9 +560,13 @@ describe(SessionsService.name, () => {
     });
   });
 
-  describe('endAllOf', () => {
+  describe('endRecorded', () => {
     let alice: SessionGrant[];
     let bob: SessionGrant;
+    const ended = ({ sessions }: { sessions: number }) => ({
+      event: 'session.ended' as const,
+      fields: { sessions },
+    });
 
     beforeEach(async () => {
       alice = [
@@ -567,8 +579,10 @@ describe(SessionsService.name, () => {
       at(60);
     });
 
-    it("should end every live session of the user and return how many, leaving others' alone", async () => {
-      await expect(service.endAllOf(ALICE, 'password')).resolves.toBe(2);
+    it("should end every live session of the user, record how many in the change, and leave others' alone", async () => {
+      await expect(service.endRecorded({ userId: ALICE }, 'password', CLIENT, ended)).resolves.toBe(2);
+      expect(audit.log.change).toHaveBeenCalledTimes(1);
+      expect(audit.recorded).toEqual([{ event: 'session.ended', fields: { sessions: 2 } }]);
       for (const { sessionId, refreshToken } of alice.slice(0, 2)) {
         expect(repository.session(sessionId)).toMatchObject({ endedAt: time(60), endReason: 'password' });
         expect(revocations.isRevoked(sessionId)).toBe(true);
@@ -581,7 +595,9 @@ describe(SessionsService.name, () => {
 
     it('should keep the excepted session', async () => {
       const [kept, other] = alice;
-      await expect(service.endAllOf(ALICE, 'logout', { keep: kept.sessionId })).resolves.toBe(1);
+      await expect(
+        service.endRecorded({ userId: ALICE, keep: kept.sessionId }, 'logout', CLIENT, ended),
+      ).resolves.toBe(1);
       expect(repository.session(other.sessionId)).toMatchObject({ endedAt: time(60), endReason: 'logout' });
       expect(revocations.isRevoked(other.sessionId)).toBe(true);
       expect(repository.session(kept.sessionId).endedAt).toBeNull();
@@ -592,36 +608,46 @@ describe(SessionsService.name, () => {
     });
 
     it('should return 0 for a user without live sessions', async () => {
-      await expect(service.endAllOf(99, 'disabled')).resolves.toBe(0);
+      await expect(service.endRecorded({ userId: 99 }, 'disabled', CLIENT, ended)).resolves.toBe(0);
+    });
+
+    it('should announce nothing when the change does not commit', async () => {
+      audit.log.change.mockRejectedValueOnce(new Error('rolled back'));
+      await expect(service.endRecorded({ userId: ALICE }, 'password', CLIENT, ended)).rejects.toThrow();
+      expect(revocations.isRevoked(alice[0].sessionId)).toBe(false);
     });
   });
 
-  describe('endOwn', () => {
+  describe('endRecorded, one session of a user', () => {
+    const endOwn = (userId: number, id: string) =>
+      service.endRecorded({ id, userId }, 'revoked', CLIENT, ({ sessions }) =>
+        sessions === 0 ? undefined : { event: 'session.ended', fields: { sessions } },
+      );
+
     it("should end the user's own session", async () => {
       const { sessionId } = await service.open(ALICE, CLIENT);
-      await expect(service.endOwn(ALICE, sessionId, 'revoked')).resolves.toBe(true);
+      await expect(endOwn(ALICE, sessionId)).resolves.toBe(1);
       expect(repository.session(sessionId)).toMatchObject({ endedAt: time(0), endReason: 'revoked' });
       expect(revocations.isRevoked(sessionId)).toBe(true);
     });
 
-    it("should refuse another user's session and leave it alone", async () => {
+    it("should refuse another user's session, leave it alone and record nothing", async () => {
       const { sessionId, refreshToken } = await service.open(BOB, CLIENT);
-      await expect(service.endOwn(ALICE, sessionId, 'revoked')).resolves.toBe(false);
+      await expect(endOwn(ALICE, sessionId)).resolves.toBe(0);
+      expect(audit.recorded).toEqual([]);
       expect(repository.session(sessionId).endedAt).toBeNull();
       expect(revocations.isRevoked(sessionId)).toBe(false);
       await expect(service.rotate(refreshToken, CLIENT)).resolves.toMatchObject({ sessionId });
     });
 
     it('should refuse an unknown session', async () => {
-      await expect(service.endOwn(ALICE, '5f0c4a8e-3b2d-4e1f-9a7c-1d2e3f4a5b6c', 'revoked')).resolves.toBe(
-        false,
-      );
+      await expect(endOwn(ALICE, '5f0c4a8e-3b2d-4e1f-9a7c-1d2e3f4a5b6c')).resolves.toBe(0);
     });
 
     it('should refuse a session that already ended', async () => {
       const { sessionId } = await service.open(ALICE, CLIENT);
       await service.end(sessionId, 'logout');
-      await expect(service.endOwn(ALICE, sessionId, 'revoked')).resolves.toBe(false);
+      await expect(endOwn(ALICE, sessionId)).resolves.toBe(0);
       expect(repository.session(sessionId).endReason).toBe('logout');
     });
   });

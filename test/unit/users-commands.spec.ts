@@ -2,7 +2,6 @@ import { describe, expect, it } from '@jest/globals';
 import { AdminUsersService } from '../../src/admin/admin-users.service.js';
 import { UsersCommands } from '../../src/cli/users.commands.js';
 import type { MfaService } from '../../src/mfa/mfa.service.js';
-import type { SessionsService } from '../../src/sessions/sessions.service.js';
 import { toUserSummary } from '../../src/users/user-profile.js';
 import type { UsersService } from '../../src/users/users.service.js';
 import { userEntity } from '../support/entities.js';
@@ -18,7 +17,6 @@ describe('UsersCommands.list', () => {
       .mockResolvedValueOnce({ items: [bob], more: false });
     const commands = new UsersCommands(
       {} as UsersService,
-      {} as SessionsService,
       admin as unknown as AdminUsersService,
       {} as MfaService,
     );

@@ -1,7 +1,6 @@
-import { beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { beforeEach, describe, expect, it } from '@jest/globals';
 import { ConfigService } from '@nestjs/config';
 import { Test } from '@nestjs/testing';
-import type { EntityManager } from 'typeorm';
 import { SessionsService } from '../../src/sessions/sessions.service.js';
 import { LoginAttemptLimiter } from '../../src/throttling/login-attempts.js';
 import { TooManyAttemptsError } from '../../src/throttling/too-many-attempts.error.js';
@@ -15,11 +14,12 @@ import { UserCache } from '../../src/users/user-cache.js';
 import { LastAdminRule } from '../../src/users/last-admin-rule.js';
 import { InstanceEvents, type InstanceEvent } from '../../src/redis/instance-events.js';
 import { DatabaseLock } from '../../src/database/database-lock.js';
-import { SerialTransactions } from '../../src/database/serial-transactions.js';
 import { Metrics } from '../../src/metrics/metrics.js';
 import { PASSWORD_HASH, SESSION_ID, userEntity } from '../support/entities.js';
-import { mockOf, type MockOf } from '../support/mocks.js';
+import { auditLogStub, mockOf, TRANSACTION, type MockOf } from '../support/mocks.js';
+import { OPERATOR } from '../../src/common/request-context/actor.js';
 import { AuditLog } from '../../src/logging/audit.js';
+import type { Role } from '../../src/common/request-context/role.js';
 
 const HASH = PASSWORD_HASH;
 const SESSION = SESSION_ID;
@@ -27,8 +27,8 @@ const SESSION = SESSION_ID;
 const ACTOR = { requestId: 'request-1', sessionId: SESSION };
 
 const entity = userEntity;
-/** The transaction SerialTransactions hands to a change, as the repositories receive it. */
-const TRANSACTION = { transaction: 'users.update' } as unknown as EntityManager;
+/** A change that records no event of the caller's. */
+const NO_EVENT = () => undefined;
 
 describe(UsersService.name, () => {
   let service: UsersService;
@@ -45,6 +45,8 @@ describe(UsersService.name, () => {
     onResync: (handler: () => void) => void;
   };
   let hasher: MockOf<PasswordHasher>;
+  /** The audit log: change() runs at once with TRANSACTION (the repositories are mocks; e2e suites commit). */
+  let audit: ReturnType<typeof auditLogStub>;
 
   beforeEach(async () => {
     repository = mockOf(UsersRepository);
@@ -57,11 +59,11 @@ describe(UsersService.name, () => {
       Promise.resolve(entity({ id: 8, name, passwordHash })),
     );
     repository.updatePasswordHash.mockResolvedValue(true);
-    repository.setDisabled.mockResolvedValue(true);
+    repository.update.mockResolvedValue(true);
     repository.recordLogin.mockResolvedValue();
     sessions = mockOf(SessionsService);
-    sessions.endAllOf.mockResolvedValue(2);
-    sessions.endAllOfIn.mockResolvedValue(['s1', 's2']);
+    sessions.endIn.mockResolvedValue(['s1', 's2']);
+    audit = auditLogStub();
     attempts = mockOf(LoginAttemptLimiter);
     attempts.refuseIfHeld.mockResolvedValue();
     attempts.recordFailure.mockResolvedValue();
@@ -80,7 +82,7 @@ describe(UsersService.name, () => {
     const moduleRef = await Test.createTestingModule({
       providers: [
         { provide: Metrics, useValue: new Metrics() },
-        { provide: AuditLog, useValue: { record: jest.fn() } },
+        { provide: AuditLog, useValue: audit.log },
         UsersService,
         UserCache,
         LastAdminRule,
@@ -90,11 +92,6 @@ describe(UsersService.name, () => {
         { provide: SessionsService, useValue: sessions },
         { provide: LoginAttemptLimiter, useValue: attempts },
         { provide: DatabaseLock, useValue: { run: (_name: string, work: () => Promise<unknown>) => work() } },
-        // The transaction is a token here: the repositories are mocks, and the e2e suites commit.
-        {
-          provide: SerialTransactions,
-          useValue: { run: (work: (tx: unknown) => Promise<unknown>) => work(TRANSACTION) },
-        },
         {
           provide: ConfigService,
           useValue: { get: (key: string) => (key === 'durations' ? { userCacheMs: 30_000 } : undefined) },
@@ -244,7 +241,7 @@ describe(UsersService.name, () => {
       repository.findByName.mockResolvedValue(null);
       await expect(service.create('Bob', 'password')).resolves.toStrictEqual({ id: 8, name: 'Bob' });
       expect(hasher.hash).toHaveBeenCalledWith('password');
-      expect(repository.create).toHaveBeenCalledWith('Bob', 'new-hash', ['user']);
+      expect(repository.create).toHaveBeenCalledWith('Bob', 'new-hash', ['user'], TRANSACTION);
     });
 
     it('should make the new user active at once', async () => {
@@ -257,7 +254,7 @@ describe(UsersService.name, () => {
     it('should store the name in NFC', async () => {
       repository.findByName.mockResolvedValue(null);
       await service.create('Jose\u0301', 'password');
-      expect(repository.create).toHaveBeenCalledWith('Jos\u00e9', 'new-hash', ['user']);
+      expect(repository.create).toHaveBeenCalledWith('Jos\u00e9', 'new-hash', ['user'], TRANSACTION);
     });
 
     it('should throw NameTakenError (look-alike) for a name that looks like a taken one', async () => {
@@ -287,11 +284,13 @@ describe(UsersService.name, () => {
   });
 
   describe('setDisabled', () => {
-    it('should end every session of a disabled user', async () => {
-      await service.setDisabled(7, true);
-      expect(repository.setDisabled).toHaveBeenCalledWith(7, true);
-      expect(sessions.endAllOf).toHaveBeenCalledTimes(1);
-      expect(sessions.endAllOf).toHaveBeenCalledWith(7, 'disabled');
+    it('should end every session of a disabled user in the change, and record it there', async () => {
+      await expect(service.setDisabled(7, true)).resolves.toEqual({ sessionsEnded: 2 });
+      expect(repository.update).toHaveBeenCalledWith(7, { disabled: true }, TRANSACTION);
+      expect(sessions.endIn).toHaveBeenCalledTimes(1);
+      expect(sessions.endIn).toHaveBeenCalledWith(TRANSACTION, { userId: 7 }, 'disabled');
+      expect(sessions.announceEnded).toHaveBeenCalledWith(['s1', 's2'], 'disabled');
+      expect(audit.recorded).toEqual([{ event: 'user.disabled', fields: { userId: 7, sessions: 2 } }]);
     });
 
     it('should refuse a cached user at once after disabling', async () => {
@@ -308,19 +307,21 @@ describe(UsersService.name, () => {
       await expect(service.findActive(7)).resolves.toBeNull();
       repository.findById.mockResolvedValue(entity());
       await service.setDisabled(7, false);
-      expect(repository.setDisabled).toHaveBeenCalledWith(7, false);
+      expect(repository.update).toHaveBeenCalledWith(7, { disabled: false }, TRANSACTION);
       await expect(service.findActive(7)).resolves.toStrictEqual({ id: 7, name: 'Alice', roles: ['user'] });
-      expect(sessions.endAllOf).not.toHaveBeenCalled();
+      expect(sessions.endIn).not.toHaveBeenCalled();
+      expect(audit.recorded).toEqual([]);
     });
 
     it('should throw UserNotFoundError (404) for an unknown user and end nothing', async () => {
-      repository.setDisabled.mockResolvedValue(false);
+      repository.update.mockResolvedValue(false);
       await expect(service.setDisabled(99, true)).rejects.toMatchObject({
         status: 404,
         code: 'user_not_found',
         message: 'user not found',
       });
-      expect(sessions.endAllOf).not.toHaveBeenCalled();
+      expect(sessions.endIn).not.toHaveBeenCalled();
+      expect(audit.recorded).toEqual([]);
     });
   });
 
@@ -329,8 +330,10 @@ describe(UsersService.name, () => {
       await service.changePassword(7, 'old-password', 'new-password', ACTOR);
       expect(hasher.verify).toHaveBeenCalledWith(HASH, 'old-password');
       expect(hasher.hash).toHaveBeenCalledWith('new-password');
-      expect(repository.updatePasswordHash).toHaveBeenCalledWith(7, 'new-hash');
-      expect(sessions.endAllOf).toHaveBeenCalledWith(7, 'password', { keep: SESSION });
+      expect(repository.updatePasswordHash).toHaveBeenCalledWith(7, 'new-hash', TRANSACTION);
+      expect(sessions.endIn).toHaveBeenCalledWith(TRANSACTION, { userId: 7, keep: SESSION }, 'password');
+      expect(sessions.announceEnded).toHaveBeenCalledWith(['s1', 's2'], 'password');
+      expect(audit.recorded).toEqual([{ event: 'password.changed', fields: { userId: 7, sessions: 2 } }]);
     });
 
     it('should refuse a wrong current password and change nothing', async () => {
@@ -340,7 +343,7 @@ describe(UsersService.name, () => {
       await expect(attempt).rejects.toThrow('currentPassword is wrong');
       expect(hasher.hash).not.toHaveBeenCalled();
       expect(repository.updatePasswordHash).not.toHaveBeenCalled();
-      expect(sessions.endAllOf).not.toHaveBeenCalled();
+      expect(sessions.endIn).not.toHaveBeenCalled();
     });
 
     it('should count a wrong current password toward the account hold, under its own name', async () => {
@@ -372,7 +375,7 @@ describe(UsersService.name, () => {
         new WrongPasswordError('currentPassword'),
       );
       expect(repository.updatePasswordHash).not.toHaveBeenCalled();
-      expect(sessions.endAllOf).not.toHaveBeenCalled();
+      expect(sessions.endIn).not.toHaveBeenCalled();
     });
   });
 
@@ -380,14 +383,14 @@ describe(UsersService.name, () => {
     it('should store the new hash and end every session when none is kept', async () => {
       await service.setPassword(7, 'new-password');
       expect(hasher.verify).not.toHaveBeenCalled();
-      expect(repository.updatePasswordHash).toHaveBeenCalledWith(7, 'new-hash');
-      expect(sessions.endAllOf).toHaveBeenCalledWith(7, 'password', { keep: undefined });
+      expect(repository.updatePasswordHash).toHaveBeenCalledWith(7, 'new-hash', TRANSACTION);
+      expect(sessions.endIn).toHaveBeenCalledWith(TRANSACTION, { userId: 7, keep: undefined }, 'password');
     });
 
     it('should store the new hash before ending sessions, so no login with the old one slips in between', async () => {
       await service.setPassword(7, 'new-password');
       expect(repository.updatePasswordHash.mock.invocationCallOrder[0]).toBeLessThan(
-        sessions.endAllOf.mock.invocationCallOrder[0],
+        sessions.endIn.mock.invocationCallOrder[0],
       );
     });
   });
@@ -422,7 +425,8 @@ describe(UsersService.name, () => {
       await service.findActive(7);
       repository.findByName.mockResolvedValue(null);
       await expect(service.rename(7, 'Jose\u0301')).resolves.toStrictEqual({ id: 7, name: 'Jos\u00e9' });
-      expect(repository.rename).toHaveBeenCalledWith(7, 'Jos\u00e9');
+      expect(repository.rename).toHaveBeenCalledWith(7, 'Jos\u00e9', TRANSACTION);
+      expect(audit.recorded).toEqual([{ event: 'user.renamed', fields: { userId: 7 } }]);
       await service.findActive(7);
       expect(repository.findById).toHaveBeenCalledTimes(2);
     });
@@ -483,118 +487,137 @@ describe(UsersService.name, () => {
 
   describe('the last enabled admin', () => {
     const admin = (overrides: Partial<UserEntity> = {}) => entity({ roles: ['admin'], ...overrides });
+    /** The roles alone, as PATCH /admin/users/:id {roles} asks. */
+    const setRoles = (id: number, roles: Role[]) => service.update(id, { roles }, OPERATOR, NO_EVENT);
+    const remove = (id: number) => service.delete(id, OPERATOR, NO_EVENT);
 
     beforeEach(() => {
       repository.findById.mockResolvedValue(admin());
       repository.countEnabledAdmins.mockResolvedValue(1);
-      repository.setRoles.mockResolvedValue(true);
-      repository.update.mockResolvedValue(true);
       repository.delete.mockResolvedValue(true);
     });
-    const extra = () => repository;
 
     it('should not lose admin through a change of several fields: 409, no field written', async () => {
       // Keeping admin in roles does not make the disable beside it pass, nor get written alone.
-      await expect(service.update(7, { roles: ['admin'], disabled: true })).rejects.toThrow(
-        LAST_ADMIN_MESSAGE,
-      );
-      expect(extra().update).not.toHaveBeenCalled();
-      expect(repository.setDisabled).not.toHaveBeenCalled();
-      expect(extra().setRoles).not.toHaveBeenCalled();
-      expect(sessions.endAllOf).not.toHaveBeenCalled();
+      await expect(
+        service.update(7, { roles: ['admin'], disabled: true }, OPERATOR, NO_EVENT),
+      ).rejects.toThrow(LAST_ADMIN_MESSAGE);
+      expect(repository.update).not.toHaveBeenCalled();
+      expect(sessions.endIn).not.toHaveBeenCalled();
+      expect(audit.log.change).not.toHaveBeenCalled();
     });
 
     it('should write every field of a change in one repository call, then end the sessions of a disable', async () => {
-      extra().countEnabledAdmins.mockResolvedValue(2);
+      repository.countEnabledAdmins.mockResolvedValue(2);
       await expect(
-        service.update(7, { roles: ['user', 'admin', 'user'] as never, disabled: true }),
+        service.update(
+          7,
+          { roles: ['user', 'admin', 'user'] as never, disabled: true },
+          OPERATOR,
+          ({ roles, sessionsEnded }) => ({
+            event: 'admin.user.updated',
+            fields: { roles: roles?.join(','), sessions: sessionsEnded },
+          }),
+        ),
       ).resolves.toEqual({ sessionsEnded: 2 });
-      expect(extra().update).toHaveBeenCalledTimes(1);
-      expect(extra().update).toHaveBeenCalledWith(
+      expect(repository.update).toHaveBeenCalledTimes(1);
+      expect(repository.update).toHaveBeenCalledWith(
         7,
         { roles: ['admin', 'user'], disabled: true },
         TRANSACTION,
       );
-      expect(sessions.endAllOfIn).toHaveBeenCalledWith(TRANSACTION, 7, 'disabled');
+      expect(sessions.endIn).toHaveBeenCalledWith(TRANSACTION, { userId: 7 }, 'disabled');
       expect(sessions.announceEnded).toHaveBeenCalledWith(['s1', 's2'], 'disabled');
+      expect(audit.recorded).toEqual([
+        { event: 'admin.user.updated', fields: { roles: 'admin,user', sessions: 2 } },
+      ]);
     });
 
-    it("should store the caller's record in the change's transaction, and announce nothing if it fails", async () => {
-      extra().countEnabledAdmins.mockResolvedValue(2);
-      const record = jest.fn(
-        (_transaction: EntityManager, _done: { roles?: string[]; sessionsEnded: number }) =>
-          Promise.reject(new Error('the audit row could not be stored')),
+    it("should store the caller's event in the change's transaction, and announce nothing if it fails", async () => {
+      repository.countEnabledAdmins.mockResolvedValue(2);
+      audit.log.change.mockImplementationOnce((_actor, work) =>
+        work(TRANSACTION, () => Promise.reject(new Error('the audit row could not be stored'))),
       );
-      await expect(service.update(7, { roles: ['admin'], disabled: true }, record)).rejects.toThrow(
-        'the audit row could not be stored',
-      );
-      expect(record).toHaveBeenCalledWith(TRANSACTION, { roles: ['admin'], sessionsEnded: 2 });
+      await expect(
+        service.update(7, { roles: ['admin'], disabled: true }, OPERATOR, () => ({
+          event: 'admin.user.updated',
+          fields: {},
+        })),
+      ).rejects.toThrow('the audit row could not be stored');
+      expect(sessions.endIn).toHaveBeenCalledWith(TRANSACTION, { userId: 7 }, 'disabled');
       expect(sessions.announceEnded).not.toHaveBeenCalled();
     });
 
     it('should not be demoted: 409 saying why, nothing written', async () => {
-      await expect(service.setRoles(7, ['user'])).rejects.toThrow(LAST_ADMIN_MESSAGE);
-      await expect(service.setRoles(7, ['user'])).rejects.toBeInstanceOf(LastAdminError);
-      expect(extra().setRoles).not.toHaveBeenCalled();
+      await expect(setRoles(7, ['user'])).rejects.toThrow(LAST_ADMIN_MESSAGE);
+      await expect(setRoles(7, ['user'])).rejects.toBeInstanceOf(LastAdminError);
+      expect(repository.update).not.toHaveBeenCalled();
     });
 
     it('should not be disabled, and keep their sessions', async () => {
       await expect(service.setDisabled(7, true)).rejects.toThrow(LAST_ADMIN_MESSAGE);
-      expect(repository.setDisabled).not.toHaveBeenCalled();
-      expect(sessions.endAllOf).not.toHaveBeenCalled();
+      expect(repository.update).not.toHaveBeenCalled();
+      expect(sessions.endIn).not.toHaveBeenCalled();
     });
 
     it('should not be deleted, and keep their sessions', async () => {
-      await expect(service.delete(7)).rejects.toThrow(LAST_ADMIN_MESSAGE);
-      expect(extra().delete).not.toHaveBeenCalled();
-      expect(sessions.endAllOf).not.toHaveBeenCalled();
+      await expect(remove(7)).rejects.toThrow(LAST_ADMIN_MESSAGE);
+      expect(repository.delete).not.toHaveBeenCalled();
+      expect(sessions.endIn).not.toHaveBeenCalled();
     });
 
     it('should keep admin among other roles, or be re-enabled, freely', async () => {
-      await expect(service.setRoles(7, ['user', 'admin'])).resolves.toMatchObject({ id: 7 });
+      await expect(setRoles(7, ['user', 'admin'])).resolves.toEqual({ sessionsEnded: 0 });
       await service.setDisabled(7, false);
-      expect(extra().setRoles).toHaveBeenCalledWith(7, ['admin', 'user']);
-      expect(repository.setDisabled).toHaveBeenCalledWith(7, false);
+      expect(repository.update).toHaveBeenCalledWith(7, { roles: ['admin', 'user'] }, TRANSACTION);
+      expect(repository.update).toHaveBeenCalledWith(7, { disabled: false }, TRANSACTION);
     });
 
     it('should be demoted, disabled or deleted once another enabled admin exists', async () => {
-      extra().countEnabledAdmins.mockResolvedValue(2);
-      await service.setRoles(7, ['user']);
+      repository.countEnabledAdmins.mockResolvedValue(2);
+      await setRoles(7, ['user']);
       await service.setDisabled(7, true);
-      await service.delete(7);
-      expect(extra().setRoles).toHaveBeenCalledWith(7, ['user']);
-      expect(repository.setDisabled).toHaveBeenCalledWith(7, true);
-      expect(extra().delete).toHaveBeenCalledWith(7);
+      await expect(
+        service.delete(7, OPERATOR, ({ sessionsEnded }) => ({
+          event: 'admin.user.deleted',
+          fields: { sessions: sessionsEnded },
+        })),
+      ).resolves.toEqual({ sessionsEnded: 2 });
+      expect(repository.update).toHaveBeenCalledWith(7, { roles: ['user'] }, TRANSACTION);
+      expect(repository.update).toHaveBeenCalledWith(7, { disabled: true }, TRANSACTION);
+      // The sessions end and the row goes in one transaction, with the event.
+      expect(sessions.endIn).toHaveBeenLastCalledWith(TRANSACTION, { userId: 7 }, 'revoked');
+      expect(repository.delete).toHaveBeenCalledWith(7, TRANSACTION);
+      expect(sessions.announceEnded).toHaveBeenLastCalledWith(['s1', 's2'], 'revoked');
+      expect(audit.recorded.at(-1)).toEqual({ event: 'admin.user.deleted', fields: { sessions: 2 } });
     });
 
     it('should not count against a disabled admin or a plain user', async () => {
       repository.findById.mockResolvedValue(admin({ disabled: true }));
-      await service.delete(7);
+      await remove(7);
       repository.findById.mockResolvedValue(entity());
       await service.setDisabled(7, true);
-      expect(extra().countEnabledAdmins).not.toHaveBeenCalled();
+      expect(repository.countEnabledAdmins).not.toHaveBeenCalled();
     });
 
     it('should check two concurrent demotions one after the other, so one of them fails', async () => {
       let admins = 2;
-      extra().countEnabledAdmins.mockImplementation(() => Promise.resolve(admins));
-      extra().setRoles.mockImplementation(async () => {
+      repository.countEnabledAdmins.mockImplementation(() => Promise.resolve(admins));
+      repository.update.mockImplementation(async () => {
         await new Promise((resolve) => setTimeout(resolve, 5));
         admins -= 1;
         return true;
       });
-      const results = await Promise.allSettled([
-        service.setRoles(7, ['user']),
-        service.setRoles(8, ['user']),
-      ]);
+      const results = await Promise.allSettled([setRoles(7, ['user']), setRoles(8, ['user'])]);
       expect(results.map((result) => result.status).sort()).toStrictEqual(['fulfilled', 'rejected']);
       expect(admins).toBe(1);
     });
 
-    it('should answer 404 for an unknown id', async () => {
+    it('should answer 404 for an unknown id, and record nothing', async () => {
       repository.findById.mockResolvedValue(null);
-      await expect(service.setRoles(99, ['user'])).rejects.toBeInstanceOf(UserNotFoundError);
-      await expect(service.delete(99)).rejects.toBeInstanceOf(UserNotFoundError);
+      await expect(setRoles(99, ['user'])).rejects.toBeInstanceOf(UserNotFoundError);
+      await expect(remove(99)).rejects.toBeInstanceOf(UserNotFoundError);
+      expect(audit.recorded).toEqual([]);
     });
   });
 });
