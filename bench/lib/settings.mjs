@@ -31,5 +31,5 @@ export const SERVICE_SETTINGS =
   'NODE_ENV=production, fresh DATA_DIR (SQLite), production default logging (LOG_LEVEL unset = info, JSON: one line per request, stdout written to a file), ' +
   `LOGIN_RATE_LIMIT=${THROTTLE_OFF} and LOGIN_FAILURE_LIMIT=${THROTTLE_OFF} so that throttling cannot cap the login figures; every other protection at its default`;
 
-/** The memory a container gives one instance (issue 12): what the RSS figures are read against. */
+/** The memory a container gives one instance (issues 12 and 24): what the RSS figures are read against. */
 export const CONTAINER_BUDGET_MB = 256;

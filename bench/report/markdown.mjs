@@ -3,6 +3,7 @@
 import { num, table } from '../lib/format.mjs';
 import { algorithmsSection } from './algorithms-section.mjs';
 import { hotPathSection } from './hot-path-section.mjs';
+import { issue24Section } from './issue-24-targets.mjs';
 import { scaleOutSection } from './scale-out-section.mjs';
 import { floorsSection, getUserSection, serviceAloneSection } from './service-section.mjs';
 
@@ -62,7 +63,7 @@ function hotPathOnlyMarkdown(r) {
 }
 
 function targetsAndNotes(r, title) {
-  const lines = [''];
+  const lines = [...issue24Section(r.issue24Targets), ''];
   lines.push(`${title} (informational; the bench never fails on a speed figure):`);
   lines.push('');
   lines.push(

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { RESULTS } from '../lib/settings.mjs';
 import { chartRows, chartSvg } from './chart.mjs';
 import { hotPathSummary } from './hot-path-summary.mjs';
+import { issue24Targets } from './issue-24-targets.mjs';
 import { markdown } from './markdown.mjs';
 import { notesFor } from './notes.mjs';
 import { evaluateTargets } from './targets.mjs';
@@ -23,6 +24,7 @@ async function formatted(file, text) {
 /** Adds the targets and the notes to `r`; returns the Markdown report. */
 export function buildReport(r) {
   r.targets = evaluateTargets(r);
+  r.issue24Targets = issue24Targets(r);
   r.notes = notesFor(r);
   return markdown(r);
 }
