@@ -63,7 +63,7 @@ function challengeOf(act: () => unknown): BearerChallengeException {
 describe(JwtAuthGuard.name, () => {
   let guard: JwtAuthGuard;
   /** JwtStrategy's answer for a remembered token: none unless a test says otherwise. */
-  const strategy = { rememberedUser: jest.fn<() => AuthUser | undefined>() };
+  const strategy = { rememberedUser: jest.fn<(request: unknown) => AuthUser | undefined>() };
 
   beforeEach(async () => {
     strategy.rememberedUser.mockReset().mockReturnValue(undefined);
