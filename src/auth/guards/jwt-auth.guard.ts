@@ -4,6 +4,7 @@ import { AuthGuard } from '@nestjs/passport';
 import type { FastifyRequest } from 'fastify';
 import jsonwebtoken from 'jsonwebtoken';
 import type { AuthUser } from '../../common/request-context/auth-user.js';
+import { HandlerMetadata } from '../../common/request-context/handler-metadata.js';
 import { BearerChallengeException } from '../bearer-challenge.exception.js';
 import { IS_PUBLIC_KEY } from '../../common/request-context/public.decorator.js';
 import { InvalidTokenError } from '../invalid-token.error.js';
@@ -16,11 +17,14 @@ import { JwtStrategy } from '../strategies/jwt.strategy.js';
  */
 @Injectable()
 export class JwtAuthGuard extends AuthGuard('jwt') {
+  private readonly isPublic: HandlerMetadata<boolean>;
+
   constructor(
-    private readonly reflector: Reflector,
+    reflector: Reflector,
     private readonly strategy: JwtStrategy,
   ) {
     super();
+    this.isPublic = new HandlerMetadata(reflector, IS_PUBLIC_KEY);
   }
 
   /**
@@ -31,11 +35,7 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
    * passport's path, where JwtStrategy verifies or refuses it as before.
    */
   override canActivate(context: ExecutionContext) {
-    const isPublic = this.reflector.getAllAndOverride<boolean | undefined>(IS_PUBLIC_KEY, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
-    if (isPublic === true) {
+    if (this.isPublic.get(context) === true) {
       return true;
     }
     const request = context.switchToHttp().getRequest<FastifyRequest & { user?: AuthUser }>();
