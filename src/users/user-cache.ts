@@ -44,6 +44,14 @@ export class UserCache {
     return this.activeUsers.get(id) ?? (await this.activeUsers.fetch(id)) ?? null;
   }
 
+  /**
+   * The user if the cache holds them now, without a lookup: for JwtAuthGuard's synchronous path.
+   * undefined when absent or expired (findActive then looks them up).
+   */
+  cachedActive(id: number): ActiveUser | undefined {
+    return this.activeUsers.get(id);
+  }
+
   /** A user just created here: active at once, without a lookup. */
   remember(user: UserEntity): void {
     this.activeUsers.set(user.id, toActiveUser(user));

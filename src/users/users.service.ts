@@ -125,6 +125,11 @@ export class UsersService {
     return this.cache.findActive(id);
   }
 
+  /** findActive's answer when the cache has it now, without waiting; undefined when it has not. */
+  cachedActive(id: number): ActiveUser | undefined {
+    return this.cache.cachedActive(id);
+  }
+
   /**
    * Creates an account, its name stored in NFC, and records `event` (if given) in the same
    * transaction. The caller has held the name to the name policy (accountNameProblem); throws

@@ -8,6 +8,7 @@ import { BearerChallengeException } from '../../src/auth/bearer-challenge.except
 import { Public } from '../../src/common/request-context/public.decorator.js';
 import { JwtAuthGuard } from '../../src/auth/guards/jwt-auth.guard.js';
 import { InvalidTokenError } from '../../src/auth/invalid-token.error.js';
+import { JwtStrategy } from '../../src/auth/strategies/jwt.strategy.js';
 
 // Handlers declare `this: void`: the guard only reads their metadata, it never calls them.
 @Public()
@@ -26,11 +27,12 @@ function context(
   controller: abstract new () => unknown,
   handler: (...args: never[]) => unknown,
   authorization?: string,
+  request: { headers: object; user?: AuthUser } = { headers: { authorization } },
 ): ExecutionContext {
   return {
     getClass: () => controller,
     getHandler: () => handler,
-    switchToHttp: () => ({ getRequest: () => ({ headers: { authorization } }) }),
+    switchToHttp: () => ({ getRequest: () => request }),
   } as unknown as ExecutionContext;
 }
 
@@ -60,10 +62,17 @@ function challengeOf(act: () => unknown): BearerChallengeException {
 
 describe(JwtAuthGuard.name, () => {
   let guard: JwtAuthGuard;
+  /** JwtStrategy's answer for a remembered token: none unless a test says otherwise. */
+  const strategy = { rememberedUser: jest.fn<(request: unknown) => AuthUser | undefined>() };
 
   beforeEach(async () => {
+    strategy.rememberedUser.mockReset().mockReturnValue(undefined);
     const moduleRef = await Test.createTestingModule({
-      providers: [JwtAuthGuard, { provide: Reflector, useValue: new Reflector() }],
+      providers: [
+        JwtAuthGuard,
+        { provide: Reflector, useValue: new Reflector() },
+        { provide: JwtStrategy, useValue: strategy },
+      ],
     }).compile();
     guard = moduleRef.get(JwtAuthGuard);
   });
@@ -91,6 +100,23 @@ describe(JwtAuthGuard.name, () => {
       await expect(guard.canActivate(ctx)).resolves.toBe(false);
       expect(passport).toHaveBeenCalledTimes(1);
       expect(passport).toHaveBeenCalledWith(ctx);
+    });
+
+    it('should let a remembered token whose checks pass through synchronously, without passport', () => {
+      const passport = passportCanActivate();
+      strategy.rememberedUser.mockReturnValue(ALICE);
+      const request: { headers: object; user?: AuthUser } = { headers: { authorization: 'Bearer x.y.z' } };
+      const ctx = context(GuardedController, GuardedController.prototype.closed, undefined, request);
+      expect(guard.canActivate(ctx)).toBe(true);
+      expect(request.user).toBe(ALICE);
+      expect(strategy.rememberedUser).toHaveBeenCalledWith(request);
+      expect(passport).not.toHaveBeenCalled();
+    });
+
+    it('should not ask the strategy for a @Public() handler', () => {
+      passportCanActivate();
+      void guard.canActivate(context(GuardedController, GuardedController.prototype.open));
+      expect(strategy.rememberedUser).not.toHaveBeenCalled();
     });
   });
 

@@ -119,4 +119,60 @@ describe('requestLogHook', () => {
     requestLogHook(logger).call(undefined as never, request, reply, () => undefined);
     expect(lines[0]).toMatchObject({ req: { remoteAddress: '10.0.0.7' } });
   });
+
+  it.each([
+    ['a plain request', 200, '/user', '10.0.0.7'],
+    ['a 5xx', 503, '/user', '10.0.0.7'],
+    ['a path JSON must escape', 404, '/a"b\\c/\u00e9/\ud800', '::1'],
+    ['no address (the connection gone before the hook)', 200, '/user', undefined],
+  ])('should write, for %s, the very bytes pino writes for the same fields', (_case, statusCode, url, ip) => {
+    const raw = (level = 'debug') => {
+      const written: string[] = [];
+      return { written, logger: pino({ level }, { write: (line: string) => written.push(line) }) };
+    };
+    const hook = raw();
+    const request = {
+      id: 'r-1',
+      method: 'GET',
+      url,
+      ip,
+      routeOptions: { config: {} },
+    } as unknown as FastifyRequest;
+    const reply = { statusCode, elapsedTime: 2.5 } as FastifyReply;
+    const before = Date.now();
+    requestLogHook(hook.logger).call(undefined as never, request, reply, () => undefined);
+    const own = raw();
+    own.logger[statusCode >= 500 ? 'error' : 'info'](
+      {
+        req: { id: 'r-1', method: 'GET', path: url, remoteAddress: ip },
+        res: { statusCode },
+        responseTime: 2.5,
+      },
+      'request completed',
+    );
+    expect(hook.written).toHaveLength(1);
+    // The same line but for the time each was written at.
+    const time = /"time":(\d+)/;
+    expect(Number(time.exec(hook.written[0])?.[1])).toBeGreaterThanOrEqual(before);
+    expect(hook.written[0].replace(time, '"time":0')).toBe(own.written[0].replace(time, '"time":0'));
+  });
+
+  it("should keep pino's own path for a logger whose lines it cannot mirror (another message key)", () => {
+    const written: string[] = [];
+    const logger = pino({ messageKey: 'message' }, { write: (line: string) => written.push(line) });
+    const request = {
+      id: 'r-1',
+      method: 'GET',
+      url: '/user',
+      ip: '::1',
+      routeOptions: { config: {} },
+    } as unknown as FastifyRequest;
+    requestLogHook(logger).call(
+      undefined as never,
+      request,
+      { statusCode: 200, elapsedTime: 1 } as FastifyReply,
+      () => undefined,
+    );
+    expect(JSON.parse(written[0])).toMatchObject({ message: 'request completed', req: { path: '/user' } });
+  });
 });

@@ -4,10 +4,12 @@ import { AuthGuard } from '@nestjs/passport';
 import type { FastifyRequest } from 'fastify';
 import jsonwebtoken from 'jsonwebtoken';
 import type { AuthUser } from '../../common/request-context/auth-user.js';
+import { HandlerMetadata } from '../../common/request-context/handler-metadata.js';
 import { BearerChallengeException } from '../bearer-challenge.exception.js';
 import { IS_PUBLIC_KEY } from '../../common/request-context/public.decorator.js';
 import { InvalidTokenError } from '../invalid-token.error.js';
 import { namesBearerScheme } from '../strategies/bearer-token.extractor.js';
+import { JwtStrategy } from '../strategies/jwt.strategy.js';
 
 /**
  * The global guard (APP_GUARD): every route needs a valid access token unless it, or its
@@ -15,16 +17,34 @@ import { namesBearerScheme } from '../strategies/bearer-token.extractor.js';
  */
 @Injectable()
 export class JwtAuthGuard extends AuthGuard('jwt') {
-  constructor(private readonly reflector: Reflector) {
+  private readonly isPublic: HandlerMetadata<boolean>;
+
+  constructor(
+    reflector: Reflector,
+    private readonly strategy: JwtStrategy,
+  ) {
     super();
+    this.isPublic = new HandlerMetadata(reflector, IS_PUBLIC_KEY);
   }
 
+  /**
+   * A token JwtStrategy remembers, whose session and user are in memory and pass, is let through
+   * here, synchronously, without entering passport: passport's authenticate() builds closures, a
+   * promise and an options object per request, about a fifth of GET /user's allocation
+   * (docs/decisions.md). Everything else (a new token, a refused one, a user to look up) takes
+   * passport's path, where JwtStrategy verifies or refuses it as before.
+   */
   override canActivate(context: ExecutionContext) {
-    const isPublic = this.reflector.getAllAndOverride<boolean | undefined>(IS_PUBLIC_KEY, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
-    return isPublic === true || super.canActivate(context);
+    if (this.isPublic.get(context) === true) {
+      return true;
+    }
+    const request = context.switchToHttp().getRequest<FastifyRequest & { user?: AuthUser }>();
+    const user = this.strategy.rememberedUser(request);
+    if (user !== undefined) {
+      request.user = user;
+      return true;
+    }
+    return super.canActivate(context);
   }
 
   /**

@@ -2,6 +2,7 @@ import { ForbiddenException, Injectable, type CanActivate, type ExecutionContext
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import type { AuthUser } from '../../common/request-context/auth-user.js';
+import { HandlerMetadata } from '../../common/request-context/handler-metadata.js';
 import type { Role } from '../../common/request-context/role.js';
 import { ROLES_KEY } from '../../common/request-context/roles.decorator.js';
 
@@ -13,13 +14,14 @@ import { ROLES_KEY } from '../../common/request-context/roles.decorator.js';
  */
 @Injectable()
 export class RolesGuard implements CanActivate {
-  constructor(private readonly reflector: Reflector) {}
+  private readonly roles: HandlerMetadata<Role[]>;
+
+  constructor(reflector: Reflector) {
+    this.roles = new HandlerMetadata(reflector, ROLES_KEY);
+  }
 
   canActivate(context: ExecutionContext): boolean {
-    const required = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
+    const required = this.roles.get(context);
     if (required === undefined || required.length === 0) {
       return true;
     }

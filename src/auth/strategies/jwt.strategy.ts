@@ -107,6 +107,34 @@ export class JwtStrategy extends PassportStrategy(Strategy) {
     );
   }
 
+  /**
+   * The caller of a remembered token, for JwtAuthGuard before it enters passport: the same
+   * checks as check() (the claim profile, the key, the session, the user) on what is in memory,
+   * synchronously. undefined whenever any of them fails or needs to wait (a user not cached):
+   * the guard then takes passport's path, which refuses the token, or looks the user up, with
+   * the same answers as before. So a refusal is never decided here, only a success.
+   */
+  rememberedUser(request: FastifyRequest): AuthUser | undefined {
+    const token = extractBearerToken(request);
+    const decoded = token === null ? undefined : this.verified.get(token);
+    if (decoded === undefined || !this.keys.accepts(decoded.header.kid)) {
+      return undefined;
+    }
+    let claims: ReturnType<typeof checkAccessToken>;
+    try {
+      claims = checkAccessToken(decoded, this.policy);
+    } catch {
+      return undefined;
+    }
+    if (this.revocations.isRevoked(claims.sid)) {
+      return undefined;
+    }
+    const user = this.users.cachedActive(claims.id);
+    return user === undefined
+      ? undefined
+      : { id: user.id, name: user.name, roles: user.roles, sessionId: claims.sid };
+  }
+
   /** passport-jwt's callback, for a token whose signature jsonwebtoken has just verified. */
   async validate(request: FastifyRequest, decoded: unknown): Promise<AuthUser> {
     const user = await this.check(decoded);
