@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { LRUCache } from 'lru-cache';
+import { growingBound } from './growing-bound.js';
 import type { Actor } from '../common/request-context/actor.js';
 import type { Env } from '../config/env.schema.js';
 import { nameKey } from '../common/validation/name-key.js';
@@ -60,7 +61,10 @@ export const LOGIN_ATTEMPT_STORE = Symbol('LOGIN_ATTEMPT_STORE');
 
 /** Bounded, so a spray of random names cannot grow memory without limit. */
 export class MemoryLoginAttemptStore implements LoginAttemptStore {
-  private readonly records = new LRUCache<string, FailureRecord>({ max: 100_000, ttlAutopurge: false });
+  private readonly records = new LRUCache<string, FailureRecord>({
+    ...growingBound(100_000),
+    ttlAutopurge: false,
+  });
 
   get(key: string): Promise<FailureRecord | undefined> {
     return Promise.resolve(this.records.get(key));

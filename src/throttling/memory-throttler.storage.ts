@@ -1,5 +1,6 @@
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import { LRUCache } from 'lru-cache';
+import { growingBound } from './growing-bound.js';
 
 type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
 
@@ -18,7 +19,7 @@ export const THROTTLER_STORAGE = Symbol('THROTTLER_STORAGE');
  * without limit (the least recently seen are dropped first).
  */
 export class MemoryThrottlerStorage implements ThrottlerStorage {
-  private readonly windows = new LRUCache<string, Window>({ max: 100_000 });
+  private readonly windows = new LRUCache<string, Window>(growingBound(100_000));
 
   increment(
     key: string,
