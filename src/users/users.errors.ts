@@ -32,3 +32,12 @@ export class WrongPasswordError extends InvalidRequestError {
     super(`${field} is wrong`);
   }
 }
+
+/** Another account has already verified this address: 409. */
+export class EmailTakenError extends ConflictError {
+  override readonly code = 'email_taken';
+
+  constructor() {
+    super('email is already verified by another account');
+  }
+}

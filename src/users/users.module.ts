@@ -5,6 +5,7 @@ import { ThrottlingModule } from '../throttling/throttling.module.js';
 import { LastAdminRule } from './last-admin-rule.js';
 import { PasswordHasher } from './password-hasher.service.js';
 import { UserCache } from './user-cache.js';
+import { UserEmailService } from './user-email.service.js';
 import { UserEntity } from './user.entity.js';
 import { UsersController } from './users.controller.js';
 import { UsersRepository } from './users.repository.js';
@@ -13,7 +14,7 @@ import { UsersService } from './users.service.js';
 @Module({
   imports: [TypeOrmModule.forFeature([UserEntity]), SessionsModule, ThrottlingModule],
   controllers: [UsersController],
-  providers: [UsersRepository, UsersService, PasswordHasher, UserCache, LastAdminRule],
-  exports: [UsersService],
+  providers: [UsersRepository, UsersService, UserEmailService, PasswordHasher, UserCache, LastAdminRule],
+  exports: [UsersService, UserEmailService],
 })
 export class UsersModule {}
