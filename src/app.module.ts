@@ -8,6 +8,7 @@ import type { Env } from './config/env.schema.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
 import { LoggingModule } from './logging/logging.module.js';
+import { MailModule } from './mail/mail.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { PagesModule } from './pages/pages.module.js';
 import { RedisModule } from './redis/redis.module.js';
@@ -29,6 +30,7 @@ export class AppModule {
         CommonModule,
         DatabaseModule,
         RedisModule.forRoot(env),
+        MailModule.forRoot(env, { deliver: true }),
         UsersModule,
         AuthModule,
         AuditModule,

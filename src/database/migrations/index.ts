@@ -10,6 +10,7 @@ import { AddMfaChallengeFailures1767910000000 } from './1767910000000-add-mfa-ch
 import { CreatePasskeys1768200000000 } from './1768200000000-create-passkeys.js';
 import { AddTotpFailedAttempts1768300000000 } from './1768300000000-add-totp-failed-attempts.js';
 import { AddUserEmail1768400000000 } from './1768400000000-add-user-email.js';
+import { CreateMailOutbox1768410000000 } from './1768410000000-create-mail-outbox.js';
 
 /** Every migration, oldest first. They run automatically at start-up. */
 export const migrations = [
@@ -25,4 +26,5 @@ export const migrations = [
   CreatePasskeys1768200000000,
   AddTotpFailedAttempts1768300000000,
   AddUserEmail1768400000000,
+  CreateMailOutbox1768410000000,
 ];
