@@ -14,6 +14,7 @@ import { PagesModule } from './pages/pages.module.js';
 import { RedisModule } from './redis/redis.module.js';
 import { AdminSeeder } from './users/admin-seeder.service.js';
 import { SignUpModule } from './users/sign-up.module.js';
+import { AccountMailModule } from './users/account-mail.module.js';
 import { UsersModule } from './users/users.module.js';
 import { AuditLogModule } from './logging/audit-log.module.js';
 
@@ -37,6 +38,7 @@ export class AppModule {
         AuditLogModule,
         AdminModule,
         ...(env.SIGNUP_ENABLED ? [SignUpModule] : []),
+        ...(env.MAIL_MODE === 'off' ? [] : [AccountMailModule]),
         PagesModule,
         HealthModule,
       ],

@@ -52,6 +52,7 @@ export class AdminUsersService {
         }),
       this.emailIn(email),
     );
+    this.emails.committed();
     return this.users.get(id);
   }
 
@@ -80,6 +81,7 @@ export class AdminUsersService {
         }),
       this.emailIn(email),
     );
+    this.emails.committed();
     return this.users.get(id);
   }
 
