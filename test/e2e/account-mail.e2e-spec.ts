@@ -1,7 +1,9 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { jest } from '@jest/globals';
 import type { ParsedMail } from 'mailparser';
+import { Secret } from 'otpauth';
 import request from 'supertest';
+import { codeForStep, stepAt } from '../../src/mfa/totp.js';
 import { DataSource } from 'typeorm';
 import { ACCEPTED } from '../../src/users/account-mail.controller.js';
 import { createTestApp, httpServer } from '../support/app.js';
@@ -130,6 +132,31 @@ describe('Mail flows over a real SMTP server', () => {
         .post('/password/reset')
         .send({ token, newPassword: 'yet another passphrase' })
         .expect(400, BAD_TOKEN);
+    });
+
+    it('should not bypass two-factor: the login after a reset still asks for the code', async () => {
+      const verify = tokenIn(await createWithEmail('tess', 'tess@example.com'), 'verify-email');
+      await request(server).post('/email/verify').send({ token: verify }).expect(204);
+      const tess = await tokenFor(server, 'tess', PASSWORD);
+      const started = await request(server)
+        .post('/user/mfa/totp')
+        .set('Authorization', `Bearer ${tess}`)
+        .send({ currentPassword: PASSWORD })
+        .expect(200);
+      const secret = Buffer.from(Secret.fromBase32((started.body as { secret: string }).secret).bytes);
+      await request(server)
+        .post('/user/mfa/totp/confirm')
+        .set('Authorization', `Bearer ${tess}`)
+        .send({ code: codeForStep(secret, stepAt(Date.now())) })
+        .expect(200);
+      await request(server).post('/password/forgot').send({ email: 'tess@example.com' }).expect(202);
+      const token = tokenIn(await nextMail(), 'reset-password');
+      const notice = nextMail();
+      await request(server).post('/password/reset').send({ token, newPassword: NEW_PASSWORD }).expect(204);
+      expect((await notice).subject).toBe('Your password was changed');
+      const login = await postLogin(server, 'tess', NEW_PASSWORD).expect(200);
+      expect(login.body).toMatchObject({ mfaRequired: true });
+      expect(login.body).not.toHaveProperty('token');
     });
 
     it('should not mail an address that is set but not verified', async () => {
