@@ -42,6 +42,7 @@ export const LAYERS = {
   keys: ['common', 'config', 'database', 'logging', 'docs', 'redis'],
   users: [
     'sessions',
+    'mail',
     'throttling',
     'common',
     'config',
@@ -62,6 +63,8 @@ export const LAYERS = {
   tracing: ['config'],
   // Base, next to logging/: features record into it; it knows none of them.
   metrics: ['config'],
+  // Base: the durable outbox and its worker; features queue mail through it.
+  mail: ['config', 'common', 'database', 'logging', 'metrics'],
   redis: ['config', 'common', 'logging', 'metrics', 'tracing'],
   common: [],
   config: ['common'],

@@ -8,11 +8,13 @@ import type { Env } from './config/env.schema.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
 import { LoggingModule } from './logging/logging.module.js';
+import { MailModule } from './mail/mail.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { PagesModule } from './pages/pages.module.js';
 import { RedisModule } from './redis/redis.module.js';
 import { AdminSeeder } from './users/admin-seeder.service.js';
 import { SignUpModule } from './users/sign-up.module.js';
+import { AccountMailModule } from './users/account-mail.module.js';
 import { UsersModule } from './users/users.module.js';
 import { AuditLogModule } from './logging/audit-log.module.js';
 
@@ -29,12 +31,14 @@ export class AppModule {
         CommonModule,
         DatabaseModule,
         RedisModule.forRoot(env),
+        MailModule.forRoot(env, { deliver: true }),
         UsersModule,
         AuthModule,
         AuditModule,
         AuditLogModule,
         AdminModule,
         ...(env.SIGNUP_ENABLED ? [SignUpModule] : []),
+        ...(env.MAIL_MODE === 'off' ? [] : [AccountMailModule]),
         PagesModule,
         HealthModule,
       ],

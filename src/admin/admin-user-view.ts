@@ -26,6 +26,12 @@ export class AdminUserView {
     description: 'null before the first login.',
   })
   lastLoginAt!: string | null;
+
+  @ApiProperty({ type: String, nullable: true, example: 'alice@example.com', description: 'null: none set.' })
+  email!: string | null;
+
+  @ApiProperty({ description: 'Whether the address has been confirmed through the link mailed to it.' })
+  emailVerified!: boolean;
 }
 
 export class AdminUserPage {
@@ -48,5 +54,7 @@ export function toAdminUserView(user: UserSummary): AdminUserView {
     disabled: user.disabled,
     createdAt: user.createdAt.toISOString(),
     lastLoginAt: user.lastLoginAt?.toISOString() ?? null,
+    email: user.email,
+    emailVerified: user.emailVerified,
   };
 }

@@ -91,7 +91,9 @@ export class AdminUsersController {
     ...JSON_BODY_ERRORS,
   })
   async create(@Body() body: CreateUserDto, @CurrentActor() actor: Actor): Promise<AdminUserView> {
-    return toAdminUserView(await this.admin.create(body.name, body.password, body.roles ?? ['user'], actor));
+    return toAdminUserView(
+      await this.admin.create(body.name, body.password, body.roles ?? ['user'], actor, body.email),
+    );
   }
 
   @Get(':id')

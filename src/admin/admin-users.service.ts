@@ -1,10 +1,12 @@
 import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { OPERATOR, type Actor } from '../common/request-context/actor.js';
 import type { Role } from '../common/request-context/role.js';
 import type { AuditFields, AuditRecord } from '../logging/audit.js';
 import type { SessionEntity } from '../sessions/session.entity.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import type { UserSummary } from '../users/user-profile.js';
+import { UserEmailService } from '../users/user-email.service.js';
 import { UsersService } from '../users/users.service.js';
 
 /** Who an audit line records as acting: the signed-in caller's id, or the operators' CLI. */
@@ -19,6 +21,7 @@ export class AdminUsersService {
   constructor(
     private readonly users: UsersService,
     private readonly sessions: SessionsService,
+    private readonly emails: UserEmailService,
   ) {}
 
   page(query: { search?: string; limit: number; afterId?: number }) {
@@ -35,10 +38,21 @@ export class AdminUsersService {
     password: string,
     roles: readonly Role[],
     actor: Actor = OPERATOR,
+    email?: string,
   ): Promise<UserSummary> {
-    const { id } = await this.users.create(name, password, roles, actor, (user) =>
-      this.event('admin.user.created', actor, user.id, { roles: user.roles.join(',') }),
+    const { id } = await this.users.create(
+      name,
+      password,
+      roles,
+      actor,
+      (user) =>
+        this.event('admin.user.created', actor, user.id, {
+          roles: user.roles.join(','),
+          email: email === undefined ? undefined : 'set',
+        }),
+      this.emailIn(email),
     );
+    this.emails.committed();
     return this.users.get(id);
   }
 
@@ -50,16 +64,24 @@ export class AdminUsersService {
    */
   async update(
     id: number,
-    change: { disabled?: boolean; roles?: readonly Role[] },
+    change: { disabled?: boolean; roles?: readonly Role[]; email?: string },
     actor: Actor = OPERATOR,
   ): Promise<UserSummary> {
-    await this.users.update(id, change, actor, ({ roles, sessionsEnded }) =>
-      this.event('admin.user.updated', actor, id, {
-        roles: roles?.join(','),
-        disabled: change.disabled,
-        sessions: change.disabled === true ? sessionsEnded : undefined,
-      }),
+    const { email, ...fields } = change;
+    await this.users.update(
+      id,
+      fields,
+      actor,
+      ({ roles, sessionsEnded }) =>
+        this.event('admin.user.updated', actor, id, {
+          roles: roles?.join(','),
+          disabled: change.disabled,
+          sessions: change.disabled === true ? sessionsEnded : undefined,
+          email: email === undefined ? undefined : 'set',
+        }),
+      this.emailIn(email),
     );
+    this.emails.committed();
     return this.users.get(id);
   }
 
@@ -89,6 +111,15 @@ export class AdminUsersService {
     return this.sessions.endRecorded({ userId: id }, 'revoked', actor, ({ sessions }) =>
       this.event('admin.sessions.ended', actor, id, { sessions }),
     );
+  }
+
+  /** Sets `email` (if given) in the change's transaction: the address commits with the rest. */
+  private emailIn(email: string | undefined) {
+    return async (transaction: EntityManager, userId: number) => {
+      if (email !== undefined) {
+        await this.emails.setIn(transaction, userId, email);
+      }
+    };
   }
 
   /** An `admin.*` event: who acted (`actor`: an id, or `cli`), on which account, and the details. */

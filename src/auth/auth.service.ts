@@ -16,6 +16,7 @@ import { UsersService } from '../users/users.service.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import type { Actor } from '../common/request-context/actor.js';
 import type { AuthUser } from '../common/request-context/auth-user.js';
+import { UserEmailService } from '../users/user-email.service.js';
 import { InvalidCredentialsError, RefreshTokenRefusedError } from './auth.errors.js';
 import type { LoginDto } from './dto/login.dto.js';
 import type { LogoutScope } from './dto/logout-query.dto.js';
@@ -52,6 +53,7 @@ export class AuthService {
     config: ConfigService<Env, true>,
     private readonly metrics: Metrics,
     private readonly auditLog: AuditLog,
+    private readonly emails: UserEmailService,
   ) {
     this.ttl = config.get('ACCESS_TOKEN_TTL', { infer: true });
   }
@@ -68,6 +70,7 @@ export class AuthService {
       // 400 rather than 401: the tutorial's contract, which clients already handle.
       throw new InvalidCredentialsError();
     }
+    await this.emails.refuseIfUnverified(user.id);
     const challenge = await this.countRefusal(this.mfa.challengeAfterPassword(user, actor));
     if (challenge !== null) {
       this.metrics.login('mfa_required');

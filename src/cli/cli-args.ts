@@ -5,7 +5,8 @@ import { CliError, ExitCode } from './cli-error.js';
 export type Invocation =
   | { command: 'help' }
   | { command: 'list' }
-  | { command: 'add'; name: string; passwordStdin: boolean; role: Role }
+  | { command: 'add'; name: string; passwordStdin: boolean; role: Role; email?: string }
+  | { command: 'email'; name: string; email: string }
   | { command: 'passwd'; name: string; passwordStdin: boolean }
   | { command: 'role'; name: string; role: Role }
   | { command: 'disable' | 'enable' | 'logout'; name: string }
@@ -18,8 +19,10 @@ const PASSWORD_COMMANDS: readonly string[] = ['add', 'passwd'];
 export const USAGE = `Usage: npm run users -- <command> [options]
 
 Commands:
-  add NAME [--role admin|user]
+  add NAME [--role admin|user] [--email ADDR]
                  create a user (a user unless --role admin)
+  email NAME ADDR
+                 set a user's mail address (unverified: a link is mailed to it)
   role NAME admin|user
                  give a user that role (not the last enabled admin)
   passwd NAME    set a user's password and end their sessions
@@ -35,6 +38,7 @@ Commands:
 
 Options:
   --role ROLE       the new user's role (add): admin or user (the default)
+  --email ADDR      the new user's mail address (add)
   --password-stdin  read the password (add, passwd) from the first line of stdin;
                     without it the password is asked twice on the terminal, hidden
   -h, --help        show this help
@@ -60,6 +64,7 @@ export function parseArgs(argv: readonly string[]): Invocation {
   let help = false;
   let optionsEnded = false;
   let role: string | undefined;
+  let email: string | undefined;
   for (let index = 0; index < argv.length; index += 1) {
     const arg = argv[index];
     if (optionsEnded || !arg.startsWith('-') || arg === '-') {
@@ -68,6 +73,11 @@ export function parseArgs(argv: readonly string[]): Invocation {
       role = arg === '--role' ? argv[++index] : arg.slice('--role='.length);
       if (!isRole(role)) {
         throw usageError(`--role must be one of ${ROLES.join(', ')}`);
+      }
+    } else if (arg === '--email' || arg.startsWith('--email=')) {
+      email = arg === '--email' ? argv[++index] : arg.slice('--email='.length);
+      if (email === undefined) {
+        throw usageError('--email needs an ADDR');
       }
     } else if (arg === '--') {
       optionsEnded = true;
@@ -96,6 +106,9 @@ export function parseArgs(argv: readonly string[]): Invocation {
   if (role !== undefined && command !== 'add') {
     throw usageError('--role is only for add (use: role NAME admin|user)');
   }
+  if (email !== undefined && command !== 'add') {
+    throw usageError('--email is only for add (use: email NAME ADDR)');
+  }
   if (command === 'list') {
     if (rest.length > 0) {
       throw usageError('list takes no arguments');
@@ -107,6 +120,12 @@ export function parseArgs(argv: readonly string[]): Invocation {
       throw usageError('rename needs a NAME and a NEW_NAME');
     }
     return { command, name: rest[0], newName: rest[1] };
+  }
+  if (command === 'email') {
+    if (rest.length !== 2) {
+      throw usageError('email needs a NAME and an ADDR');
+    }
+    return { command, name: rest[0], email: rest[1] };
   }
   if (command === 'mfa') {
     if (rest.length !== 2 || rest[0] !== 'reset') {
@@ -139,7 +158,7 @@ export function parseArgs(argv: readonly string[]): Invocation {
     );
   }
   if (named === 'add') {
-    return { command: named, name, passwordStdin, role: isRole(role) ? role : 'user' };
+    return { command: named, name, passwordStdin, role: isRole(role) ? role : 'user', email };
   }
   return named === 'passwd' ? { command: named, name, passwordStdin } : { command: named, name };
 }

@@ -5,6 +5,7 @@ import { configModule } from '../config/config.module.js';
 import type { Env } from '../config/env.schema.js';
 import { DatabaseModule } from '../database/database.module.js';
 import { KeysModule } from '../keys/keys.module.js';
+import { MailModule } from '../mail/mail.module.js';
 import { MetricsModule } from '../metrics/metrics.module.js';
 import { MfaModule } from '../mfa/mfa.module.js';
 import { RedisModule } from '../redis/redis.module.js';
@@ -31,6 +32,8 @@ export class CliModule {
         // What the services record goes nowhere: the CLI serves no metrics.
         MetricsModule.forRoot({}),
         RedisModule.forRoot(env),
+        // Queues the mail a command sends; the running service delivers it.
+        MailModule.forRoot(env, { deliver: false }),
         UsersModule,
         SessionsModule,
         AdminActionsModule,

@@ -44,7 +44,10 @@ function run(commands: UsersCommands, invocation: Exclude<Invocation, { command:
         invocation.name,
         passwordSource(invocation.name, invocation.passwordStdin),
         invocation.role,
+        invocation.email,
       );
+    case 'email':
+      return commands.email(invocation.name, invocation.email);
     case 'role':
       return commands.role(invocation.name, invocation.role);
     case 'passwd':

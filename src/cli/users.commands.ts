@@ -4,6 +4,7 @@ import type { Role } from '../common/request-context/role.js';
 import { MfaService } from '../mfa/mfa.service.js';
 import type { UserSummary } from '../users/user-profile.js';
 import { accountNameProblem } from '../common/validation/account-name.js';
+import { emailAddressProblem } from '../common/validation/email-address.js';
 import { NameTakenError } from '../users/name-taken.error.js';
 import { UsersService } from '../users/users.service.js';
 import { CliError, ExitCode } from './cli-error.js';
@@ -49,14 +50,20 @@ export class UsersCommands {
       : `${quoted(user.name)} had no two-factor authentication; ended ${sessionCount(sessionsEnded)}`;
   }
 
-  async add(name: string, readPassword: PasswordSource, role: Role = 'user'): Promise<string> {
+  async add(
+    name: string,
+    readPassword: PasswordSource,
+    role: Role = 'user',
+    email?: string,
+  ): Promise<string> {
     await this.check('name', name);
+    this.checkEmail(email);
     try {
       // Before asking for a password that would be thrown away.
       await this.users.assertNameFree(name);
       const password = await this.newPassword(readPassword);
       // The admin API's creation: the same rules and an admin.user.created audit event (actor "cli").
-      const user = await this.admin.create(name, password, [role]);
+      const user = await this.admin.create(name, password, [role], undefined, email);
       return `added ${quoted(user.name)} (id ${user.id})${role === 'admin' ? ' as an admin' : ''}`;
     } catch (error) {
       // Also when someone took the name while the password was typed: the unique index decided.
@@ -81,6 +88,14 @@ export class UsersCommands {
     return user.roles.length === 1 && user.roles[0] === role
       ? `${quoted(user.name)} already had the role ${role}`
       : `gave ${quoted(user.name)} the role ${role}`;
+  }
+
+  /** Sets a user's address, unverified, through the admin API's update (its audit event). */
+  async email(name: string, address: string): Promise<string> {
+    const user = await this.find(name);
+    this.checkEmail(address);
+    await this.admin.update(user.id, { email: address });
+    return `set the mail address of ${quoted(user.name)} (not verified yet)`;
   }
 
   async disable(name: string): Promise<string> {
@@ -165,6 +180,13 @@ export class UsersCommands {
 
   private async check(property: 'name' | 'password', value: string): Promise<void> {
     const problem = await signUpProblem(property, value);
+    if (problem !== undefined) {
+      throw new CliError(problem, ExitCode.InvalidInput);
+    }
+  }
+
+  private checkEmail(address: string | undefined): void {
+    const problem = address === undefined ? undefined : emailAddressProblem(address, 'ADDR');
     if (problem !== undefined) {
       throw new CliError(problem, ExitCode.InvalidInput);
     }

@@ -13,6 +13,7 @@ import {
   throttlingVariables,
   userCacheVariables,
 } from './env-sessions.js';
+import { checkMail, mailModeOf, mailVariables } from './env-mail.js';
 import { databaseVariables, redisVariables } from './env-storage.js';
 import { checkSecrets, clockVariables, signingVariables } from './env-tokens.js';
 import { durationsOf, shutdownDelayOf } from './durations.js';
@@ -51,6 +52,7 @@ export const envSchema = z.preprocess(
       ...redisVariables,
       ...webauthnVariables,
       ...firstAdminVariables,
+      ...mailVariables,
       // OpenTelemetry traces, off unless an OTLP endpoint is set (docs/tracing.md).
       ...tracingVariables,
     })
@@ -67,12 +69,19 @@ export const envSchema = z.preprocess(
       LOG_FORMAT: env.LOG_FORMAT ?? (env.NODE_ENV === 'production' ? 'json' : 'pretty'),
       WEBAUTHN_RP_ID: env.WEBAUTHN_RP_ID ?? 'localhost',
       WEBAUTHN_ORIGIN: env.WEBAUTHN_ORIGIN ?? `http://localhost:${env.PORT}`,
+      // Production has no default: checkMail() requires it when mail is on.
+      PUBLIC_URL:
+        env.PUBLIC_URL ?? (env.NODE_ENV === 'production' ? undefined : `http://localhost:${env.PORT}`),
+      MAIL_FROM: env.MAIL_FROM ?? (env.NODE_ENV === 'production' ? undefined : 'no-reply@localhost'),
+      MAIL_MODE: mailModeOf(env),
+      EMAIL_VERIFICATION_REQUIRED: env.EMAIL_VERIFICATION_REQUIRED ?? false,
     }))
     .superRefine((env, ctx) => {
       checkWebauthnOrigins(env, ctx);
       checkSecrets(env, ctx);
       checkSessionTimes(env, ctx);
       checkFirstAdmin(env, ctx);
+      checkMail(env, ctx);
     }),
 );
 

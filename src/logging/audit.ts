@@ -29,7 +29,12 @@ export type AuditEvent =
   | 'passkey.first_used'
   | 'passkey.removed'
   | 'passkey.failed'
-  | 'passkey.counter_regressed';
+  | 'passkey.counter_regressed'
+  | 'email.set'
+  | 'email.verified'
+  | 'email.verification_sent'
+  | 'password.reset_requested'
+  | 'password.reset';
 
 export type AuditFields = Record<string, string | number | boolean | undefined>;
 

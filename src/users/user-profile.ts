@@ -30,10 +30,15 @@ export interface UserSummary extends UserProfile {
   disabled: boolean;
   createdAt: Date;
   lastLoginAt: Date | null;
+  email: string | null;
+  emailVerified: boolean;
 }
 
 export function toUserSummary(
-  user: Pick<UserEntity, 'id' | 'name' | 'roles' | 'disabled' | 'createdAt' | 'lastLoginAt'>,
+  user: Pick<
+    UserEntity,
+    'id' | 'name' | 'roles' | 'disabled' | 'createdAt' | 'lastLoginAt' | 'email' | 'emailVerifiedAt'
+  >,
 ): UserSummary {
   return {
     ...toUserProfile(user),
@@ -41,5 +46,7 @@ export function toUserSummary(
     disabled: user.disabled,
     createdAt: user.createdAt,
     lastLoginAt: user.lastLoginAt,
+    email: user.email,
+    emailVerified: user.email !== null && user.emailVerifiedAt !== null,
   };
 }

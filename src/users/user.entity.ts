@@ -33,6 +33,18 @@ export class UserEntity {
   @Column({ type: 'simple-array', default: 'user' })
   roles!: Role[];
 
+  /** The account's mail address as typed (docs/email.md), NULL for none. */
+  @Column({ type: 'varchar', length: 254, nullable: true })
+  email!: string | null;
+
+  /** `emailKey(email)` once the address is verified, else NULL: unique among verified addresses. */
+  @Index('IDX_users_email_key', { unique: true })
+  @Column({ name: 'email_key', type: 'varchar', length: 254, nullable: true })
+  emailKey!: string | null;
+
+  @Column({ name: 'email_verified_at', type: Date, nullable: true })
+  emailVerifiedAt!: Date | null;
+
   /** The last successful login, NULL before the first (or before roles were added). */
   @Column({ name: 'last_login_at', type: Date, nullable: true })
   lastLoginAt!: Date | null;

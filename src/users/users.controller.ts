@@ -12,13 +12,18 @@ import {
 } from '../docs/api-error-responses.decorator.js';
 import { AddressThrottlerGuard } from '../throttling/address-throttler.guard.js';
 import { ChangePasswordDto } from './dto/change-password.dto.js';
+import { EmailView } from './email-view.js';
+import { UserEmailService } from './user-email.service.js';
 import { UserProfile } from './user-profile.js';
 import { UsersService } from './users.service.js';
 
 @ApiTags('users')
 @Controller('user')
 export class UsersController {
-  constructor(private readonly users: UsersService) {}
+  constructor(
+    private readonly users: UsersService,
+    private readonly emails: UserEmailService,
+  ) {}
 
   /** The caller, as the token and the user store agree on them. Guarded by the global JwtAuthGuard. */
   @Get()
@@ -28,6 +33,16 @@ export class UsersController {
   @ApiErrorResponses(ACCESS_TOKEN_ERRORS)
   me(@CurrentUser() user: AuthUser): UserProfile {
     return { id: user.id, name: user.name };
+  }
+
+  /** The caller's mail address and its state; `GET /user` stays {id, name}. */
+  @Get('email')
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({ summary: "The caller's mail address and whether it is verified" })
+  @ApiOkResponse({ type: EmailView, headers: NO_STORE })
+  @ApiErrorResponses(ACCESS_TOKEN_ERRORS)
+  email(@CurrentUser() user: AuthUser): Promise<EmailView> {
+    return this.emails.view(user.id);
   }
 
   /** Changes the caller's password; every other session of theirs ends. */

@@ -1,4 +1,9 @@
-import { ConflictError, InvalidRequestError, NotFoundError } from '../common/errors/domain-error.js';
+import {
+  ConflictError,
+  DomainError,
+  InvalidRequestError,
+  NotFoundError,
+} from '../common/errors/domain-error.js';
 
 export const LAST_ADMIN_MESSAGE =
   'the last enabled admin cannot be demoted, disabled or deleted: make another user an admin first';
@@ -30,5 +35,35 @@ export class WrongPasswordError extends InvalidRequestError {
 
   constructor(readonly field: string) {
     super(`${field} is wrong`);
+  }
+}
+
+/** Another account has already verified this address: 409. */
+export class EmailTakenError extends ConflictError {
+  override readonly code = 'email_taken';
+
+  constructor() {
+    super('email is already verified by another account');
+  }
+}
+
+/** A mailed link's token that is unknown, used, expired or for another purpose: one answer. */
+export class InvalidLinkTokenError extends InvalidRequestError {
+  override readonly code = 'invalid_token';
+
+  constructor() {
+    super('token is invalid or expired');
+  }
+}
+
+/** EMAIL_VERIFICATION_REQUIRED and the account's address is not verified yet: 403 at login. */
+export class EmailNotVerifiedError extends DomainError {
+  readonly code = 'email_not_verified';
+  readonly status = 403;
+
+  constructor() {
+    super(
+      'email address not verified: open the link mailed to it, or ask for a new one with POST /email/verify/resend',
+    );
   }
 }

@@ -3,7 +3,9 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { QueryFailedError, type EntityManager, type Repository } from 'typeorm';
 import type { Role } from '../common/request-context/role.js';
 import { nameSkeleton } from '../common/validation/account-name.js';
+import { emailKey } from '../common/validation/email-address.js';
 import { nameKey } from '../common/validation/name-key.js';
+import { EmailTakenError } from './users.errors.js';
 import { NameTakenError } from './name-taken.error.js';
 import { UserEntity } from './user.entity.js';
 
@@ -99,6 +101,41 @@ export class UsersRepository {
     }
     const result = await users.update({ id }, fields);
     return (result.affected ?? 0) > 0;
+  }
+
+  /**
+   * Gives an account an address, unverified (the verified key cleared): false for no such user.
+   * `null` removes it.
+   */
+  async setEmail(id: number, email: string | null, transaction: EntityManager): Promise<boolean> {
+    const result = await transaction
+      .getRepository(UserEntity)
+      .update({ id }, { email, emailKey: null, emailVerifiedAt: null });
+    return (result.affected ?? 0) > 0;
+  }
+
+  /**
+   * Marks the account's address verified if it is still `email` (a link to an address since
+   * replaced verifies nothing): false otherwise. Throws EmailTakenError when another account has
+   * verified the same address first (the unique key decides).
+   */
+  async markEmailVerified(id: number, email: string, at: Date, transaction: EntityManager): Promise<boolean> {
+    try {
+      const result = await transaction
+        .getRepository(UserEntity)
+        .update({ id, email }, { emailKey: emailKey(email), emailVerifiedAt: at });
+      return (result.affected ?? 0) > 0;
+    } catch (error) {
+      if (error instanceof QueryFailedError && /unique|duplicate/i.test(error.message)) {
+        throw new EmailTakenError();
+      }
+      throw error;
+    }
+  }
+
+  /** The account whose VERIFIED address is `email` (case-insensitively), if any. */
+  findByVerifiedEmail(email: string): Promise<UserEntity | null> {
+    return holdsNul(email) ? Promise.resolve(null) : this.users.findOneBy({ emailKey: emailKey(email) });
   }
 
   async recordLogin(id: number, at: Date): Promise<void> {

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { OPERATOR, type Actor } from '../common/request-context/actor.js';
 import { normalizeName } from '../common/validation/account-name.js';
 import { ROLES, type Role } from '../common/request-context/role.js';
@@ -23,6 +24,9 @@ import type { StepUpCheck, StepUpProof } from './step-up.js';
 import { UserNotFoundError, WrongPasswordError } from './users.errors.js';
 
 export { LAST_ADMIN_MESSAGE } from './users.errors.js';
+
+/** More of a change, made by another service in its transaction (the admin API's email). */
+type AlsoIn = (transaction: EntityManager, userId: number) => Promise<void>;
 
 /** Why a password is being checked: named on the audit line of a failure. */
 type PasswordCheck = 'login' | 'password_change' | StepUpCheck;
@@ -141,6 +145,7 @@ export class UsersService {
     roles: readonly Role[] = ['user'],
     actor: Actor = OPERATOR,
     event: ChangeEvent<UserSummary> = () => undefined,
+    alsoIn: AlsoIn = () => Promise.resolve(),
   ): Promise<UserProfile> {
     const normalized = normalizeName(name);
     await this.assertNameFree(normalized);
@@ -148,6 +153,7 @@ export class UsersService {
     // A concurrent sign-up may take the name while this one hashed: the unique indexes decide.
     const user = await this.auditLog.change(actor, async (transaction, record) => {
       const created = await this.users.create(normalized, hash, uniqueRoles(roles), transaction);
+      await alsoIn(transaction, created.id);
       await record(event(toUserSummary(created)));
       return created;
     });
@@ -208,6 +214,7 @@ export class UsersService {
     change: { disabled?: boolean; roles?: readonly Role[] },
     actor: Actor,
     event: ChangeEvent<{ roles?: Role[]; sessionsEnded: number }>,
+    alsoIn: AlsoIn = () => Promise.resolve(),
   ): Promise<{ sessionsEnded: number }> {
     const roles = change.roles === undefined ? undefined : uniqueRoles(change.roles);
     const fields = { roles, disabled: change.disabled };
@@ -217,6 +224,7 @@ export class UsersService {
         if (!(await this.users.update(id, fields, transaction))) {
           return false;
         }
+        await alsoIn(transaction, id);
         ended =
           change.disabled === true ? await this.sessions.endIn(transaction, { userId: id }, 'disabled') : [];
         await record(event({ roles, sessionsEnded: ended.length }));

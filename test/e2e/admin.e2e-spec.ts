@@ -22,6 +22,8 @@ const USER_VIEW = {
   disabled: expect.any(Boolean),
   createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
   lastLoginAt: DATE_OR_NULL,
+  email: null,
+  emailVerified: false,
 };
 
 describe('The admin API', () => {
@@ -143,7 +145,7 @@ describe('The admin API', () => {
       [{ name: 'erin', password: 'short' }, 'password must be at least 8 characters'],
       [
         { name: 'erin', password: PASSWORD, admin: true },
-        'request body must only have the properties roles, name, password',
+        'request body must only have the properties roles, email, name, password',
       ],
       [{ password: PASSWORD }, 'name is required'],
     ])('should refuse %j with 400 naming the field', async (body, message) => {
@@ -326,7 +328,7 @@ describe('The admin API', () => {
     it('should refuse an unknown field, an unknown role or a non-boolean with 400, and 404 an unknown id', async () => {
       const id = await create('jack');
       const refused = [
-        [{ name: 'x' }, 'request body must only have the properties disabled, roles'],
+        [{ name: 'x' }, 'request body must only have the properties disabled, roles, email'],
         [{ roles: ['superuser'] }, 'roles must hold only admin, user'],
         [{ disabled: 'yes' }, 'disabled must be a boolean'],
       ] as const;

@@ -176,6 +176,45 @@ describe('users CLI', () => {
     });
   });
 
+  describe('email', () => {
+    const emailOf = (name: string) => {
+      const db = new Database(join(cwd, 'data', 'auth.sqlite'), { readonly: true });
+      try {
+        return db.prepare('SELECT email, email_key, email_verified_at FROM users WHERE name = ?').get(name);
+      } finally {
+        db.close();
+      }
+    };
+
+    it('should set an address, unverified', async () => {
+      expect(await users(cwd, ['email', 'bob', 'Bob@Example.com'])).toEqual({
+        code: 0,
+        stdout: 'set the mail address of "bob" (not verified yet)\n',
+        stderr: '',
+      });
+      expect(emailOf('bob')).toEqual({ email: 'Bob@Example.com', email_key: null, email_verified_at: null });
+    });
+
+    it('should create a user with --email', async () => {
+      const result = await users(cwd, ['add', 'dora', '--email', 'dora@example.com', '--password-stdin'], {
+        stdin: 'dora password\n',
+      });
+      expect(result).toMatchObject({ code: 0, stderr: '' });
+      expect(emailOf('dora')).toMatchObject({ email: 'dora@example.com' });
+    });
+
+    it.each([
+      ['bob@example.com\r\nBcc: x@example.com', 'ADDR must not contain line breaks or control characters'],
+      [
+        'Bob <bob@example.com>',
+        'ADDR must be one address such as name@example.com (no display name, no list)',
+      ],
+    ])('should refuse %p with exit code 4 and change nothing', async (address, rule) => {
+      expectFailure(await users(cwd, ['email', 'bob', address]), 4, rule);
+      expect(emailOf('bob')).toMatchObject({ email: 'Bob@Example.com' });
+    });
+  });
+
   describe.each(['passwd', 'disable', 'enable', 'logout'])('%s', (command) => {
     it('should answer 2 for an unknown user', async () =>
       expectFailure(

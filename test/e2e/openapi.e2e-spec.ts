@@ -268,15 +268,19 @@ describe('The OpenAPI document', () => {
         'ChangePasswordDto',
         'CreateUserDto',
         'DisableTotpDto',
+        'ForgotPasswordDto',
         'LoginDto',
         'LoginMfaDto',
         'PasskeyLoginDto',
         'RefreshDto',
+        'ResendVerificationDto',
         'ResetPasswordDto',
+        'ResetPasswordWithTokenDto',
         'StepUpDto',
         'StepUpDto',
         'TotpCodeDto',
         'UpdateUserDto',
+        'VerifyEmailDto',
       ]);
     });
 

@@ -36,5 +36,9 @@ delete process.env.TRUST_PROXY;
 // No Redis unless a test brings its own (test/support/redis.ts): a developer's REDIS_URL stays out.
 delete process.env.REDIS_URL;
 delete process.env.REDIS_KEY_PREFIX;
+// Mail goes to files under DATA_DIR/outbox unless a test starts its own SMTP server.
+for (const variable of ['SMTP_URL', 'PUBLIC_URL', 'MAIL_FROM', 'EMAIL_VERIFICATION_REQUIRED']) {
+  delete process.env[variable];
+}
 // Quiet test output; test/e2e/audit-log.e2e-spec.ts reads the logs of a real process instead.
 process.env.LOG_LEVEL = 'silent';

@@ -8,6 +8,7 @@ import { checkAccessToken } from '../../src/auth/access-token.js';
 import type { Actor } from '../../src/common/request-context/actor.js';
 import type { AuthUser } from '../../src/common/request-context/auth-user.js';
 import { AuthService, INVALID_CREDENTIALS } from '../../src/auth/auth.service.js';
+import { UserEmailService } from '../../src/users/user-email.service.js';
 import { InvalidCredentialsError, RefreshTokenRefusedError } from '../../src/auth/auth.errors.js';
 import {
   RefreshRefusedError,
@@ -96,6 +97,8 @@ describe(AuthService.name, () => {
         { provide: MfaService, useValue: mfa },
         // Passkey sign-in has its own e2e suite (test/e2e/passkeys.e2e-spec.ts); these tests log in with passwords.
         { provide: PasskeysService, useValue: {} },
+        // EMAIL_VERIFICATION_REQUIRED has its own e2e suite (test/e2e/account-mail.e2e-spec.ts).
+        { provide: UserEmailService, useValue: { refuseIfUnverified: () => Promise.resolve() } },
         {
           provide: ConfigService,
           useValue: { get: (key: string) => (key === 'ACCESS_TOKEN_TTL' ? TTL : undefined) },

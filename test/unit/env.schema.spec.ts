@@ -58,6 +58,12 @@ describe('validateEnv', () => {
         WEBAUTHN_RP_ID: 'localhost',
         WEBAUTHN_ORIGIN: 'http://localhost:3000',
         WEBAUTHN_RP_NAME: 'nest-jwt-auth',
+        PUBLIC_URL: 'http://localhost:3000',
+        MAIL_FROM: 'no-reply@localhost',
+        MAIL_MODE: 'files',
+        PASSWORD_RESET_TTL: 1800,
+        EMAIL_VERIFICATION_TTL: 86_400,
+        EMAIL_VERIFICATION_REQUIRED: false,
         durations: {
           accessTokenMs: 900_000,
           accessTokenAcceptedMs: 930_000,
@@ -588,6 +594,59 @@ describe('publishedSecretSource', () => {
       ],
     ])('should refuse %p', (raw, message) => {
       expect(envError(raw).message).toBe(`Invalid environment: ${message}`);
+    });
+  });
+
+  describe('mail', () => {
+    const PROD = { NODE_ENV: 'production', JWT_SECRET: SECRET };
+
+    it('should send over SMTP_URL, write files without it, and be off in production without it', () => {
+      expect(validateEnv({ SMTP_URL: 'smtp://mail:587' }).MAIL_MODE).toBe('smtp');
+      expect(validateEnv({}).MAIL_MODE).toBe('files');
+      expect(validateEnv(PROD)).toMatchObject({ MAIL_MODE: 'off', PUBLIC_URL: undefined });
+    });
+
+    it('should derive PUBLIC_URL from PORT and drop a trailing slash', () => {
+      expect(validateEnv({ PORT: '8080' }).PUBLIC_URL).toBe('http://localhost:8080');
+      expect(validateEnv({ PUBLIC_URL: 'https://auth.example.com/base/' }).PUBLIC_URL).toBe(
+        'https://auth.example.com/base',
+      );
+    });
+
+    it('should require PUBLIC_URL and MAIL_FROM in production when SMTP_URL is set', () => {
+      expect(envError({ ...PROD, SMTP_URL: 'smtps://u:hunter2@mail:465' }).message).toBe(
+        'Invalid environment: PUBLIC_URL is required in production when SMTP_URL is set; ' +
+          'MAIL_FROM is required in production when SMTP_URL is set',
+      );
+      expect(
+        validateEnv({
+          ...PROD,
+          SMTP_URL: 'smtp://mail:587?requireTLS=true',
+          PUBLIC_URL: 'https://auth.example.com',
+          MAIL_FROM: 'no-reply@example.com',
+        }).MAIL_MODE,
+      ).toBe('smtp');
+    });
+
+    it.each([
+      [{ PUBLIC_URL: 'auth.example.com' }, 'PUBLIC_URL must be an absolute http:// or https:// URL'],
+      [{ PUBLIC_URL: 'ftp://auth.example.com' }, 'PUBLIC_URL must be an absolute http:// or https:// URL'],
+      [{ PUBLIC_URL: 'https://auth.example.com/?a=1' }, 'PUBLIC_URL must not have a query or a fragment'],
+      [{ PUBLIC_URL: 'https://auth.example.com/#x' }, 'PUBLIC_URL must not have a query or a fragment'],
+      [{ PUBLIC_URL: 'https://u:p@auth.example.com' }, 'PUBLIC_URL must not hold credentials'],
+      [{ SMTP_URL: 'http://u:hunter2@mail' }, 'SMTP_URL must be an smtp:// or smtps:// URL with a host'],
+      [{ MAIL_FROM: 'Auth <a@example.com>' }, 'MAIL_FROM must be one address such as no-reply@example.com'],
+      [
+        { MAIL_FROM: 'a@example.com\r\nBcc: x@y' },
+        'MAIL_FROM must be one address such as no-reply@example.com',
+      ],
+      [{ PASSWORD_RESET_TTL: '10' }, 'PASSWORD_RESET_TTL must be between 60 and 604800'],
+      [{ EMAIL_VERIFICATION_TTL: '1h' }, 'EMAIL_VERIFICATION_TTL must be a whole number of seconds'],
+      [{ EMAIL_VERIFICATION_REQUIRED: 'yes' }, 'EMAIL_VERIFICATION_REQUIRED must be true or false'],
+    ])('should refuse %p without echoing it', (raw, message) => {
+      const error = envError(raw);
+      expect(error.message).toBe(`Invalid environment: ${message}`);
+      expect(error.message).not.toContain('hunter2');
     });
   });
 });

@@ -41,6 +41,7 @@ describe('the import direction (eslint.layers.mjs)', () => {
         'keys',
         'mfa',
         'logging',
+        'mail',
         'metrics',
         'pages',
         'passkeys',
@@ -93,7 +94,7 @@ describe('the import direction (eslint.layers.mjs)', () => {
   it('should name what the folder may import, and why', async () => {
     await expect(lint('users', importOf('auth'))).resolves.toEqual([
       "no-restricted-imports: '../auth/x.js' import is restricted from being used by a pattern. " +
-        'src/users/ may import only from sessions/, throttling/, common/, config/, database/, logging/, ' +
+        'src/users/ may import only from sessions/, mail/, throttling/, common/, config/, database/, logging/, ' +
         'metrics/, docs/, redis/, tracing/: arrows point down (docs/architecture.md).',
     ]);
   });

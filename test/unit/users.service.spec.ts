@@ -404,6 +404,8 @@ describe(UsersService.name, () => {
         disabled: false,
         createdAt: new Date(0),
         lastLoginAt: null,
+        email: null,
+        emailVerified: false,
       });
       expect(repository.findByName).toHaveBeenCalledWith('alice');
     });

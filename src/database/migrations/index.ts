@@ -9,6 +9,9 @@ import { CreateMfa1767900000000 } from './1767900000000-create-mfa.js';
 import { AddMfaChallengeFailures1767910000000 } from './1767910000000-add-mfa-challenge-failures.js';
 import { CreatePasskeys1768200000000 } from './1768200000000-create-passkeys.js';
 import { AddTotpFailedAttempts1768300000000 } from './1768300000000-add-totp-failed-attempts.js';
+import { AddUserEmail1768400000000 } from './1768400000000-add-user-email.js';
+import { CreateMailOutbox1768410000000 } from './1768410000000-create-mail-outbox.js';
+import { CreateLinkTokens1768420000000 } from './1768420000000-create-link-tokens.js';
 
 /** Every migration, oldest first. They run automatically at start-up. */
 export const migrations = [
@@ -23,4 +26,7 @@ export const migrations = [
   AddMfaChallengeFailures1767910000000,
   CreatePasskeys1768200000000,
   AddTotpFailedAttempts1768300000000,
+  AddUserEmail1768400000000,
+  CreateMailOutbox1768410000000,
+  CreateLinkTokens1768420000000,
 ];

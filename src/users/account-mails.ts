@@ -1,0 +1,36 @@
+import { composeMail, type OutgoingMail } from '../mail/mail-content.js';
+
+/** "30 minutes", "24 hours": how long a link works, in the mail. */
+function lifetime(ms: number): string {
+  const minutes = Math.round(ms / 60_000);
+  return minutes % 60 === 0 ? `${minutes / 60} hour${minutes === 60 ? '' : 's'}` : `${minutes} minutes`;
+}
+
+/** The mails accounts receive (docs/email.md): fixed subjects, no user text in any header. */
+export const accountMails = {
+  verification: (to: string, link: string, ttlMs: number): OutgoingMail =>
+    composeMail(
+      to,
+      'Confirm your email address',
+      [
+        'This address was given to an account. To confirm that it is yours, open the link below.',
+        `The link works once, for ${lifetime(ttlMs)}. If you did not ask for this, ignore this mail.`,
+      ],
+      { label: 'Confirm this address', url: link },
+    ),
+  passwordReset: (to: string, link: string, ttlMs: number): OutgoingMail =>
+    composeMail(
+      to,
+      'Reset your password',
+      [
+        'Someone asked to reset the password of the account with this address. To choose a new password, open the link below.',
+        `The link works once, for ${lifetime(ttlMs)}. If you did not ask for this, ignore this mail: your password stays as it is.`,
+      ],
+      { label: 'Choose a new password', url: link },
+    ),
+  passwordChanged: (to: string): OutgoingMail =>
+    composeMail(to, 'Your password was changed', [
+      'The password of your account was just changed, and its sessions were ended.',
+      'If this was not you, reset your password at once and tell your administrator.',
+    ]),
+};

@@ -1,0 +1,92 @@
+import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { Actor } from '../common/request-context/actor.js';
+import type { Env } from '../config/env.schema.js';
+import { AuditLog } from '../logging/audit.js';
+import { Mailer } from '../mail/mailer.js';
+import { SessionsService } from '../sessions/sessions.service.js';
+import { LoginAttemptLimiter } from '../throttling/login-attempts.js';
+import { accountMails } from './account-mails.js';
+import { LinkTokens } from './link-tokens.js';
+import { PasswordHasher } from './password-hasher.service.js';
+import { UserCache } from './user-cache.js';
+import { UsersRepository } from './users.repository.js';
+import { UserNotFoundError } from './users.errors.js';
+
+/**
+ * Forgotten passwords (docs/email.md#password-reset): a link to a known, verified address, and the
+ * reset it leads to. A reset ends every session and clears the failure hold; two-factor stays.
+ */
+@Injectable()
+export class PasswordResetService {
+  private readonly ttlMs: number;
+
+  constructor(
+    private readonly users: UsersRepository,
+    private readonly tokens: LinkTokens,
+    private readonly mailer: Mailer,
+    private readonly hasher: PasswordHasher,
+    private readonly sessions: SessionsService,
+    private readonly attempts: LoginAttemptLimiter,
+    private readonly cache: UserCache,
+    private readonly auditLog: AuditLog,
+    config: ConfigService<Env, true>,
+  ) {
+    this.ttlMs = config.get('PASSWORD_RESET_TTL', { infer: true }) * 1000;
+  }
+
+  /**
+   * POST /password/forgot. A known, verified address of an enabled account gets a link; any other
+   * takes the same path (a transaction recording `password.reset_requested`, a mail composed), so
+   * neither the answer nor its timing says which.
+   */
+  async forgot(email: string, actor: Actor): Promise<void> {
+    const user = await this.users.findByVerifiedEmail(email);
+    const known = user !== null && !user.disabled && user.email !== null;
+    await this.auditLog.change(actor, async (transaction, record) => {
+      if (known) {
+        const token = await this.tokens.issue(transaction, {
+          userId: user.id,
+          purpose: 'reset_password',
+          ttlMs: this.ttlMs,
+        });
+        const link = this.mailer.link('reset-password', token);
+        await this.mailer.enqueue(
+          transaction,
+          accountMails.passwordReset(user.email!, link, this.ttlMs),
+          link,
+        );
+      } else {
+        accountMails.passwordReset(email, this.mailer.link('reset-password', 'x'.repeat(43)), this.ttlMs);
+      }
+      // The address is not recorded: an unknown one may be anyone's.
+      await record('password.reset_requested', { userId: known ? user.id : undefined, known });
+    });
+    this.mailer.committed();
+  }
+
+  /**
+   * POST /password/reset: spends the token, sets the password, ends every session of the account
+   * and clears its failure hold; a notice goes to its verified address. Two-factor stays on.
+   */
+  async reset(token: string, newPassword: string, actor: Actor): Promise<void> {
+    const hash = await this.hasher.hash(newPassword);
+    const { userId, name, ended } = await this.auditLog.change(actor, async (transaction, record) => {
+      const spent = await this.tokens.spend(transaction, token, 'reset_password');
+      const user = await this.users.findById(spent.userId);
+      if (user === null || !(await this.users.updatePasswordHash(user.id, hash, transaction))) {
+        throw new UserNotFoundError();
+      }
+      const ids = await this.sessions.endIn(transaction, { userId: user.id }, 'password');
+      if (user.email !== null && user.emailVerifiedAt !== null) {
+        await this.mailer.enqueue(transaction, accountMails.passwordChanged(user.email));
+      }
+      await record('password.reset', { userId: user.id, sessions: ids.length });
+      return { userId: user.id, name: user.name, ended: ids };
+    });
+    this.sessions.announceEnded(ended, 'password');
+    this.cache.changed(userId);
+    await this.attempts.recordSuccess(name);
+    this.mailer.committed();
+  }
+}
