@@ -2,15 +2,15 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { OPERATOR, type Actor } from '../common/request-context/actor.js';
 import { normalizeName } from '../common/validation/account-name.js';
-import { ROLES, type Role } from '../common/request-context/role.js';
+import type { Role } from '../common/request-context/role.js';
 import { AuditLog, type ChangeEvent } from '../logging/audit.js';
 import { SessionsService } from '../sessions/sessions.service.js';
-import { InvalidRequestError } from '../common/errors/domain-error.js';
 import { LoginAttemptLimiter } from '../throttling/login-attempts.js';
 import { LastAdminRule } from './last-admin-rule.js';
 import { NameTakenError } from './name-taken.error.js';
 import { PasswordHasher } from './password-hasher.service.js';
 import { UserCache } from './user-cache.js';
+import { uniqueRoles } from './unique-roles.js';
 import {
   toUserProfile,
   toUserSummary,
@@ -340,13 +340,4 @@ export class UsersService {
   count(): Promise<number> {
     return this.users.count();
   }
-}
-
-/** `roles` without repeats, in ROLES' order, so the column reads the same for the same set. */
-function uniqueRoles(roles: readonly Role[]): Role[] {
-  const unique = ROLES.filter((role) => roles.includes(role));
-  if (unique.length === 0) {
-    throw new InvalidRequestError('roles must not be empty');
-  }
-  return unique;
 }
