@@ -95,6 +95,8 @@ export class AuthService {
     actor: Actor,
   ): Promise<TokenPair> {
     const user = await this.countRefusal(this.passkeys.authenticate(challengeId, response, actor));
+    // A passkey is a way in like the password: EMAIL_VERIFICATION_REQUIRED holds it back the same.
+    await this.emails.refuseIfUnverified(user.id);
     // A second factor that worked: the account's failed TOTP attempts start again (MFA_FAILURE_LIMIT).
     await this.mfa.recordOtherFactorSuccess(user.id);
     return this.issueForVerifiedUser(user, actor, 'passkey');

@@ -10,6 +10,7 @@ import { createTestApp, httpServer } from '../support/app.js';
 import { errorBody } from '../support/expected.js';
 import { getUser, login, postLogin, sleep, tokenFor } from '../support/session-client.js';
 import { startSmtp, type TestSmtp } from '../support/smtp.js';
+import { SoftAuthenticator } from '../support/soft-authenticator.js';
 
 jest.setTimeout(60_000);
 
@@ -226,5 +227,55 @@ describe('EMAIL_VERIFICATION_REQUIRED=true', () => {
     const token = tokenIn(await smtp.waitFor(2), 'verify-email');
     await request(server).post('/email/verify').send({ token }).expect(204);
     await postLogin(server, 'nora', PASSWORD).expect(200);
+  });
+
+  it('should hold back a passkey sign-in of an unverified account as it does a password login', async () => {
+    const admin = await tokenFor(server, 'admin', '1234');
+    const created = await request(server)
+      .post('/admin/users')
+      .set('Authorization', `Bearer ${admin}`)
+      .send({ name: 'otto', password: PASSWORD })
+      .expect(201);
+    const id = (created.body as { id: number }).id;
+    // A passkey made while the account had no address, which is then given an unverified one.
+    const token = await tokenFor(server, 'otto', PASSWORD);
+    const started = await request(server)
+      .post('/user/passkeys/registration-options')
+      .set('Authorization', `Bearer ${token}`)
+      .send({ currentPassword: PASSWORD })
+      .expect(200);
+    const { challengeId, options } = started.body as {
+      challengeId: string;
+      options: Record<string, unknown>;
+    };
+    const authenticator = new SoftAuthenticator();
+    await request(server)
+      .post('/user/passkeys')
+      .set('Authorization', `Bearer ${token}`)
+      .send({ challengeId, response: authenticator.register(options) })
+      .expect(201);
+    const mailed = smtp.messages.length;
+    await request(server)
+      .patch(`/admin/users/${id}`)
+      .set('Authorization', `Bearer ${admin}`)
+      .send({ email: 'otto@example.com' })
+      .expect(200);
+    const signIn = async () => {
+      const login = await request(server).post('/login/passkey/options').expect(200);
+      const ceremony = login.body as { challengeId: string; options: Record<string, unknown> };
+      return request(server)
+        .post('/login/passkey')
+        .send({ challengeId: ceremony.challengeId, response: authenticator.authenticate(ceremony.options) });
+    };
+    const refused = await signIn();
+    expect(refused.status).toBe(403);
+    expect(refused.body).toMatchObject({ statusCode: 403, message: expect.stringMatching(/not verified/) });
+    const verification = await smtp.waitFor(mailed + 1);
+    expect(JSON.stringify(verification.to)).toContain('otto@example.com');
+    await request(server)
+      .post('/email/verify')
+      .send({ token: tokenIn(verification, 'verify-email') })
+      .expect(204);
+    expect((await signIn()).status).toBe(200);
   });
 });
