@@ -11,6 +11,8 @@ import { NameTakenError } from './name-taken.error.js';
 import { PasswordHasher } from './password-hasher.service.js';
 import { UserCache } from './user-cache.js';
 import { uniqueRoles } from './unique-roles.js';
+import { Mailer } from '../mail/mailer.js';
+import { accountMails } from './account-mails.js';
 import {
   toUserProfile,
   toUserSummary,
@@ -45,6 +47,7 @@ export class UsersService {
     private readonly cache: UserCache,
     private readonly lastAdmin: LastAdminRule,
     private readonly auditLog: AuditLog,
+    private readonly mailer: Mailer,
   ) {}
 
   /**
@@ -192,8 +195,7 @@ export class UsersService {
 
   /**
    * Disables or re-enables an account; disabling ends its sessions and refuses its tokens at once,
-   * and records `user.disabled`. Throws UserNotFoundError, or LastAdminError for the last
-   * enabled admin.
+   * and records `user.disabled`. Throws UserNotFoundError, or LastAdminError (the last admin).
    */
   setDisabled(id: number, disabled: boolean, actor: Actor = OPERATOR): Promise<{ sessionsEnded: number }> {
     return this.update(id, { disabled }, actor, ({ sessionsEnded }) =>
@@ -241,8 +243,7 @@ export class UsersService {
 
   /**
    * Deletes an account with its sessions, and records `event`, in one transaction; every instance
-   * then refuses their tokens. Throws UserNotFoundError, or LastAdminError for the last enabled
-   * admin.
+   * then refuses their tokens. Throws UserNotFoundError, or LastAdminError (the last admin).
    */
   async delete(
     id: number,
@@ -308,7 +309,8 @@ export class UsersService {
   /**
    * Sets a password without knowing the old one, ending the user's sessions but the actor's own
    * (an operator, the default, has none: all of them end), and records `event` (by default
-   * `password.changed`): the new hash, the ended sessions and the event commit together.
+   * `password.changed`): the new hash, the ended sessions, the event and the owner's notice
+   * (to a verified address) commit together.
    */
   async setPassword(
     id: number,
@@ -320,15 +322,20 @@ export class UsersService {
     }),
   ): Promise<{ sessionsEnded: number }> {
     const hash = await this.hasher.hash(newPassword);
+    const email = await this.users.findById(id).then((user) => user?.emailVerifiedAt && user.email);
     const ended = await this.auditLog.change(actor, async (transaction, record) => {
       if (!(await this.users.updatePasswordHash(id, hash, transaction))) {
         throw new UserNotFoundError();
       }
       const ids = await this.sessions.endIn(transaction, { userId: id, keep: actor.sessionId }, 'password');
+      if (typeof email === 'string' && this.mailer.enabled) {
+        await this.mailer.enqueue(transaction, accountMails.passwordChanged(email));
+      }
       await record(event({ sessionsEnded: ids.length }));
       return ids;
     });
     this.sessions.announceEnded(ended, 'password');
+    this.mailer.committed();
     return { sessionsEnded: ended.length };
   }
 

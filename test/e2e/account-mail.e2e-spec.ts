@@ -176,6 +176,37 @@ describe('Mail flows over a real SMTP server', () => {
       expect((response.body as { message: string }).message).toMatch(/^email must /);
     });
 
+    it.each([
+      ['changes it (PUT /user/password)', 'notice-change'],
+      ['has it reset by an admin', 'notice-reset'],
+    ])('should mail the owner of a verified address a notice when the user %s', async (how, name) => {
+      const verify = tokenIn(await createWithEmail(name, `${name}@example.com`), 'verify-email');
+      await request(server).post('/email/verify').send({ token: verify }).expect(204);
+      const notice = nextMail();
+      if (how.startsWith('changes')) {
+        await request(server)
+          .put('/user/password')
+          .set('Authorization', `Bearer ${await tokenFor(server, name, PASSWORD)}`)
+          .send({ currentPassword: PASSWORD, newPassword: NEW_PASSWORD })
+          .expect(204);
+      } else {
+        const { body } = await request(server)
+          .get(`/admin/users?search=${name}`)
+          .set('Authorization', `Bearer ${admin}`)
+          .expect(200);
+        const { id } = (body as { items: { id: number }[] }).items[0];
+        await request(server)
+          .put(`/admin/users/${id}/password`)
+          .set('Authorization', `Bearer ${admin}`)
+          .send({ newPassword: NEW_PASSWORD })
+          .expect(204);
+      }
+      const mail = await notice;
+      expect(mail.to).toMatchObject({ text: `${name}@example.com` });
+      expect(mail.subject).toBe('Your password was changed');
+      expect(mail.text).not.toContain(NEW_PASSWORD);
+    });
+
     it('should hold the new password to the same rules', async () => {
       await request(server)
         .post('/password/reset')

@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it } from '@jest/globals';
+import { beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { ConfigService } from '@nestjs/config';
 import { Test } from '@nestjs/testing';
 import { SessionsService } from '../../src/sessions/sessions.service.js';
@@ -19,6 +19,7 @@ import { PASSWORD_HASH, SESSION_ID, userEntity } from '../support/entities.js';
 import { auditLogStub, mockOf, TRANSACTION, type MockOf } from '../support/mocks.js';
 import { OPERATOR } from '../../src/common/request-context/actor.js';
 import { AuditLog } from '../../src/logging/audit.js';
+import { Mailer } from '../../src/mail/mailer.js';
 import type { Role } from '../../src/common/request-context/role.js';
 
 const HASH = PASSWORD_HASH;
@@ -84,6 +85,8 @@ describe(UsersService.name, () => {
         { provide: Metrics, useValue: new Metrics() },
         { provide: AuditLog, useValue: audit.log },
         UsersService,
+        // Mail off: the notice a password change queues is the account-mail e2e's.
+        { provide: Mailer, useValue: { enabled: false, enqueue: jest.fn(), committed: jest.fn() } },
         UserCache,
         LastAdminRule,
         { provide: InstanceEvents, useValue: events },
