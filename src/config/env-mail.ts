@@ -62,6 +62,9 @@ export const mailVariables = {
   PASSWORD_RESET_TTL: seconds(1800, 60, 7 * 86_400),
   EMAIL_VERIFICATION_TTL: seconds(86_400, 60, 30 * 86_400),
   EMAIL_VERIFICATION_REQUIRED: flag(),
+  // How often the outbox is looked at for mail this process did not queue (another instance's, the
+  // CLI's) and for retries; mail queued here goes out once its change commits, without waiting.
+  MAIL_POLL_INTERVAL: seconds(2, 1, 3600),
 };
 
 /**

@@ -75,6 +75,7 @@ export class MailModule {
             mailMetrics.watchDepth(() => outbox.depth());
             return new OutboxWorker(outbox, transport, mailMetrics, {
               ...DEFAULT_OUTBOX_OPTIONS,
+              pollMs: env.MAIL_POLL_INTERVAL * 1000,
               from: env.MAIL_FROM!,
             });
           },

@@ -58,6 +58,7 @@ describeWithPostgres(
       process.env.DATABASE_TIMEOUT = String(TIMEOUT_S);
       // No background queries in the window the round-trip test counts.
       process.env.REVOCATION_POLL_INTERVAL = '3600';
+      process.env.MAIL_POLL_INTERVAL = '3600';
       process.env.USER_CACHE_TTL = '3600';
       const { createTestApp, httpServer } = await import('../support/app.js');
       app = await createTestApp();

@@ -64,6 +64,7 @@ describe('validateEnv', () => {
         PASSWORD_RESET_TTL: 1800,
         EMAIL_VERIFICATION_TTL: 86_400,
         EMAIL_VERIFICATION_REQUIRED: false,
+        MAIL_POLL_INTERVAL: 2,
         durations: {
           accessTokenMs: 900_000,
           accessTokenAcceptedMs: 930_000,
@@ -641,6 +642,7 @@ describe('publishedSecretSource', () => {
         'MAIL_FROM must be one address such as no-reply@example.com',
       ],
       [{ PASSWORD_RESET_TTL: '10' }, 'PASSWORD_RESET_TTL must be between 60 and 604800'],
+      [{ MAIL_POLL_INTERVAL: '0' }, 'MAIL_POLL_INTERVAL must be between 1 and 3600'],
       [{ EMAIL_VERIFICATION_TTL: '1h' }, 'EMAIL_VERIFICATION_TTL must be a whole number of seconds'],
       [{ EMAIL_VERIFICATION_REQUIRED: 'yes' }, 'EMAIL_VERIFICATION_REQUIRED must be true or false'],
     ])('should refuse %p without echoing it', (raw, message) => {
