@@ -13,6 +13,7 @@ import { REVOCATIONS, type Revocations } from '../../sessions/revocations.js';
 import { UsersService } from '../../users/users.service.js';
 import { checkAccessToken, type AccessTokenPolicy } from '../access-token.js';
 import type { AuthUser } from '../../common/request-context/auth-user.js';
+import type { ActiveUser } from '../../users/user-profile.js';
 import { InvalidTokenError } from '../invalid-token.error.js';
 import { extractBearerToken } from './bearer-token.extractor.js';
 
@@ -93,11 +94,8 @@ export class JwtStrategy extends PassportStrategy(Strategy) {
    */
   override authenticate(req: Parameters<Strategy['authenticate']>[0], options?: unknown): void {
     // passport's typings say Express; under Fastify, passport is handed Fastify's request.
-    const request = req as unknown as FastifyRequest;
-    const token = extractBearerToken(request);
-    const decoded = token === null ? undefined : this.verified.get(token);
-    // A key revoked since is refused here too: the token takes the full path, which refuses it.
-    if (decoded === undefined || !this.keys.accepts(decoded.header.kid)) {
+    const decoded = this.rememberedToken(req as unknown as FastifyRequest);
+    if (decoded === undefined) {
       super.authenticate(req, options);
       return;
     }
@@ -115,9 +113,8 @@ export class JwtStrategy extends PassportStrategy(Strategy) {
    * the same answers as before. So a refusal is never decided here, only a success.
    */
   rememberedUser(request: FastifyRequest): AuthUser | undefined {
-    const token = extractBearerToken(request);
-    const decoded = token === null ? undefined : this.verified.get(token);
-    if (decoded === undefined || !this.keys.accepts(decoded.header.kid)) {
+    const decoded = this.rememberedToken(request);
+    if (decoded === undefined) {
       return undefined;
     }
     let claims: ReturnType<typeof checkAccessToken>;
@@ -130,9 +127,7 @@ export class JwtStrategy extends PassportStrategy(Strategy) {
       return undefined;
     }
     const user = this.users.cachedActive(claims.id);
-    return user === undefined
-      ? undefined
-      : { id: user.id, name: user.name, roles: user.roles, sessionId: claims.sid };
+    return user === undefined ? undefined : toAuthUser(user, claims.sid);
   }
 
   /** passport-jwt's callback, for a token whose signature jsonwebtoken has just verified. */
@@ -152,7 +147,17 @@ export class JwtStrategy extends PassportStrategy(Strategy) {
     if (user === null) {
       throw new InvalidTokenError('user is gone or disabled');
     }
-    return { id: user.id, name: user.name, roles: user.roles, sessionId: claims.sid };
+    return toAuthUser(user, claims.sid);
+  }
+
+  /**
+   * The request's token as remembered when it passed every check, unless its key is no longer
+   * accepted (revoked since: the token then takes the full path, which refuses it).
+   */
+  private rememberedToken(request: FastifyRequest): DecodedToken | undefined {
+    const token = extractBearerToken(request);
+    const decoded = token === null ? undefined : this.verified.get(token);
+    return decoded !== undefined && this.keys.accepts(decoded.header.kid) ? decoded : undefined;
   }
 
   /**
@@ -167,6 +172,14 @@ export class JwtStrategy extends PassportStrategy(Strategy) {
     }
   }
 }
+
+/** The caller as the guards and controllers see them: the account, and the session the token is of. */
+const toAuthUser = (user: ActiveUser, sessionId: string): AuthUser => ({
+  id: user.id,
+  name: user.name,
+  roles: user.roles,
+  sessionId,
+});
 
 /**
  * The key for a token's signature check: ours, by kid, accepted now, and of the algorithm the
