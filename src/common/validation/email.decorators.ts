@@ -23,15 +23,18 @@ function emailRule(options?: ValidationOptions): PropertyDecorator {
   );
 }
 
+/** How the OpenAPI document shows a mail address field, required or not. */
+const DOCUMENTED = {
+  description: DESCRIPTION,
+  format: 'email',
+  maxLength: EMAIL_MAX_BYTES,
+  example: 'alice@example.com',
+} as const;
+
 /** A required mail address field (`field` names it in the messages). */
 export function IsEmailAddress(field: string): PropertyDecorator {
   return applyDecorators(
-    ApiProperty({
-      description: DESCRIPTION,
-      format: 'email',
-      maxLength: EMAIL_MAX_BYTES,
-      example: 'alice@example.com',
-    }),
+    ApiProperty(DOCUMENTED),
     emailRule(),
     IsString({ message: `${field} must be a string` }),
     IsDefined({ message: `${field} is required` }),
@@ -41,12 +44,7 @@ export function IsEmailAddress(field: string): PropertyDecorator {
 /** An optional mail address field. */
 export function IsOptionalEmailAddress(field: string): PropertyDecorator {
   return applyDecorators(
-    ApiPropertyOptional({
-      description: DESCRIPTION,
-      format: 'email',
-      maxLength: EMAIL_MAX_BYTES,
-      example: 'alice@example.com',
-    }),
+    ApiPropertyOptional(DOCUMENTED),
     emailRule(),
     IsString({ message: `${field} must be a string` }),
     IsOptional(),
