@@ -1,12 +1,14 @@
 // What every figure shares: where things are, how many connections each load uses, how the
 // service is started. The report reads these settings back from the results (r.settings).
 import { join, resolve } from 'node:path';
-import { productionNodeFlags, ROOT } from '../../scripts/lib/service-process.mjs';
+import { productionLaunch, ROOT } from '../../scripts/lib/service-process.mjs';
 
 const BENCH = resolve(import.meta.dirname, '..');
 
-/** The Node.js flags of `npm run start:prod`, with which spawnService runs the service here too. */
-export const NODE_FLAGS = productionNodeFlags();
+/** `npm run start:prod`'s environment settings and Node.js flags: spawnService runs the service with them. */
+const LAUNCH = productionLaunch();
+export const NODE_FLAGS = LAUNCH.nodeFlags;
+const LAUNCH_ENV = Object.entries(LAUNCH.env).map(([name, value]) => `${name}=${value} `);
 export const HASHER = join(ROOT, 'dist', 'users', 'password-hasher.service.js');
 export const ARGON2_RATE = join(BENCH, 'argon2-rate.mjs');
 export const JWT_RATE = join(BENCH, 'jwt-rate.mjs');
@@ -27,7 +29,7 @@ export const NOISY_PERCENT = 10;
 export const THROTTLE_OFF = '1000000';
 
 export const SERVICE_SETTINGS =
-  `\`node ${[...NODE_FLAGS, 'dist/bundle/main.js'].join(' ')}\` as \`npm run start:prod\` runs it, ` +
+  `\`${LAUNCH_ENV.join('')}node ${[...NODE_FLAGS, 'dist/bundle/main.js'].join(' ')}\` as \`npm run start:prod\` runs it, ` +
   'NODE_ENV=production, fresh DATA_DIR (SQLite), production default logging (LOG_LEVEL unset = info, JSON: one line per request, stdout written to a file), ' +
   `LOGIN_RATE_LIMIT=${THROTTLE_OFF} and LOGIN_FAILURE_LIMIT=${THROTTLE_OFF} so that throttling cannot cap the login figures; every other protection at its default`;
 

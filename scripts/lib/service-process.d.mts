@@ -5,6 +5,9 @@ export declare const ROOT: string;
 /** What `npm run start:prod` runs: the bundle of dist/main.js (scripts/bundle.mjs). */
 export declare const MAIN: string;
 
+/** What package.json's start:prod runs: its environment settings and its Node.js flags. */
+export declare function productionLaunch(): { env: Record<string, string>; nodeFlags: string[] };
+
 /** The Node.js flags of package.json's start:prod. */
 export declare function productionNodeFlags(): string[];
 

@@ -21,14 +21,28 @@ const TAIL_LINES = 30;
 /** The line main.ts prints once the service accepts connections; in JSON logs it sits in quotes. */
 const LISTENING = /Listening on (http:\/\/[^\s"]+)/;
 
+/**
+ * What package.json's start:prod runs: `[NAME=value...] node [--flag...] dist/bundle/main.js`, its
+ * environment settings (glibc's malloc, docs/decisions.md) and its Node.js flags.
+ */
+export function productionLaunch() {
+  const script = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts['start:prod'];
+  const match = /^((?:[A-Z_]+=\S+ )*)node((?: --[\w-]+(?:=\S+)?)*) dist\/bundle\/main\.js$/.exec(script);
+  if (match === null) {
+    throw new Error(
+      `package.json's start:prod is not "[NAME=value...] node [--flag...] dist/bundle/main.js": ${script}`,
+    );
+  }
+  const words = (text) => text.trim().split(' ').filter(Boolean);
+  return {
+    env: Object.fromEntries(words(match[1]).map((pair) => pair.split('='))),
+    nodeFlags: words(match[2]),
+  };
+}
+
 /** The Node.js flags of package.json's start:prod, so that the service runs as in production. */
 export function productionNodeFlags() {
-  const script = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts['start:prod'];
-  const match = /^node((?: --[\w-]+(?:=\S+)?)*) dist\/bundle\/main\.js$/.exec(script);
-  if (match === null) {
-    throw new Error(`package.json's start:prod is not "node [--flag...] dist/bundle/main.js": ${script}`);
-  }
-  return match[1].trim().split(' ').filter(Boolean);
+  return productionLaunch().nodeFlags;
 }
 
 /**
@@ -200,10 +214,10 @@ export function spawnProcess({ command, args, env, cwd, label = command, logFile
 /**
  * Spawns the built service as `npm run start:prod` runs it (`nodeFlags`, by default start:prod's,
  * then `nodeArgs`, then dist/bundle/main.js), in `cwd` (where it would read a .env) with
- * serviceEnv(env).
+ * serviceEnv() of start:prod's environment settings and `env`.
  */
 export function spawnService({
-  env,
+  env = {},
   cwd,
   nodeFlags = productionNodeFlags(),
   nodeArgs = [],
@@ -214,7 +228,7 @@ export function spawnService({
   return spawnProcess({
     command: process.execPath,
     args: [...nodeFlags, ...nodeArgs, MAIN],
-    env: serviceEnv(env),
+    env: serviceEnv({ ...productionLaunch().env, ...env }),
     cwd,
     label,
     logFile,
