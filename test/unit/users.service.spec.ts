@@ -19,7 +19,7 @@ import { PASSWORD_HASH, SESSION_ID, userEntity } from '../support/entities.js';
 import { auditLogStub, mockOf, TRANSACTION, type MockOf } from '../support/mocks.js';
 import { OPERATOR } from '../../src/common/request-context/actor.js';
 import { AuditLog } from '../../src/logging/audit.js';
-import { Mailer } from '../../src/mail/mailer.js';
+import { AccountNotices } from '../../src/users/account-notices.js';
 import type { Role } from '../../src/common/request-context/role.js';
 
 const HASH = PASSWORD_HASH;
@@ -85,8 +85,8 @@ describe(UsersService.name, () => {
         { provide: Metrics, useValue: new Metrics() },
         { provide: AuditLog, useValue: audit.log },
         UsersService,
-        // Mail off: the notice a password change queues is the account-mail e2e's.
-        { provide: Mailer, useValue: { enabled: false, enqueue: jest.fn(), committed: jest.fn() } },
+        // The notice a password change queues is the account-mail e2e's.
+        { provide: AccountNotices, useValue: { sendIn: jest.fn(), committed: jest.fn() } },
         UserCache,
         LastAdminRule,
         { provide: InstanceEvents, useValue: events },
