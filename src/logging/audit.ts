@@ -33,6 +33,8 @@ export type AuditEvent =
   | 'email.set'
   | 'email.verified'
   | 'email.verification_sent'
+  | 'email.change.requested'
+  | 'email.changed'
   | 'password.reset_requested'
   | 'password.reset';
 

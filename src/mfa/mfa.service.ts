@@ -8,6 +8,7 @@ import type { Env } from '../config/env.schema.js';
 import { AuditLog } from '../logging/audit.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { LoginAttemptLimiter } from '../throttling/login-attempts.js';
+import { AccountNotices } from '../users/account-notices.js';
 import type { StepUpProof } from '../users/step-up.js';
 import type { UserProfile } from '../users/user-profile.js';
 import { UsersService } from '../users/users.service.js';
@@ -85,6 +86,7 @@ export class MfaService {
     @Inject(MFA_KEYS) private readonly keys: MfaKeys,
     config: ConfigService<Env, true>,
     private readonly auditLog: AuditLog,
+    private readonly notices: AccountNotices,
   ) {
     this.issuer = config.get('JWT_ISSUER', { infer: true });
     this.failureLimit = config.get('MFA_FAILURE_LIMIT', { infer: true });
@@ -154,10 +156,12 @@ export class MfaService {
         throw new NoSetupPendingError();
       }
       const ids = await this.sessions.endIn(transaction, { userId: user.id, keep: actor.sessionId }, 'mfa');
+      await this.notices.sendIn(transaction, user.id, 'twoFactorEnabled');
       await record('mfa.totp.enabled', { userId: user.id, sessions: ids.length });
       return ids;
     });
     this.sessions.announceEnded(ended, 'mfa');
+    this.notices.committed();
     return { recoveryCodes };
   }
 
@@ -172,10 +176,12 @@ export class MfaService {
         throw new MfaNotOnError();
       }
       const ids = await this.sessions.endIn(transaction, { userId, keep: actor.sessionId }, 'mfa');
+      await this.notices.sendIn(transaction, userId, 'twoFactorDisabled');
       await record('mfa.totp.disabled', { userId, sessions: ids.length });
       return ids;
     });
     this.sessions.announceEnded(ended, 'mfa');
+    this.notices.committed();
   }
 
   /** An operator's reset for a lost device: the factor goes and every session ends. */
@@ -186,10 +192,14 @@ export class MfaService {
     const { removed, ended } = await this.auditLog.change(actor, async (transaction, record) => {
       const removed = await this.store.removeTotp(userId, transaction);
       const ended = await this.sessions.endIn(transaction, { userId }, 'mfa');
+      if (removed) {
+        await this.notices.sendIn(transaction, userId, 'twoFactorDisabled');
+      }
       await record('mfa.totp.reset', { userId, removed, sessions: ended.length });
       return { removed, ended };
     });
     this.sessions.announceEnded(ended, 'mfa');
+    this.notices.committed();
     return { removed, sessionsEnded: ended.length };
   }
 

@@ -12,6 +12,7 @@ import {
 import type { Actor } from '../common/request-context/actor.js';
 import type { RelyingParty } from '../config/webauthn.js';
 import { AuditLog } from '../logging/audit.js';
+import { AccountNotices } from '../users/account-notices.js';
 import type { StepUpProof } from '../users/step-up.js';
 import type { UserProfile } from '../users/user-profile.js';
 import { UsersService } from '../users/users.service.js';
@@ -52,6 +53,7 @@ export class PasskeysService {
     private readonly users: UsersService,
     @Inject(RELYING_PARTY) private readonly rp: RelyingParty,
     private readonly auditLog: AuditLog,
+    private readonly notices: AccountNotices,
   ) {}
 
   async list(userId: number): Promise<PasskeyView[]> {
@@ -144,8 +146,10 @@ export class PasskeysService {
     // CredentialTakenError (409) when the credential is registered already, to anyone.
     await this.auditLog.change(actor, async (transaction, record) => {
       await this.store.add(passkey, transaction);
+      await this.notices.sendIn(transaction, user.id, 'passkeyAdded');
       await record('passkey.added', { userId: user.id, passkeyId: passkey.id });
     });
+    this.notices.committed();
     return toPasskeyView(passkey);
   }
 

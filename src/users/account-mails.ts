@@ -33,4 +33,28 @@ export const accountMails = {
       'The password of your account was just changed, and its sessions were ended.',
       'If this was not you, reset your password at once and tell your administrator.',
     ]),
+  emailChanged: (to: string): OutgoingMail =>
+    composeMail(to, 'Your email address was changed', [
+      'The email address of your account was just changed: its mail, password reset links included, now goes to the new address, not to this one.',
+      'If this was not you, tell your administrator at once.',
+    ]),
+  twoFactorEnabled: (to: string): OutgoingMail =>
+    composeMail(to, 'Two-factor sign-in was turned on', [
+      'Two-factor sign-in (a code from an authenticator app) was just turned on for your account, and its other sessions were ended.',
+      'If this was not you, change your password at once and tell your administrator.',
+    ]),
+  twoFactorDisabled: (to: string): OutgoingMail =>
+    composeMail(to, 'Two-factor sign-in was turned off', [
+      'Two-factor sign-in was just turned off for your account, by you or by an administrator: signing in now asks for the password only.',
+      'If this was not you, change your password at once and tell your administrator.',
+    ]),
+  passkeyAdded: (to: string): OutgoingMail =>
+    composeMail(to, 'A passkey was added to your account', [
+      'A passkey was just added to your account: it signs in without the password.',
+      'If this was not you, remove it from your account, change your password at once and tell your administrator.',
+    ]),
 };
+
+/** The notices: mails to an account's verified address that announce a change, with no link in them. */
+export type Notice =
+  'passwordChanged' | 'emailChanged' | 'twoFactorEnabled' | 'twoFactorDisabled' | 'passkeyAdded';

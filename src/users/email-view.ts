@@ -14,12 +14,16 @@ export class EmailView {
     nullable: true,
     example: null,
     description:
-      'An address awaiting confirmation before it replaces `email` (the email change flow, not built ' +
-      'yet: always null today; docs/email.md).',
+      'An address the user asked to change to (POST /user/email), awaiting confirmation through the ' +
+      "link mailed to it; `email` stays the account's until then. null: none.",
   })
   pending!: string | null;
 }
 
-export function toEmailView(user: Pick<UserEntity, 'email' | 'emailVerifiedAt'>): EmailView {
-  return { email: user.email, verified: user.email !== null && user.emailVerifiedAt !== null, pending: null };
+export function toEmailView(user: Pick<UserEntity, 'email' | 'emailVerifiedAt' | 'emailPending'>): EmailView {
+  return {
+    email: user.email,
+    verified: user.email !== null && user.emailVerifiedAt !== null,
+    pending: user.emailPending,
+  };
 }

@@ -2,7 +2,7 @@
  * Why a signed-in user proves themselves again: named on the audit line of a failed check and
  * of the change it allowed (docs/security.md#step-up).
  */
-export type StepUpCheck = 'passkey_add' | 'totp_setup' | 'mfa_disable';
+export type StepUpCheck = 'passkey_add' | 'totp_setup' | 'mfa_disable' | 'email_change';
 
 /**
  * Proof, beyond the access token, that the caller is the account's owner: its current password,

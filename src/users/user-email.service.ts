@@ -5,7 +5,9 @@ import { OPERATOR, type Actor } from '../common/request-context/actor.js';
 import type { Env } from '../config/env.schema.js';
 import { AuditLog } from '../logging/audit.js';
 import { Mailer } from '../mail/mailer.js';
+import { emailKey } from '../common/validation/email-address.js';
 import { accountMails } from './account-mails.js';
+import { AccountNotices } from './account-notices.js';
 import { toEmailView, type EmailView } from './email-view.js';
 import { LinkTokens } from './link-tokens.js';
 import { UserCache } from './user-cache.js';
@@ -24,6 +26,7 @@ export class UserEmailService {
     private readonly cache: UserCache,
     private readonly tokens: LinkTokens,
     private readonly mailer: Mailer,
+    private readonly notices: AccountNotices,
     config: ConfigService<Env, true>,
   ) {
     this.verificationTtlMs = config.get('EMAIL_VERIFICATION_TTL', { infer: true }) * 1000;
@@ -42,13 +45,18 @@ export class UserEmailService {
   /**
    * Sets the address, unverified, in the caller's transaction (the admin API's create and update
    * set it with the rest of their change), and queues its verification link there too when mail
-   * is on. The caller has held it to emailAddressProblem(). Throws UserNotFoundError.
+   * is on; a pending change is dropped. The address the account has verified already stays
+   * verified, with no new link. The caller has held it to emailAddressProblem(). Throws
+   * UserNotFoundError.
    */
   async setIn(transaction: EntityManager, id: number, address: string): Promise<void> {
-    if (!(await this.users.setEmail(id, address, transaction))) {
+    const set = await this.users.setEmail(id, address, transaction);
+    if (set === null) {
       throw new UserNotFoundError();
     }
-    await this.sendVerificationIn(transaction, id, address);
+    if (set === 'unverified') {
+      await this.sendVerificationIn(transaction, id, address);
+    }
   }
 
   /** Sets the address on its own (the CLI's `users email`), with its `email.set` event. */
@@ -66,16 +74,38 @@ export class UserEmailService {
     this.mailer.committed();
   }
 
-  /** POST /email/verify: spends the token and marks its address verified, if still the account's. */
+  /**
+   * POST /email/verify: spends the token and marks its address verified, if still the account's,
+   * or makes it the account's if it is still the pending one of an email change: the old
+   * verified address then gets a notice. EmailTakenError (409) when another account has verified
+   * the address first; the token stays unspent (the change rolls back).
+   */
   async verify(token: string, actor: Actor): Promise<void> {
-    await this.auditLog.change(actor, async (transaction, record) => {
+    const changed = await this.auditLog.change(actor, async (transaction, record) => {
       const { userId, email } = await this.tokens.spend(transaction, token, 'verify_email');
+      const now = new Date();
+      if (email !== null && (await this.users.markEmailVerified(userId, email, now, transaction))) {
+        await record('email.verified', { userId });
+        return false;
+      }
+      const before = await this.users.findByIdIn(userId, transaction);
       // A link to an address since replaced verifies nothing: the same answer as a spent token.
-      if (email === null || !(await this.users.markEmailVerified(userId, email, new Date(), transaction))) {
+      if (
+        email === null ||
+        before === null ||
+        !(await this.users.confirmPendingEmail(userId, email, now, transaction))
+      ) {
         throw new InvalidLinkTokenError();
       }
-      await record('email.verified', { userId });
+      if (before.email !== null && before.emailKey !== null && before.emailKey !== emailKey(email)) {
+        await this.notices.sendToIn(transaction, before.email, 'emailChanged');
+      }
+      await record('email.changed', { userId, previousVerified: before.emailKey !== null });
+      return true;
     });
+    if (changed) {
+      this.committed();
+    }
   }
 
   /**
@@ -109,7 +139,8 @@ export class UserEmailService {
     }
   }
 
-  private async sendVerificationIn(transaction: EntityManager, id: number, address: string): Promise<void> {
+  /** Queues a verification link for `address` in the caller's transaction, when mail is on. */
+  async sendVerificationIn(transaction: EntityManager, id: number, address: string): Promise<void> {
     if (!this.mailer.enabled) {
       return;
     }

@@ -45,6 +45,10 @@ export class UserEntity {
   @Column({ name: 'email_verified_at', type: Date, nullable: true })
   emailVerifiedAt!: Date | null;
 
+  /** An address the user asked to change to (POST /user/email), until its link confirms it. */
+  @Column({ name: 'email_pending', type: 'varchar', length: 254, nullable: true })
+  emailPending!: string | null;
+
   /** The last successful login, NULL before the first (or before roles were added). */
   @Column({ name: 'last_login_at', type: Date, nullable: true })
   lastLoginAt!: Date | null;

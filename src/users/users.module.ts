@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { SessionsModule } from '../sessions/sessions.module.js';
 import { ThrottlingModule } from '../throttling/throttling.module.js';
+import { AccountNotices } from './account-notices.js';
+import { EmailChangeService } from './email-change.service.js';
 import { LastAdminRule } from './last-admin-rule.js';
 import { PasswordHasher } from './password-hasher.service.js';
 import { UserCache } from './user-cache.js';
@@ -26,7 +28,9 @@ import { UsersService } from './users.service.js';
     PasswordHasher,
     UserCache,
     LastAdminRule,
+    AccountNotices,
+    EmailChangeService,
   ],
-  exports: [UsersService, UserEmailService, PasswordResetService],
+  exports: [UsersService, UserEmailService, PasswordResetService, AccountNotices, EmailChangeService],
 })
 export class UsersModule {}

@@ -104,13 +104,33 @@ export class UsersRepository {
   }
 
   /**
-   * Gives an account an address, unverified (the verified key cleared): false for no such user.
-   * `null` removes it.
+   * Gives an account an address, unverified, and drops a pending one: `null` for no such user,
+   * `'unverified'`, or `'kept'` when it is the address the account has verified already (as typed
+   * now, still verified: setting it again proves nothing new). `null` removes it.
    */
-  async setEmail(id: number, email: string | null, transaction: EntityManager): Promise<boolean> {
-    const result = await transaction
-      .getRepository(UserEntity)
-      .update({ id }, { email, emailKey: null, emailVerifiedAt: null });
+  async setEmail(
+    id: number,
+    email: string | null,
+    transaction: EntityManager,
+  ): Promise<'unverified' | 'kept' | null> {
+    const users = transaction.getRepository(UserEntity);
+    const current = await users.findOneBy({ id });
+    if (current === null) {
+      return null;
+    }
+    const same = email !== null && current.emailKey !== null && current.emailKey === emailKey(email);
+    await users.update(
+      { id },
+      same
+        ? { email, emailPending: null }
+        : { email, emailKey: null, emailVerifiedAt: null, emailPending: null },
+    );
+    return same ? 'kept' : 'unverified';
+  }
+
+  /** The address the user asked to change to, awaiting its link (null: none); false for no such user. */
+  async setPendingEmail(id: number, email: string | null, transaction: EntityManager): Promise<boolean> {
+    const result = await transaction.getRepository(UserEntity).update({ id }, { emailPending: email });
     return (result.affected ?? 0) > 0;
   }
 
@@ -119,11 +139,29 @@ export class UsersRepository {
    * replaced verifies nothing): false otherwise. Throws EmailTakenError when another account has
    * verified the same address first (the unique key decides).
    */
-  async markEmailVerified(id: number, email: string, at: Date, transaction: EntityManager): Promise<boolean> {
+  markEmailVerified(id: number, email: string, at: Date, transaction: EntityManager): Promise<boolean> {
+    return this.verifyWhere(transaction, { id, email }, { emailKey: emailKey(email), emailVerifiedAt: at });
+  }
+
+  /**
+   * Makes the pending address the account's, verified, if it is still `email`: false otherwise.
+   * Throws EmailTakenError when another account has verified it meanwhile.
+   */
+  confirmPendingEmail(id: number, email: string, at: Date, transaction: EntityManager): Promise<boolean> {
+    return this.verifyWhere(
+      transaction,
+      { id, emailPending: email },
+      { email, emailKey: emailKey(email), emailVerifiedAt: at, emailPending: null },
+    );
+  }
+
+  private async verifyWhere(
+    transaction: EntityManager,
+    where: { id: number; email?: string; emailPending?: string },
+    change: Partial<UserEntity>,
+  ): Promise<boolean> {
     try {
-      const result = await transaction
-        .getRepository(UserEntity)
-        .update({ id, email }, { emailKey: emailKey(email), emailVerifiedAt: at });
+      const result = await transaction.getRepository(UserEntity).update(where, change);
       return (result.affected ?? 0) > 0;
     } catch (error) {
       if (error instanceof QueryFailedError && /unique|duplicate/i.test(error.message)) {
@@ -131,6 +169,11 @@ export class UsersRepository {
       }
       throw error;
     }
+  }
+
+  /** An account read in the caller's transaction (what a change is about to replace). */
+  findByIdIn(id: number, transaction: EntityManager): Promise<UserEntity | null> {
+    return transaction.getRepository(UserEntity).findOneBy({ id });
   }
 
   /** The account whose VERIFIED address is `email` (case-insensitively), if any. */

@@ -11,8 +11,7 @@ import { NameTakenError } from './name-taken.error.js';
 import { PasswordHasher } from './password-hasher.service.js';
 import { UserCache } from './user-cache.js';
 import { uniqueRoles } from './unique-roles.js';
-import { Mailer } from '../mail/mailer.js';
-import { accountMails } from './account-mails.js';
+import { AccountNotices } from './account-notices.js';
 import {
   toUserProfile,
   toUserSummary,
@@ -47,7 +46,7 @@ export class UsersService {
     private readonly cache: UserCache,
     private readonly lastAdmin: LastAdminRule,
     private readonly auditLog: AuditLog,
-    private readonly mailer: Mailer,
+    private readonly notices: AccountNotices,
   ) {}
 
   /**
@@ -322,20 +321,17 @@ export class UsersService {
     }),
   ): Promise<{ sessionsEnded: number }> {
     const hash = await this.hasher.hash(newPassword);
-    const email = await this.users.findById(id).then((user) => user?.emailVerifiedAt && user.email);
     const ended = await this.auditLog.change(actor, async (transaction, record) => {
       if (!(await this.users.updatePasswordHash(id, hash, transaction))) {
         throw new UserNotFoundError();
       }
       const ids = await this.sessions.endIn(transaction, { userId: id, keep: actor.sessionId }, 'password');
-      if (typeof email === 'string' && this.mailer.enabled) {
-        await this.mailer.enqueue(transaction, accountMails.passwordChanged(email));
-      }
+      await this.notices.sendIn(transaction, id, 'passwordChanged');
       await record(event({ sessionsEnded: ids.length }));
       return ids;
     });
     this.sessions.announceEnded(ended, 'password');
-    this.mailer.committed();
+    this.notices.committed();
     return { sessionsEnded: ended.length };
   }
 

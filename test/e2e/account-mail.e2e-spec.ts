@@ -145,11 +145,14 @@ describe('Mail flows over a real SMTP server', () => {
         .send({ currentPassword: PASSWORD })
         .expect(200);
       const secret = Buffer.from(Secret.fromBase32((started.body as { secret: string }).secret).bytes);
+      const turnedOn = nextMail();
       await request(server)
         .post('/user/mfa/totp/confirm')
         .set('Authorization', `Bearer ${tess}`)
         .send({ code: codeForStep(secret, stepAt(Date.now())) })
         .expect(200);
+      // Two-factor's own notice (test/e2e/email-change.e2e-spec.ts), before the reset's mails.
+      expect((await turnedOn).subject).toBe('Two-factor sign-in was turned on');
       await request(server).post('/password/forgot').send({ email: 'tess@example.com' }).expect(202);
       const token = tokenIn(await nextMail(), 'reset-password');
       const notice = nextMail();

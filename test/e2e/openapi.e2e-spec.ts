@@ -265,6 +265,7 @@ describe('The OpenAPI document', () => {
           .sort(),
       ).toEqual([
         'AddPasskeyDto',
+        'ChangeEmailDto',
         'ChangePasswordDto',
         'CreateUserDto',
         'DisableTotpDto',
@@ -281,6 +282,13 @@ describe('The OpenAPI document', () => {
         'TotpCodeDto',
         'UpdateUserDto',
         'VerifyEmailDto',
+      ]);
+    });
+
+    it("should document POST /user/email's body with the step-up's field inherited", () => {
+      expect(Object.keys(document.components.schemas.ChangeEmailDto.properties).sort()).toEqual([
+        'currentPassword',
+        'email',
       ]);
     });
 

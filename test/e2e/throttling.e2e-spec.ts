@@ -212,6 +212,7 @@ describe('Throttling', () => {
       ['POST', '/user/passkeys/registration-options'],
       ['POST', '/user/mfa/totp'],
       ['DELETE', '/user/mfa/totp'],
+      ['POST', '/user/email'],
     ])('should limit one address to LOGIN_RATE_LIMIT attempts a minute on %s %s', async (method, path) => {
       const name = `step-up-${method}-${path.replaceAll('/', '-')}`.toLowerCase().slice(0, 60);
       const { UsersService } = await import('../../src/users/users.service.js');

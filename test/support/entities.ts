@@ -18,6 +18,7 @@ export function userEntity(overrides: Partial<UserEntity> = {}): UserEntity {
     email: null,
     emailKey: null,
     emailVerifiedAt: null,
+    emailPending: null,
     lastLoginAt: null,
     createdAt: new Date(0),
     updatedAt: new Date(0),

@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { beforeEach, describe, expect, it } from '@jest/globals';
 import { ConfigService } from '@nestjs/config';
 import { Test } from '@nestjs/testing';
 import { SessionsService } from '../../src/sessions/sessions.service.js';
@@ -19,7 +19,7 @@ import { PASSWORD_HASH, SESSION_ID, userEntity } from '../support/entities.js';
 import { auditLogStub, mockOf, TRANSACTION, type MockOf } from '../support/mocks.js';
 import { OPERATOR } from '../../src/common/request-context/actor.js';
 import { AuditLog } from '../../src/logging/audit.js';
-import { Mailer } from '../../src/mail/mailer.js';
+import { AccountNotices } from '../../src/users/account-notices.js';
 import type { Role } from '../../src/common/request-context/role.js';
 
 const HASH = PASSWORD_HASH;
@@ -46,6 +46,7 @@ describe(UsersService.name, () => {
     onResync: (handler: () => void) => void;
   };
   let hasher: MockOf<PasswordHasher>;
+  let notices: MockOf<AccountNotices>;
   /** The audit log: change() runs at once with TRANSACTION (the repositories are mocks; e2e suites commit). */
   let audit: ReturnType<typeof auditLogStub>;
 
@@ -70,6 +71,8 @@ describe(UsersService.name, () => {
     attempts.recordFailure.mockResolvedValue();
     attempts.recordSuccess.mockResolvedValue();
     hasher = mockOf(PasswordHasher);
+    notices = mockOf(AccountNotices);
+    notices.sendIn.mockResolvedValue();
     hasher.hash.mockResolvedValue('new-hash');
     hasher.verify.mockResolvedValue(true);
     hasher.needsRehash.mockReturnValue(false);
@@ -85,8 +88,8 @@ describe(UsersService.name, () => {
         { provide: Metrics, useValue: new Metrics() },
         { provide: AuditLog, useValue: audit.log },
         UsersService,
-        // Mail off: the notice a password change queues is the account-mail e2e's.
-        { provide: Mailer, useValue: { enabled: false, enqueue: jest.fn(), committed: jest.fn() } },
+        // The notice a password change queues is the account-mail e2e's.
+        { provide: AccountNotices, useValue: notices },
         UserCache,
         LastAdminRule,
         { provide: InstanceEvents, useValue: events },
@@ -388,6 +391,12 @@ describe(UsersService.name, () => {
       expect(hasher.verify).not.toHaveBeenCalled();
       expect(repository.updatePasswordHash).toHaveBeenCalledWith(7, 'new-hash', TRANSACTION);
       expect(sessions.endIn).toHaveBeenCalledWith(TRANSACTION, { userId: 7, keep: undefined }, 'password');
+    });
+
+    it("should queue the owner's notice in the change's transaction, and nudge delivery once committed", async () => {
+      await service.setPassword(7, 'new-password');
+      expect(notices.sendIn).toHaveBeenCalledWith(TRANSACTION, 7, 'passwordChanged');
+      expect(notices.committed).toHaveBeenCalled();
     });
 
     it('should store the new hash before ending sessions, so no login with the old one slips in between', async () => {

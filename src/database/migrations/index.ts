@@ -12,6 +12,7 @@ import { AddTotpFailedAttempts1768300000000 } from './1768300000000-add-totp-fai
 import { AddUserEmail1768400000000 } from './1768400000000-add-user-email.js';
 import { CreateMailOutbox1768410000000 } from './1768410000000-create-mail-outbox.js';
 import { CreateLinkTokens1768420000000 } from './1768420000000-create-link-tokens.js';
+import { AddPendingEmail1768430000000 } from './1768430000000-add-pending-email.js';
 
 /** Every migration, oldest first. They run automatically at start-up. */
 export const migrations = [
@@ -29,4 +30,5 @@ export const migrations = [
   AddUserEmail1768400000000,
   CreateMailOutbox1768410000000,
   CreateLinkTokens1768420000000,
+  AddPendingEmail1768430000000,
 ];
