@@ -3,6 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import type { Env } from '../config/env.schema.js';
 import { DatabaseLock } from '../database/database-lock.js';
 import { SCHEMA_LOCK } from '../database/migrate.js';
+import { PasswordHasher } from './password-hasher.service.js';
 import { UsersService } from './users.service.js';
 
 /** The tutorial's account, kept for development only; it is not a secret, it is a demo. */
@@ -20,12 +21,14 @@ export class AdminSeeder implements OnApplicationBootstrap {
     private readonly users: UsersService,
     private readonly config: ConfigService<Env, true>,
     private readonly lock: DatabaseLock,
+    private readonly hasher: PasswordHasher,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     // Instances starting together on an empty PostgreSQL database: one seeds, the others then
     // find the account (exactly one first account).
-    await this.lock.run(SCHEMA_LOCK, () => this.seed());
+    // One hash before any request: no hashing worker started for it (PasswordHasher.withoutWorkers).
+    await this.lock.run(SCHEMA_LOCK, () => this.hasher.withoutWorkers(() => this.seed()));
   }
 
   private async seed(): Promise<void> {

@@ -1,7 +1,8 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
-import { Algorithm, hashSync, type Options } from '@node-rs/argon2';
+import { Algorithm, hash as hashOnLibuv, hashSync, type Options } from '@node-rs/argon2';
 import { Piscina } from 'piscina';
 import { Metrics } from '../metrics/metrics.js';
 import { traced } from '../tracing/tracing.js';
@@ -45,6 +46,8 @@ export class PasswordHasher implements OnModuleDestroy {
    * A hash of a random password, verified against when a name is unknown (same work, same time).
    * Made here, synchronously (one hash, milliseconds), so that starting needs no worker.
    */
+  private readonly outsideRequests = new AsyncLocalStorage<true>();
+
   private readonly dummyHash = hashSync(randomBytes(32).toString('base64url'), ARGON2_OPTIONS);
 
   constructor(private readonly metrics: Metrics) {
@@ -55,12 +58,22 @@ export class PasswordHasher implements OnModuleDestroy {
     await this.pool.destroy();
   }
 
+  /**
+   * Runs `work` with its hashes on libuv's pool instead of the worker threads: for the first admin's
+   * hash at start, before any request, which would otherwise start a worker (a V8 isolate, about
+   * 15 MB resident, kept a minute) for one hash (docs/decisions.md#glibcs-malloc).
+   */
+  withoutWorkers<T>(work: () => Promise<T>): Promise<T> {
+    return this.outsideRequests.run(true, work);
+  }
+
   async hash(password: string): Promise<string> {
     const done = this.metrics.timeHash('hash');
     try {
-      return await traced(
-        'password hash',
-        () => this.pool.run({ op: 'hash', password, options: ARGON2_OPTIONS }) as Promise<string>,
+      return await traced('password hash', () =>
+        this.outsideRequests.getStore() === true
+          ? hashOnLibuv(password, ARGON2_OPTIONS)
+          : (this.pool.run({ op: 'hash', password, options: ARGON2_OPTIONS }) as Promise<string>),
       );
     } finally {
       done();

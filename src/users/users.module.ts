@@ -31,6 +31,13 @@ import { UsersService } from './users.service.js';
     AccountNotices,
     EmailChangeService,
   ],
-  exports: [UsersService, UserEmailService, PasswordResetService, AccountNotices, EmailChangeService],
+  exports: [
+    UsersService,
+    UserEmailService,
+    PasswordResetService,
+    AccountNotices,
+    EmailChangeService,
+    PasswordHasher,
+  ],
 })
 export class UsersModule {}

@@ -18,6 +18,24 @@ function threadNiceValues(): { tid: number; nice: number }[] {
   });
 }
 
+// First in this file: before any other test has started a hashing worker in this process.
+describe('PasswordHasher.withoutWorkers', () => {
+  it('should hash without starting a hashing worker (the first admin, at start)', async () => {
+    const hasher = new PasswordHasher(new Metrics());
+    try {
+      const hash = await hasher.withoutWorkers(() => hasher.hash('first admin'));
+      expect(hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+      // A worker thread runs at HASHING_NICE; none was started.
+      expect(threadNiceValues().filter(({ nice }) => nice === HASHING_NICE)).toEqual([]);
+      // Outside it, hashing goes to the workers again.
+      expect(await hasher.verify(hash, 'first admin')).toBe(true);
+      expect(threadNiceValues().filter(({ nice }) => nice === HASHING_NICE).length).toBeGreaterThan(0);
+    } finally {
+      await hasher.onModuleDestroy();
+    }
+  });
+});
+
 describe('PasswordHasher', () => {
   let hasher: PasswordHasher;
 
