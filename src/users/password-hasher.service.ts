@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
@@ -46,7 +45,8 @@ export class PasswordHasher implements OnModuleDestroy {
    * A hash of a random password, verified against when a name is unknown (same work, same time).
    * Made here, synchronously (one hash, milliseconds), so that starting needs no worker.
    */
-  private readonly outsideRequests = new AsyncLocalStorage<true>();
+  /** Set during withoutWorkers(). Not an AsyncLocalStorage: that would hook every promise on Node.js 20. */
+  private workersOff = false;
 
   private readonly dummyHash = hashSync(randomBytes(32).toString('base64url'), ARGON2_OPTIONS);
 
@@ -61,17 +61,23 @@ export class PasswordHasher implements OnModuleDestroy {
   /**
    * Runs `work` with its hashes on libuv's pool instead of the worker threads: for the first admin's
    * hash at start, before any request, which would otherwise start a worker (a V8 isolate, about
-   * 15 MB resident, kept a minute) for one hash (docs/decisions.md#glibcs-malloc).
+   * 15 MB resident, kept a minute) for one hash (docs/decisions.md#glibcs-malloc). A switch rather
+   * than a context: it runs before the server listens, so nothing else hashes meanwhile.
    */
-  withoutWorkers<T>(work: () => Promise<T>): Promise<T> {
-    return this.outsideRequests.run(true, work);
+  async withoutWorkers<T>(work: () => Promise<T>): Promise<T> {
+    this.workersOff = true;
+    try {
+      return await work();
+    } finally {
+      this.workersOff = false;
+    }
   }
 
   async hash(password: string): Promise<string> {
     const done = this.metrics.timeHash('hash');
     try {
       return await traced('password hash', () =>
-        this.outsideRequests.getStore() === true
+        this.workersOff
           ? hashOnLibuv(password, ARGON2_OPTIONS)
           : (this.pool.run({ op: 'hash', password, options: ARGON2_OPTIONS }) as Promise<string>),
       );
