@@ -1,3 +1,4 @@
+import { pagesConfig } from './account-pages.js';
 import { errorMessage, session, tooManyMessage } from './session.js';
 
 const form = document.getElementById('login-form');
@@ -217,4 +218,11 @@ mfaForm.addEventListener('submit', async (event) => {
   } finally {
     mfaButton.disabled = false;
   }
+});
+
+// "Forgot password?" only where mail is on (the reset routes exist), "Create an account" only
+// where sign-up is (SIGNUP_ENABLED): the service says which (GET /pages/config).
+void pagesConfig().then((config) => {
+  document.getElementById('forgot-link').classList.toggle('d-none', !config.mail);
+  document.getElementById('signup-link').classList.toggle('d-none', !config.signUp);
 });
