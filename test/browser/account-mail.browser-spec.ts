@@ -235,3 +235,123 @@ describe('Browser: mail flows (forgot password, sign-up with verification)', () 
     TEST_TIMEOUT_MS,
   );
 });
+
+describe('Browser: sign-up with EMAIL_VERIFICATION_REQUIRED=true', () => {
+  let app: NestFastifyApplication;
+  let browser: Browser;
+  let baseUrl: string;
+  let smtp: TestSmtp;
+  let context: BrowserContext;
+  let page: Page;
+  const problems: string[] = [];
+  const cspViolations: unknown[] = [];
+  const exchanges: string[] = [];
+  const VARIABLES = [
+    'SMTP_URL',
+    'PUBLIC_URL',
+    'SIGNUP_ENABLED',
+    'SIGNUP_REQUIRE_EMAIL',
+    'EMAIL_VERIFICATION_REQUIRED',
+  ];
+
+  beforeAll(async () => {
+    smtp = await startSmtp();
+    const port = await freePort();
+    baseUrl = `http://127.0.0.1:${port}`;
+    process.env.SMTP_URL = `smtp://127.0.0.1:${smtp.port}`;
+    process.env.PUBLIC_URL = baseUrl;
+    process.env.SIGNUP_ENABLED = 'true';
+    process.env.SIGNUP_REQUIRE_EMAIL = 'true';
+    process.env.EMAIL_VERIFICATION_REQUIRED = 'true';
+    ({ app, browser } = await startBrowserApp(port));
+    ({ context, page } = await newPage(browser, 20_000));
+    await reportCspViolations(page, (violation) => cspViolations.push(violation));
+    recordExchanges(page, baseUrl, exchanges);
+    // The logins refused until the address is confirmed are on purpose.
+    watchPage(
+      page,
+      problems,
+      (text, source) => /status of 403/.test(text) && new URL(source).pathname === '/login',
+    );
+  }, 60_000);
+
+  afterAll(async () => {
+    await context?.close();
+    await browser?.close();
+    await app?.close();
+    await smtp?.close();
+    for (const variable of VARIABLES) {
+      delete process.env[variable];
+    }
+  }, 30_000);
+
+  const verifyLink = (mail: ParsedMail) => {
+    const match = new RegExp(`${baseUrl}/verify-email#token=[A-Za-z0-9_-]+`).exec(mail.text ?? '');
+    if (match === null) {
+      throw new Error('no verify-email link in the mail');
+    }
+    return match[0];
+  };
+
+  it(
+    'should require the address, hold the login back until it is confirmed, and resend the link from the login page',
+    async () => {
+      await page.goto(`${baseUrl}/signup`);
+      // Required: the label says so, and the page asks before any request.
+      const email = page.getByLabel('Email address', { exact: true });
+      await email.waitFor();
+      expect(await email.getAttribute('required')).not.toBeNull();
+      await page.getByLabel('User Name').fill('skinner');
+      await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+      await page.getByLabel('Password again').fill(PASSWORD);
+      await page.getByRole('button', { name: 'Create the account' }).click();
+      await page.getByText('Enter your email address.').waitFor();
+      await email.fill('skinner@example.com');
+      await page.getByRole('button', { name: 'Create the account' }).click();
+      // The account exists, but its login waits for the address: the page says what to do.
+      await page
+        .getByText('We sent a link to skinner@example.com: open it to confirm your address')
+        .waitFor();
+      const first = await smtp.waitFor(1);
+
+      // The login page explains the refusal and sends a new link.
+      await Promise.all([
+        page.waitForURL(`${baseUrl}/login`),
+        page.getByRole('link', { name: 'Go to login' }).click(),
+      ]);
+      await page.fill('#name', 'skinner');
+      await page.fill('#password', PASSWORD);
+      await page.click('#login-button');
+      await page.getByText('Confirm your email address first').waitFor();
+      await page.getByRole('button', { name: 'Send a new confirmation link' }).click();
+      await page.getByText('A new link is on its way.').waitFor();
+      const second = await smtp.waitFor(2);
+      expect(second.to).toMatchObject({ text: 'skinner@example.com' });
+      expect(verifyLink(second)).not.toBe(verifyLink(first));
+
+      await page.goto(verifyLink(second));
+      await page.getByText('Your email address is confirmed.').waitFor();
+      await page.goto(`${baseUrl}/login`);
+      await page.fill('#name', 'skinner');
+      await page.fill('#password', PASSWORD);
+      await Promise.all([page.waitForURL(`${baseUrl}/`), page.click('#login-button')]);
+      await page.locator('#email-status', { hasText: 'skinner@example.com (verified)' }).waitFor();
+
+      expect(exchanges).toEqual(
+        expect.arrayContaining([
+          'POST /users 201',
+          'POST /login 403',
+          'POST /email/verify/resend 202',
+          'POST /email/verify 204',
+          'POST /login 200',
+        ]),
+      );
+      expect({ problems, cspViolations, current: await currentCspViolations(page) }).toEqual({
+        problems: [],
+        cspViolations: [],
+        current: [],
+      });
+    },
+    TEST_TIMEOUT_MS,
+  );
+});
