@@ -65,6 +65,11 @@ describe('POST /users (SIGNUP_ENABLED=true)', () => {
     await request(server).post('/login').send({ name: 'dana scully', password: 'trust no 1 🛸' }).expect(200);
   });
 
+  it('should tell the pages that sign-up is on, the address optional', () =>
+    request(server)
+      .get('/pages/config')
+      .expect(200, { signUp: true, signUpRequiresEmail: false, mail: true }));
+
   it('should take no address unless given: the account has none and no mail is sent', async () => {
     const before = smtp.messages.length;
     await signUp({ name: 'frohike', password: 'lone gunman' }).expect(201);
@@ -239,6 +244,11 @@ describe('POST /users (SIGNUP_REQUIRE_EMAIL=true)', () => {
     delete process.env.PUBLIC_URL;
     delete process.env.SIGNUP_REQUIRE_EMAIL;
   });
+
+  it('should tell the pages that the address is required', () =>
+    request(server)
+      .get('/pages/config')
+      .expect(200, { signUp: true, signUpRequiresEmail: true, mail: true }));
 
   it('should refuse a sign-up without an address with 400, creating no account', async () => {
     const response = await request(server)
