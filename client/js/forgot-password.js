@@ -1,4 +1,4 @@
-import { postJson, showAlert } from './account-pages.js';
+import { pagesConfig, postJson, showAlert } from './account-pages.js';
 import { errorMessage, tooManyMessage } from './session.js';
 
 const form = document.getElementById('forgot-form');
@@ -32,5 +32,14 @@ form.addEventListener('submit', async (event) => {
     showAlert(error, 'The server cannot be reached. Try again.');
   } finally {
     button.disabled = false;
+  }
+});
+
+// Without mail (production with no SMTP_URL) the reset routes do not exist: say so at once.
+void pagesConfig().then((config) => {
+  if (!config.mail) {
+    form.classList.add('d-none');
+    showAlert(error, 'Password reset by mail is not available here. Ask your administrator.');
+    form.after(error);
   }
 });
