@@ -1,3 +1,4 @@
+import { pagesConfig, postJson } from './account-pages.js';
 import { errorMessage, session, tooManyMessage } from './session.js';
 
 const form = document.getElementById('login-form');
@@ -81,6 +82,7 @@ function showPasswordStep(message) {
 form.addEventListener('submit', async (event) => {
   event.preventDefault();
   error.classList.add('d-none');
+  unverified.classList.add('d-none');
   const name = document.getElementById('name').value;
   const password = document.getElementById('password').value;
   if (!name || !password) {
@@ -103,11 +105,45 @@ form.addEventListener('submit', async (event) => {
       }
       return;
     }
-    showError(await failureMessage(response));
+    const message = await failureMessage(response);
+    // EMAIL_VERIFICATION_REQUIRED: the right password of an account whose address is unconfirmed.
+    if (response.status === 403 && message.includes('email address not verified')) {
+      showUnverified(name);
+      return;
+    }
+    showError(message);
   } catch {
     showError('The server cannot be reached. Try again.');
   } finally {
     button.disabled = false;
+  }
+});
+
+// An unconfirmed address: say so plainly, and offer a new link (POST /email/verify/resend).
+const unverified = document.getElementById('unverified');
+const resendButton = document.getElementById('resend-button');
+const resendStatus = document.getElementById('resend-status');
+let unverifiedName = null;
+
+function showUnverified(name) {
+  unverifiedName = name;
+  showError('Confirm your email address first: open the link we mailed to it, then log in.');
+  resendStatus.classList.add('d-none');
+  unverified.classList.remove('d-none');
+}
+
+resendButton.addEventListener('click', async () => {
+  resendButton.disabled = true;
+  try {
+    const response = await postJson('/email/verify/resend', { name: unverifiedName });
+    resendStatus.textContent = response.ok
+      ? 'A new link is on its way. Check your mail.'
+      : await failureMessage(response);
+  } catch {
+    resendStatus.textContent = 'The server cannot be reached. Try again.';
+  } finally {
+    resendStatus.classList.remove('d-none');
+    resendButton.disabled = false;
   }
 });
 
@@ -217,4 +253,11 @@ mfaForm.addEventListener('submit', async (event) => {
   } finally {
     mfaButton.disabled = false;
   }
+});
+
+// "Forgot password?" only where mail is on (the reset routes exist), "Create an account" only
+// where sign-up is (SIGNUP_ENABLED): the service says which (GET /pages/config).
+void pagesConfig().then((config) => {
+  document.getElementById('forgot-link').classList.toggle('d-none', !config.mail);
+  document.getElementById('signup-link').classList.toggle('d-none', !config.signUp);
 });

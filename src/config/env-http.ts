@@ -18,6 +18,8 @@ export const serverVariables = {
 /** Which optional routes are served. */
 export const routeVariables = {
   SIGNUP_ENABLED: flag(),
+  // With sign-up on: POST /users refuses a body without `email` (docs/email.md#sign-up).
+  SIGNUP_REQUIRE_EMAIL: flag(),
   DOCS_ENABLED: flag(),
 };
 

@@ -98,3 +98,20 @@ export function checkMail(
     }
   }
 }
+
+/**
+ * Requiring an address at sign-up needs mail that can confirm it: in production without SMTP_URL
+ * every sign-up would store an address no link could ever verify.
+ */
+export function checkSignUpMail(
+  env: { SIGNUP_ENABLED: boolean; SIGNUP_REQUIRE_EMAIL: boolean; MAIL_MODE: MailMode },
+  ctx: EnvIssues,
+): void {
+  if (env.SIGNUP_ENABLED && env.SIGNUP_REQUIRE_EMAIL && env.MAIL_MODE === 'off') {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['SIGNUP_REQUIRE_EMAIL'],
+      message: 'needs mail: set SMTP_URL (in production mail is off without it)',
+    });
+  }
+}

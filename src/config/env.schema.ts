@@ -13,7 +13,7 @@ import {
   throttlingVariables,
   userCacheVariables,
 } from './env-sessions.js';
-import { checkMail, mailModeOf, mailVariables } from './env-mail.js';
+import { checkMail, checkSignUpMail, mailModeOf, mailVariables } from './env-mail.js';
 import { databaseVariables, redisVariables } from './env-storage.js';
 import { checkSecrets, clockVariables, signingVariables } from './env-tokens.js';
 import { durationsOf, shutdownDelayOf } from './durations.js';
@@ -65,6 +65,7 @@ export const envSchema = z.preprocess(
       DATABASE_PATH: env.DATABASE_PATH ?? `${env.DATA_DIR}/auth.sqlite`,
       REFRESH_COOKIE_SECURE: env.REFRESH_COOKIE_SECURE ?? env.NODE_ENV === 'production',
       SIGNUP_ENABLED: env.SIGNUP_ENABLED ?? false,
+      SIGNUP_REQUIRE_EMAIL: env.SIGNUP_REQUIRE_EMAIL ?? false,
       DOCS_ENABLED: env.DOCS_ENABLED ?? env.NODE_ENV !== 'production',
       LOG_FORMAT: env.LOG_FORMAT ?? (env.NODE_ENV === 'production' ? 'json' : 'pretty'),
       WEBAUTHN_RP_ID: env.WEBAUTHN_RP_ID ?? 'localhost',
@@ -82,6 +83,7 @@ export const envSchema = z.preprocess(
       checkSessionTimes(env, ctx);
       checkFirstAdmin(env, ctx);
       checkMail(env, ctx);
+      checkSignUpMail(env, ctx);
     }),
 );
 

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Module } from '@nestjs/common';
 import { AbstractLoader, ServeStaticModule } from '@nestjs/serve-static';
+import { PagesConfigController } from './pages-config.controller.js';
 import { PagesLoader } from './pages.loader.js';
 
 const require = createRequire(import.meta.url);
@@ -18,7 +19,8 @@ const webAuthnBundleDir = () =>
 export const CLIENT_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'client');
 
 /**
- * The two pages (`/` and `/login`) and their assets. Bootstrap, Font Awesome and
+ * The pages (`/`, `/login` and the account pages of docs/pages.md) and their assets, and
+ * GET /pages/config, what they offer. Bootstrap, Font Awesome and
  * @simplewebauthn/browser come from their npm packages, served under /vendor: no CDN, so the pages work offline and under a
  * `default-src 'self'` policy. Files are public: the global guard only sees controllers.
  */
@@ -38,5 +40,6 @@ export const CLIENT_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '.
       extraProviders: [{ provide: AbstractLoader, useClass: PagesLoader }],
     }),
   ],
+  controllers: [PagesConfigController],
 })
 export class PagesModule {}

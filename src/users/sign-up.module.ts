@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ThrottlingModule } from '../throttling/throttling.module.js';
 import { SignUpController } from './sign-up.controller.js';
+import { SignUpService } from './sign-up.service.js';
 import { UsersModule } from './users.module.js';
 
 /**
@@ -10,5 +11,6 @@ import { UsersModule } from './users.module.js';
 @Module({
   imports: [UsersModule, ThrottlingModule],
   controllers: [SignUpController],
+  providers: [SignUpService],
 })
 export class SignUpModule {}

@@ -38,6 +38,15 @@ export class WrongPasswordError extends InvalidRequestError {
   }
 }
 
+/** SIGNUP_REQUIRE_EMAIL=true and a sign-up gave no address: 400. */
+export class EmailRequiredError extends InvalidRequestError {
+  override readonly code = 'email_required';
+
+  constructor() {
+    super('email is required');
+  }
+}
+
 /** Another account has already verified this address: 409. */
 export class EmailTakenError extends ConflictError {
   override readonly code = 'email_taken';

@@ -20,6 +20,10 @@ describe('Pages and HTTP hygiene', () => {
   describe.each([
     ['/', 'Home'],
     ['/login', 'Login'],
+    ['/forgot-password', 'Forgot password'],
+    ['/reset-password', 'Reset password'],
+    ['/verify-email', 'Confirm email'],
+    ['/signup', 'Sign up'],
   ])('GET %s', (path, title) => {
     it('should serve the page without a token, under the strict policy', async () => {
       const response = await request(server)
@@ -48,6 +52,27 @@ describe('Pages and HTTP hygiene', () => {
         await request(server).get(asset).expect(200);
       }
     });
+  });
+
+  it('should tell the pages what is offered: sign-up off, mail on (files outside production)', async () => {
+    const response = await request(server)
+      .get('/pages/config')
+      .expect(200)
+      .expect('cache-control', 'no-store')
+      .expect('content-security-policy', CSP);
+    expect(response.body).toEqual({ signUp: false, signUpRequiresEmail: false, mail: true });
+  });
+
+  it('should mark the new-password fields of the reset and sign-up pages for password managers', async () => {
+    for (const page of ['/reset-password', '/signup']) {
+      const { text } = await request(server).get(page).expect(200);
+      expect(text).toMatch(
+        /<input[^>]*id="(new-)?password"[^>]*type="password"[^>]*autocomplete="new-password"/,
+      );
+      expect(text).toMatch(
+        /<input[^>]*id="confirm-password"[^>]*type="password"[^>]*autocomplete="new-password"/,
+      );
+    }
   });
 
   it('should mark the login fields for password managers', async () => {

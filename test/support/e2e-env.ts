@@ -26,6 +26,7 @@ delete process.env.ACCESS_TOKEN_TTL;
 // Short enough for a replay test to wait it out, long enough for two simultaneous refreshes.
 process.env.REFRESH_REUSE_GRACE = '2';
 delete process.env.SIGNUP_ENABLED;
+delete process.env.SIGNUP_REQUIRE_EMAIL;
 delete process.env.SESSION_IDLE_TTL;
 delete process.env.SESSION_MAX_TTL;
 // Throttling has its own tests (test/e2e/throttling.e2e-spec.ts); elsewhere it would only get

@@ -40,6 +40,7 @@ describe('validateEnv', () => {
         REFRESH_COOKIE_SECURE: false,
         REVOCATION_POLL_INTERVAL: 2,
         SIGNUP_ENABLED: false,
+        SIGNUP_REQUIRE_EMAIL: false,
         DOCS_ENABLED: true,
         LOGIN_RATE_LIMIT: 10,
         LOGIN_FAILURE_LIMIT: 5,
@@ -627,6 +628,20 @@ describe('publishedSecretSource', () => {
           MAIL_FROM: 'no-reply@example.com',
         }).MAIL_MODE,
       ).toBe('smtp');
+    });
+
+    it('should refuse SIGNUP_REQUIRE_EMAIL with sign-up on and mail off, and read it as a flag', () => {
+      expect(envError({ ...PROD, SIGNUP_ENABLED: 'true', SIGNUP_REQUIRE_EMAIL: 'true' }).message).toBe(
+        'Invalid environment: SIGNUP_REQUIRE_EMAIL needs mail: set SMTP_URL (in production mail is off without it)',
+      );
+      expect(validateEnv({ ...PROD, SIGNUP_REQUIRE_EMAIL: 'true' }).SIGNUP_REQUIRE_EMAIL).toBe(true);
+      expect(validateEnv({ SIGNUP_ENABLED: 'true', SIGNUP_REQUIRE_EMAIL: '1' })).toMatchObject({
+        SIGNUP_REQUIRE_EMAIL: true,
+        MAIL_MODE: 'files',
+      });
+      expect(envError({ SIGNUP_REQUIRE_EMAIL: 'yes' }).message).toBe(
+        'Invalid environment: SIGNUP_REQUIRE_EMAIL must be true or false',
+      );
     });
 
     it.each([

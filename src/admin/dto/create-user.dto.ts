@@ -9,5 +9,5 @@ export class CreateUserDto extends SignUpDto {
   roles?: Role[];
 
   @IsOptionalEmailAddress('email')
-  email?: string;
+  override email?: string;
 }

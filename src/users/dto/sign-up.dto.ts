@@ -2,6 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { IsDefined, IsString } from 'class-validator';
 import { NAME_POLICY_SUMMARY } from '../../common/validation/account-name.js';
 import { NAME_MAX_LENGTH } from '../../common/validation/limits.js';
+import { IsOptionalEmailAddress } from '../../common/validation/email.decorators.js';
 import { IsAccountName } from '../../common/validation/text.decorators.js';
 import { IsNewPassword } from './password.rules.js';
 
@@ -22,4 +23,8 @@ export class SignUpDto {
 
   @IsNewPassword('password')
   password!: string;
+
+  /** Stored unverified, and a link mailed to confirm it; required when SIGNUP_REQUIRE_EMAIL=true. */
+  @IsOptionalEmailAddress('email')
+  email?: string;
 }

@@ -1,0 +1,107 @@
+import { authorizedFetch, failureMessage } from './session.js';
+
+// The home page's address part: GET /user/email says the address and its state; a change is
+// POST /user/email {email, currentPassword} (the new address stays pending until its link is
+// opened); "resend" is POST /email/verify/resend {name}.
+
+const $ = (id) => document.getElementById(id);
+const status = $('email-status');
+const pending = $('email-pending');
+const resend = $('email-resend');
+const form = $('email-change');
+
+let name = null;
+
+function showBox(id, text) {
+  $(`${id}-text`).textContent = text ?? '';
+  $(id).classList.toggle('d-none', text === undefined);
+}
+
+const showError = (text) => showBox('email-error', text);
+const showNotice = (text) => showBox('email-notice', text);
+
+async function refresh() {
+  const response = await authorizedFetch('/user/email');
+  if (!response.ok) {
+    status.textContent = '';
+    showError(`Cannot read your address: ${await failureMessage(response)}`);
+    return;
+  }
+  const view = await response.json();
+  // textContent only: an address is data.
+  if (view.email === null) {
+    status.textContent = 'No email address is set.';
+  } else if (view.verified) {
+    status.textContent = `${view.email} (verified)`;
+  } else {
+    status.textContent = `${view.email} (not verified: open the link we mailed to it)`;
+  }
+  pending.textContent =
+    typeof view.pending === 'string'
+      ? `New address waiting for confirmation: ${view.pending}. It replaces the one above once you open the link mailed to it.`
+      : '';
+  pending.classList.toggle('d-none', typeof view.pending !== 'string');
+  resend.classList.toggle('d-none', view.email === null || view.verified);
+}
+
+resend.addEventListener('click', async () => {
+  showError();
+  showNotice();
+  resend.disabled = true;
+  try {
+    const response = await fetch('/email/verify/resend', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name }),
+    });
+    if (response.ok) {
+      showNotice('A new confirmation link is on its way. Check your mail.');
+    } else {
+      showError(await failureMessage(response));
+    }
+  } catch {
+    showError('The server cannot be reached. Try again.');
+  } finally {
+    resend.disabled = false;
+  }
+});
+
+form.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  showError();
+  showNotice();
+  const email = $('email-new').value.trim();
+  const currentPassword = $('email-password').value;
+  if (email === '' || currentPassword === '') {
+    showError('Enter the new address and your current password.');
+    return;
+  }
+  $('email-change-button').disabled = true;
+  try {
+    const response = await authorizedFetch('/user/email', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ email, currentPassword }),
+    });
+    if (response.ok) {
+      form.reset();
+      showNotice(`We sent a link to ${email}. Your address changes once you open it.`);
+      await refresh();
+      return;
+    }
+    const message = await failureMessage(response);
+    showError(
+      response.status === 400 && /^currentPassword /.test(message) ? 'That password is wrong.' : message,
+    );
+  } catch {
+    showError('The server cannot be reached. Try again.');
+  } finally {
+    $('email-change-button').disabled = false;
+  }
+});
+
+document.addEventListener('home:logged-in', (event) => {
+  name = event.detail.name;
+  $('account-email').classList.remove('d-none');
+  void refresh().catch(() => showError('The server cannot be reached. Reload the page.'));
+});
