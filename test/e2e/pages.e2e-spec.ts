@@ -20,6 +20,7 @@ describe('Pages and HTTP hygiene', () => {
   describe.each([
     ['/', 'Home'],
     ['/login', 'Login'],
+    ['/login-link', 'Sign in by email'],
   ])('GET %s', (path, title) => {
     it('should serve the page without a token, under the strict policy', async () => {
       const response = await request(server)
