@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import type { Actor } from '../common/request-context/actor.js';
 import { emailKey } from '../common/validation/email-address.js';
@@ -9,6 +9,7 @@ import { LoginAttemptLimiter } from '../throttling/login-attempts.js';
 import { accountMails } from './account-mails.js';
 import { LinkTokens } from './link-tokens.js';
 import { toUserProfile, type UserProfile } from './user-profile.js';
+import type { UserEntity } from './user.entity.js';
 import { UsersRepository } from './users.repository.js';
 import { InvalidLinkTokenError } from './users.errors.js';
 
@@ -24,6 +25,8 @@ export const SIGN_IN_LINKS_PER_ADDRESS = 5;
  */
 @Injectable()
 export class SignInLinks {
+  private readonly logger = new Logger('SignInLinks');
+
   constructor(
     private readonly users: UsersRepository,
     private readonly tokens: LinkTokens,
@@ -34,10 +37,10 @@ export class SignInLinks {
   ) {}
 
   /**
-   * POST /login/email. Any address takes the same path (a count per address, a transaction
-   * recording `login.link_requested`, a mail composed), so neither the answer nor its timing says
-   * whether it is known; only a known, verified address of an enabled account, under its count,
-   * is mailed.
+   * POST /login/email. Every address costs the request the same: one lookup and one count per
+   * address; the rest (a transaction recording `login.link_requested`, and for a known, verified
+   * address of an enabled account under its count, the token and the outbox row) runs after the
+   * answer, so neither the answer nor its timing says whether the address is known.
    */
   async request(email: string, actor: Actor): Promise<void> {
     const user = await this.users.findByVerifiedEmail(email);
@@ -48,9 +51,16 @@ export class SignInLinks {
       0,
       'sign-in-link',
     );
-    const known = user !== null && !user.disabled && user.email !== null;
+    const known = user !== null && !user.disabled && user.email !== null ? user : null;
+    // After this turn of the event loop, once the answer has gone out (SQLite's driver is synchronous).
+    setImmediate(() => {
+      this.queue(known, isBlocked, actor).catch((error: unknown) => this.logger.error(error));
+    });
+  }
+
+  private async queue(user: UserEntity | null, throttled: boolean, actor: Actor): Promise<void> {
     await this.auditLog.change(actor, async (transaction, record) => {
-      if (known && !isBlocked) {
+      if (user !== null && !throttled) {
         const token = await this.tokens.issue(transaction, {
           userId: user.id,
           purpose: 'sign_in',
@@ -63,14 +73,12 @@ export class SignInLinks {
           accountMails.signIn(user.email!, link, SIGN_IN_LINK_TTL_MS),
           link,
         );
-      } else {
-        accountMails.signIn(email, this.mailer.link('login-link', 'x'.repeat(43)), SIGN_IN_LINK_TTL_MS);
       }
       // The address is not recorded: an unknown one may be anyone's.
       await record('login.link_requested', {
-        userId: known ? user.id : undefined,
-        known,
-        throttled: isBlocked ? true : undefined,
+        userId: user?.id,
+        known: user !== null,
+        throttled: throttled ? true : undefined,
       });
     });
     this.mailer.committed();

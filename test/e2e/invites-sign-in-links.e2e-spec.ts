@@ -1,3 +1,7 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { jest } from '@jest/globals';
 import type { ParsedMail } from 'mailparser';
@@ -19,6 +23,42 @@ const PUBLIC_URL = 'https://auth.example.test';
 const BAD_TOKEN = errorBody(400, 'Bad Request', 'token is invalid or expired');
 
 type LinkPage = 'verify-email' | 'reset-password' | 'login-link';
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+/** How long `send` takes to be answered, in ms. */
+async function timed(send: () => Promise<unknown>): Promise<number> {
+  const started = performance.now();
+  await send();
+  return performance.now() - started;
+}
+
+/**
+ * POSTs /login/email 20 times for a known address (NAMES, at example.com) and 20 times for an
+ * unknown one, interleaved, 100 ms apart; prints the times (ms), and each answer's status and body.
+ */
+const TIMING_CLIENT = `
+  const names = process.env.NAMES.split(',');
+  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+  const result = { known: [], unknown: [], statuses: [] };
+  const post = async (email, into) => {
+    const started = performance.now();
+    const response = await fetch(process.env.URL, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ email }),
+    });
+    const body = await response.text();
+    into.push(performance.now() - started);
+    result.statuses.push(response.status + ' ' + body);
+    await sleep(100);
+  };
+  for (let i = 0; i < 20; i++) {
+    await post(names[i % names.length] + '@example.com', result.known);
+    await post('nobody' + i + '@example.com', result.unknown);
+  }
+  process.stdout.write(JSON.stringify(result));
+`;
 
 /** The token of the `page` link in a delivered mail (its text body). */
 function tokenIn(mail: ParsedMail, page: LinkPage): string {
@@ -126,6 +166,27 @@ describe('Invites and sign-in links over a real SMTP server (EMAIL_LOGIN_ENABLED
         .post('/password/reset')
         .send({ token, newPassword: NEW_PASSWORD })
         .expect(400, BAD_TOKEN);
+    });
+
+    it('should refuse an invited account with no password as a wrong password, in the same time', async () => {
+      const invite = nextMail();
+      await asAdmin('post', '/admin/users').send({ name: 'ines', email: 'ines@example.com' }).expect(201);
+      await invite;
+      await verifiedUser('walt');
+      const invited: number[] = [];
+      const wrong: number[] = [];
+      for (let i = 0; i < 10; i++) {
+        invited.push(
+          await timed(() => postLogin(server, 'ines', PASSWORD).expect(400, INVALID_CREDENTIALS_BODY)),
+        );
+        wrong.push(
+          await timed(() => postLogin(server, 'walt', NEW_PASSWORD).expect(400, INVALID_CREDENTIALS_BODY)),
+        );
+      }
+      // Both verify one argon2 hash (about 45 ms): a missing hash would be a ratio near 0.
+      const ratio = median(invited) / median(wrong);
+      expect(ratio).toBeGreaterThan(0.6);
+      expect(ratio).toBeLessThan(1.6);
     });
 
     it('should answer 400 to neither a password nor an email', () =>
@@ -264,6 +325,34 @@ describe('Invites and sign-in links over a real SMTP server (EMAIL_LOGIN_ENABLED
       await smtp.waitFor(before + 5);
       await sleep(1_500);
       expect(smtp.messages).toHaveLength(before + 5);
+    });
+
+    it('should answer an unknown address in the time of a known one, as a client elsewhere sees it', async () => {
+      const names = Array.from({ length: 10 }, (_, i) => `time${i}`);
+      for (const name of names) {
+        await verifiedUser(name);
+      }
+      // Timed from another process: the known address's mail is queued after the answer has gone
+      // out, work a client in this process would wait for, and one elsewhere does not.
+      await app.listen(0, '127.0.0.1');
+      const { port } = app.getHttpServer().address() as AddressInfo;
+      const child = spawn(process.execPath, ['--input-type=module', '-e', TIMING_CLIENT], {
+        env: { ...process.env, URL: `http://127.0.0.1:${port}/login/email`, NAMES: names.join(',') },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      const [code] = (await once(child, 'exit')) as [number | null];
+      expect(code).toBe(0);
+      const { known, unknown, statuses } = JSON.parse(output) as {
+        known: number[];
+        unknown: number[];
+        statuses: string[];
+      };
+      expect(new Set(statuses)).toEqual(new Set([`202 ${JSON.stringify(ACCEPTED)}`]));
+      const ratio = median(unknown) / median(known);
+      expect(ratio).toBeGreaterThan(0.6);
+      expect(ratio).toBeLessThan(1.6);
     });
 
     it.each([
