@@ -379,3 +379,48 @@ describe('Sign-in links with EMAIL_LOGIN_ENABLED unset', () => {
     request(server).post(path).send({ email: 'a@example.com', token: 'x' }).expect(404),
   );
 });
+
+describe('Sign-in links of an account held back after failed passwords (LOGIN_FAILURE_LIMIT=2)', () => {
+  let smtp: TestSmtp;
+  let app: NestFastifyApplication;
+  let server: ReturnType<typeof httpServer>;
+
+  beforeAll(async () => {
+    smtp = await startSmtp();
+    process.env.SMTP_URL = `smtp://127.0.0.1:${smtp.port}`;
+    process.env.PUBLIC_URL = PUBLIC_URL;
+    process.env.EMAIL_LOGIN_ENABLED = 'true';
+    process.env.LOGIN_FAILURE_LIMIT = '2';
+    app = await createTestApp();
+    server = httpServer(app);
+  });
+  afterAll(async () => {
+    await app.close();
+    await smtp.close();
+    delete process.env.SMTP_URL;
+    delete process.env.PUBLIC_URL;
+    delete process.env.EMAIL_LOGIN_ENABLED;
+    process.env.LOGIN_FAILURE_LIMIT = '1000000';
+  });
+
+  it('should refuse the link with 429 and Retry-After while the hold lasts, as POST /login does', async () => {
+    const admin = await tokenFor(server, 'admin', '1234');
+    await request(server)
+      .post('/admin/users')
+      .set('Authorization', `Bearer ${admin}`)
+      .send({ name: 'hana', password: PASSWORD, email: 'hana@example.com' })
+      .expect(201);
+    await request(server)
+      .post('/email/verify')
+      .send({ token: tokenIn(await smtp.waitFor(1), 'verify-email') })
+      .expect(204);
+    await postLogin(server, 'hana', 'wrong password 1').expect(400);
+    await postLogin(server, 'hana', 'wrong password 2').expect(400);
+    await postLogin(server, 'hana', PASSWORD).expect(429);
+    await request(server).post('/login/email').send({ email: 'hana@example.com' }).expect(202, ACCEPTED);
+    const token = tokenIn(await smtp.waitFor(2), 'login-link');
+    const refused = await request(server).post('/login/link').send({ token }).expect(429);
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    expect(refused.body).toMatchObject({ statusCode: 429, error: 'Too Many Requests' });
+  });
+});

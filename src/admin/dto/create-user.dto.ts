@@ -8,11 +8,8 @@ import { SignUpDto } from '../../users/dto/sign-up.dto.js';
 import { IsOptionalEmailAddress } from '../../common/validation/email.decorators.js';
 import { IsRoles } from './roles.rules.js';
 
-/**
- * The body of POST /admin/users: a sign-up's name, the roles (`user` unless given), and a
- * password, or else an email to invite (docs/email.md#invites).
- */
-export class CreateUserDto extends PickType(SignUpDto, ['name'] as const) {
+/** A sign-up's name, and the password that an invite leaves out (CreateUserDto). */
+class NameAndOptionalPassword extends PickType(SignUpDto, ['name'] as const) {
   @ApiPropertyOptional({
     description:
       `At least ${PASSWORD_MIN_LENGTH} characters and at most ${PASSWORD_MAX_BYTES} bytes (UTF-8), any ` +
@@ -32,7 +29,13 @@ export class CreateUserDto extends PickType(SignUpDto, ['name'] as const) {
       body.password !== undefined || body.email === undefined,
   )
   password?: string;
+}
 
+/**
+ * The body of POST /admin/users: a sign-up's name, the roles (`user` unless given), and a
+ * password, or else an email to invite (docs/email.md#invites).
+ */
+export class CreateUserDto extends NameAndOptionalPassword {
   @IsRoles()
   roles?: Role[];
 
