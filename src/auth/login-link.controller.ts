@@ -94,7 +94,6 @@ export class LoginLinkController {
     400:
       'The token is invalid, used, expired or for another purpose, its account disabled or its address ' +
       'no longer verified (one answer for all), or a malformed body or query string.',
-    403: 'EMAIL_VERIFICATION_REQUIRED and the address is not verified.',
     ...JSON_BODY_ERRORS,
     429: `${TOO_MANY_ATTEMPTS} Or the account is held back after failed password checks (LOGIN_FAILURE_LIMIT).`,
   })
