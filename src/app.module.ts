@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { AdminModule } from './admin/admin.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
+import { LoginLinkModule } from './auth/login-link.module.js';
 import { CommonModule } from './common/common.module.js';
 import { configModule } from './config/config.module.js';
 import type { Env } from './config/env.schema.js';
@@ -39,6 +40,7 @@ export class AppModule {
         AdminModule,
         ...(env.SIGNUP_ENABLED ? [SignUpModule] : []),
         ...(env.MAIL_MODE === 'off' ? [] : [AccountMailModule]),
+        ...(env.MAIL_MODE !== 'off' && env.EMAIL_LOGIN_ENABLED ? [LoginLinkModule] : []),
         PagesModule,
         HealthModule,
       ],

@@ -81,10 +81,19 @@ export class AdminUsersController {
   @Post()
   @HttpCode(HttpStatus.CREATED)
   @Header('Cache-Control', 'no-store')
-  @ApiOperation({ summary: 'Create an account' })
+  @ApiOperation({
+    summary: 'Create an account, or invite one (an email and no password)',
+    description:
+      'With an `email` and no `password` the account is invited: it gets a password nobody knows, and ' +
+      '`email` a link (`PUBLIC_URL/reset-password#token=...`, INVITE_TTL seconds) whose token POST ' +
+      '/password/reset takes to set the first password, verifying the address. Until then a password ' +
+      'login fails as a wrong password does.',
+  })
   @ApiCreatedResponse({ type: AdminUserView, headers: NO_STORE })
   @ApiErrorResponses({
-    400: 'A malformed body: the name or the password breaks a rule, or an unknown role.',
+    400:
+      'A malformed body: the name or the password breaks a rule, an unknown role, neither a password ' +
+      'nor an email, or an invite (no password) while mail is off.',
     ...ACCESS_TOKEN_ERRORS,
     ...ROLE_ERRORS,
     409: 'The name is taken (names compare case-insensitively), or looks like a taken one.',

@@ -6,6 +6,7 @@ import type { AuditFields, AuditRecord } from '../logging/audit.js';
 import type { SessionEntity } from '../sessions/session.entity.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import type { UserSummary } from '../users/user-profile.js';
+import { Invites } from '../users/invites.js';
 import { UserEmailService } from '../users/user-email.service.js';
 import { UsersService } from '../users/users.service.js';
 
@@ -22,6 +23,7 @@ export class AdminUsersService {
     private readonly users: UsersService,
     private readonly sessions: SessionsService,
     private readonly emails: UserEmailService,
+    private readonly invites: Invites,
   ) {}
 
   page(query: { search?: string; limit: number; afterId?: number }) {
@@ -32,14 +34,21 @@ export class AdminUsersService {
     return this.users.get(id);
   }
 
-  /** Creates an account (the caller has held the name to the policy); NameTakenError (409) for a taken name. */
+  /**
+   * Creates an account (the caller has held the name to the policy); NameTakenError (409) for a
+   * taken name. Without a password it is an invite: `email` is mailed a link to choose one
+   * (Invites), and the event is `admin.user.invited`; InviteNeedsMailError (400) when mail is off.
+   */
   async create(
     name: string,
-    password: string,
+    password: string | undefined,
     roles: readonly Role[],
     actor: Actor = OPERATOR,
     email?: string,
   ): Promise<UserSummary> {
+    if (password === undefined) {
+      return this.invite(name, email!, roles, actor);
+    }
     const { id } = await this.users.create(
       name,
       password,
@@ -53,6 +62,24 @@ export class AdminUsersService {
       this.emailIn(email),
     );
     this.emails.committed();
+    return this.users.get(id);
+  }
+
+  private async invite(
+    name: string,
+    email: string,
+    roles: readonly Role[],
+    actor: Actor,
+  ): Promise<UserSummary> {
+    const { id } = await this.users.create(
+      name,
+      this.invites.unusablePassword(),
+      roles,
+      actor,
+      (user) => this.event('admin.user.invited', actor, user.id, { roles: user.roles.join(',') }),
+      (transaction, userId) => this.invites.sendIn(transaction, userId, email),
+    );
+    this.invites.committed();
     return this.users.get(id);
   }
 
@@ -126,6 +153,7 @@ export class AdminUsersService {
   private event(
     event:
       | 'admin.user.created'
+      | 'admin.user.invited'
       | 'admin.user.updated'
       | 'admin.user.deleted'
       | 'admin.password.reset'

@@ -48,5 +48,6 @@ import { JwtStrategy } from './strategies/jwt.strategy.js';
     { provide: APP_GUARD, useClass: RolesGuard },
     { provide: APP_GUARD, useClass: NoBodyGuard },
   ],
+  exports: [AuthService],
 })
 export class AuthModule {}

@@ -32,7 +32,7 @@ export interface TokenPair {
 }
 
 /** What proved the user's identity, on the `login.succeeded` audit line. */
-export type LoginMethod = 'password' | 'totp' | 'recovery' | 'passkey';
+export type LoginMethod = 'password' | 'totp' | 'recovery' | 'passkey' | 'email_link';
 
 export { INVALID_CREDENTIALS } from './auth.errors.js';
 
@@ -70,13 +70,31 @@ export class AuthService {
       // 400 rather than 401: the tutorial's contract, which clients already handle.
       throw new InvalidCredentialsError();
     }
+    return this.afterFirstFactor(user, actor, 'password');
+  }
+
+  /**
+   * A sign-in link (POST /login/link): `spent` is the account its token names (SignInLinks spends
+   * it). Then exactly as after a right password: EMAIL_VERIFICATION_REQUIRED, the challenge of an
+   * account with a second factor, or the pair.
+   */
+  async loginWithLink(spent: Promise<UserProfile>, actor: Actor): Promise<TokenPair | MfaChallenge> {
+    return this.afterFirstFactor(await this.countRefusal(spent), actor, 'email_link');
+  }
+
+  /** After a first factor (a password, a sign-in link): the second factor's challenge if on, else the pair. */
+  private async afterFirstFactor(
+    user: UserProfile,
+    actor: Actor,
+    method: 'password' | 'email_link',
+  ): Promise<TokenPair | MfaChallenge> {
     await this.emails.refuseIfUnverified(user.id);
     const challenge = await this.countRefusal(this.mfa.challengeAfterPassword(user, actor));
     if (challenge !== null) {
       this.metrics.login('mfa_required');
       return challenge;
     }
-    return this.issueForVerifiedUser(user, actor, 'password');
+    return this.issueForVerifiedUser(user, actor, method);
   }
 
   /** The second step of a login with a second factor (MfaService checks it and spends the token). */

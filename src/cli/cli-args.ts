@@ -5,7 +5,7 @@ import { CliError, ExitCode } from './cli-error.js';
 export type Invocation =
   | { command: 'help' }
   | { command: 'list' }
-  | { command: 'add'; name: string; passwordStdin: boolean; role: Role; email?: string }
+  | { command: 'add'; name: string; passwordStdin: boolean; role: Role; email?: string; invite: boolean }
   | { command: 'email'; name: string; email: string }
   | { command: 'passwd'; name: string; passwordStdin: boolean }
   | { command: 'role'; name: string; role: Role }
@@ -19,8 +19,9 @@ const PASSWORD_COMMANDS: readonly string[] = ['add', 'passwd'];
 export const USAGE = `Usage: npm run users -- <command> [options]
 
 Commands:
-  add NAME [--role admin|user] [--email ADDR]
-                 create a user (a user unless --role admin)
+  add NAME [--role admin|user] [--email ADDR [--invite]]
+                 create a user (a user unless --role admin); with --invite,
+                 no password: ADDR is mailed a link to choose one
   email NAME ADDR
                  set a user's mail address (unverified: a link is mailed to it)
   role NAME admin|user
@@ -39,6 +40,8 @@ Commands:
 Options:
   --role ROLE       the new user's role (add): admin or user (the default)
   --email ADDR      the new user's mail address (add)
+  --invite          invite the new user (add, with --email): no password is asked;
+                    the link mailed to ADDR sets it (valid INVITE_TTL seconds)
   --password-stdin  read the password (add, passwd) from the first line of stdin;
                     without it the password is asked twice on the terminal, hidden
   -h, --help        show this help
@@ -65,6 +68,7 @@ export function parseArgs(argv: readonly string[]): Invocation {
   let optionsEnded = false;
   let role: string | undefined;
   let email: string | undefined;
+  let invite = false;
   for (let index = 0; index < argv.length; index += 1) {
     const arg = argv[index];
     if (optionsEnded || !arg.startsWith('-') || arg === '-') {
@@ -79,6 +83,8 @@ export function parseArgs(argv: readonly string[]): Invocation {
       if (email === undefined) {
         throw usageError('--email needs an ADDR');
       }
+    } else if (arg === '--invite') {
+      invite = true;
     } else if (arg === '--') {
       optionsEnded = true;
     } else if (arg === '--password-stdin') {
@@ -108,6 +114,12 @@ export function parseArgs(argv: readonly string[]): Invocation {
   }
   if (email !== undefined && command !== 'add') {
     throw usageError('--email is only for add (use: email NAME ADDR)');
+  }
+  if (invite && (command !== 'add' || email === undefined)) {
+    throw usageError('--invite is only for add, with --email ADDR');
+  }
+  if (invite && passwordStdin) {
+    throw usageError('--invite takes no password: leave out --password-stdin');
   }
   if (command === 'list') {
     if (rest.length > 0) {
@@ -158,7 +170,7 @@ export function parseArgs(argv: readonly string[]): Invocation {
     );
   }
   if (named === 'add') {
-    return { command: named, name, passwordStdin, role: isRole(role) ? role : 'user', email };
+    return { command: named, name, passwordStdin, role: isRole(role) ? role : 'user', email, invite };
   }
   return named === 'passwd' ? { command: named, name, passwordStdin } : { command: named, name };
 }

@@ -11,6 +11,7 @@ import { PromptInterruptedError } from './password-input.js';
 const EXIT_CODES: Readonly<Partial<Record<string, ExitCode>>> = {
   last_admin: ExitCode.Refused,
   name_taken: ExitCode.NameTaken,
+  invite_needs_mail: ExitCode.InvalidInput,
 };
 
 /** One line for stderr and the exit code; never a stack, never a value that may be a secret. */

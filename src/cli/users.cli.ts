@@ -42,7 +42,7 @@ function run(commands: UsersCommands, invocation: Exclude<Invocation, { command:
     case 'add':
       return commands.add(
         invocation.name,
-        passwordSource(invocation.name, invocation.passwordStdin),
+        invocation.invite ? undefined : passwordSource(invocation.name, invocation.passwordStdin),
         invocation.role,
         invocation.email,
       );
@@ -95,7 +95,7 @@ async function main(argv: readonly string[]): Promise<ExitCode> {
       process.stdout.write(`${USAGE}\n`);
       return ExitCode.Ok;
     }
-    if (invocation.command === 'add' || invocation.command === 'passwd') {
+    if ((invocation.command === 'add' && !invocation.invite) || invocation.command === 'passwd') {
       checkPasswordInput(invocation.passwordStdin);
     }
     const opened = await openContext();

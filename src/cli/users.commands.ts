@@ -50,9 +50,10 @@ export class UsersCommands {
       : `${quoted(user.name)} had no two-factor authentication; ended ${sessionCount(sessionsEnded)}`;
   }
 
+  /** Adds a user with a password read from `readPassword`, or, without one, invites `email`. */
   async add(
     name: string,
-    readPassword: PasswordSource,
+    readPassword: PasswordSource | undefined,
     role: Role = 'user',
     email?: string,
   ): Promise<string> {
@@ -61,10 +62,14 @@ export class UsersCommands {
     try {
       // Before asking for a password that would be thrown away.
       await this.users.assertNameFree(name);
-      const password = await this.newPassword(readPassword);
-      // The admin API's creation: the same rules and an admin.user.created audit event (actor "cli").
+      const password = readPassword === undefined ? undefined : await this.newPassword(readPassword);
+      // The admin API's creation: the same rules and an admin.user.created (or admin.user.invited)
+      // audit event (actor "cli"). An invite's mail goes out from the outbox (the service's worker).
       const user = await this.admin.create(name, password, [role], undefined, email);
-      return `added ${quoted(user.name)} (id ${user.id})${role === 'admin' ? ' as an admin' : ''}`;
+      const as = role === 'admin' ? ' as an admin' : '';
+      return password === undefined
+        ? `invited ${quoted(user.name)} (id ${user.id})${as}: a link to choose a password was mailed to the address`
+        : `added ${quoted(user.name)} (id ${user.id})${as}`;
     } catch (error) {
       // Also when someone took the name while the password was typed: the unique index decided.
       throw error instanceof NameTakenError ? this.nameTaken(name, error) : error;

@@ -62,6 +62,10 @@ export const mailVariables = {
   PASSWORD_RESET_TTL: seconds(1800, 60, 7 * 86_400),
   EMAIL_VERIFICATION_TTL: seconds(86_400, 60, 30 * 86_400),
   EMAIL_VERIFICATION_REQUIRED: flag(),
+  // An invite's link (POST /admin/users with an email and no password) sets the first password.
+  INVITE_TTL: seconds(7 * 86_400, 60, 30 * 86_400),
+  // Sign-in links (POST /login/email): off unless true.
+  EMAIL_LOGIN_ENABLED: flag(),
   // How often the outbox is looked at for mail this process did not queue (another instance's, the
   // CLI's) and for retries; mail queued here goes out once its change commits, without waiting.
   MAIL_POLL_INTERVAL: seconds(2, 1, 3600),

@@ -76,6 +76,7 @@ export const envSchema = z.preprocess(
       MAIL_FROM: env.MAIL_FROM ?? (env.NODE_ENV === 'production' ? undefined : 'no-reply@localhost'),
       MAIL_MODE: mailModeOf(env),
       EMAIL_VERIFICATION_REQUIRED: env.EMAIL_VERIFICATION_REQUIRED ?? false,
+      EMAIL_LOGIN_ENABLED: env.EMAIL_LOGIN_ENABLED ?? false,
     }))
     .superRefine((env, ctx) => {
       checkWebauthnOrigins(env, ctx);

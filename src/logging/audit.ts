@@ -14,6 +14,7 @@ export type AuditEvent =
   | 'user.disabled'
   | 'user.renamed'
   | 'admin.user.created'
+  | 'admin.user.invited'
   | 'admin.user.updated'
   | 'admin.user.deleted'
   | 'admin.password.reset'
@@ -36,7 +37,9 @@ export type AuditEvent =
   | 'email.change.requested'
   | 'email.changed'
   | 'password.reset_requested'
-  | 'password.reset';
+  | 'password.reset'
+  | 'invite.accepted'
+  | 'login.link_requested';
 
 export type AuditFields = Record<string, string | number | boolean | undefined>;
 

@@ -6,7 +6,7 @@ import { Outbox } from './outbox.js';
 import type { OutboxWorker } from './outbox-worker.js';
 
 /** The pages a mailed link opens: the token rides in the fragment, never reaching a server log. */
-export type LinkPage = 'verify-email' | 'reset-password';
+export type LinkPage = 'verify-email' | 'reset-password' | 'login-link';
 
 /**
  * What features send mail through (docs/email.md): whether mail is on, the links (built from

@@ -1,8 +1,11 @@
 import { composeMail, type OutgoingMail } from '../mail/mail-content.js';
 
-/** "30 minutes", "24 hours": how long a link works, in the mail. */
+/** "30 minutes", "24 hours", "7 days": how long a link works, in the mail. */
 function lifetime(ms: number): string {
   const minutes = Math.round(ms / 60_000);
+  if (minutes % 1440 === 0 && minutes > 1440) {
+    return `${minutes / 1440} days`;
+  }
   return minutes % 60 === 0 ? `${minutes / 60} hour${minutes === 60 ? '' : 's'}` : `${minutes} minutes`;
 }
 
@@ -27,6 +30,26 @@ export const accountMails = {
         `The link works once, for ${lifetime(ttlMs)}. If you did not ask for this, ignore this mail: your password stays as it is.`,
       ],
       { label: 'Choose a new password', url: link },
+    ),
+  invite: (to: string, link: string, ttlMs: number): OutgoingMail =>
+    composeMail(
+      to,
+      'You are invited: choose your password',
+      [
+        'An administrator made an account for you with this address. To choose its password, open the link below.',
+        `The link works once, for ${lifetime(ttlMs)}. If you did not expect this, ignore this mail.`,
+      ],
+      { label: 'Choose your password', url: link },
+    ),
+  signIn: (to: string, link: string, ttlMs: number): OutgoingMail =>
+    composeMail(
+      to,
+      'Your sign-in link',
+      [
+        'Someone asked to sign in to the account with this address. To sign in, open the link below.',
+        `The link works once, for ${lifetime(ttlMs)}. If you did not ask for this, ignore this mail: nobody can sign in without it.`,
+      ],
+      { label: 'Sign in', url: link },
     ),
   passwordChanged: (to: string): OutgoingMail =>
     composeMail(to, 'Your password was changed', [

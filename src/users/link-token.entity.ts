@@ -1,7 +1,10 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-/** What a mailed link may do: a token works for its purpose only. */
-export type LinkPurpose = 'verify_email' | 'reset_password';
+/**
+ * What a mailed link may do: a token works for its purpose only. `invite` sets an invited
+ * account's first password (and verifies its address); `sign_in` is a sign-in link.
+ */
+export type LinkPurpose = 'verify_email' | 'reset_password' | 'invite' | 'sign_in';
 
 /** A mailed link's token, kept only as its SHA-256 (docs/email.md#links). */
 @Entity({ name: 'link_tokens' })
@@ -15,7 +18,7 @@ export class LinkTokenEntity {
   @Column({ type: 'varchar', length: 16 })
   purpose!: LinkPurpose;
 
-  /** The address a verification link was sent to: it verifies that address only. */
+  /** The address a verification, invite or sign-in link was sent to: it works for that address only. */
   @Column({ type: 'varchar', length: 254, nullable: true })
   email!: string | null;
 

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { IsNull, MoreThan, type EntityManager } from 'typeorm';
+import { In, IsNull, MoreThan, type EntityManager } from 'typeorm';
 import { LinkTokenEntity, type LinkPurpose } from './link-token.entity.js';
 import { InvalidLinkTokenError } from './users.errors.js';
 
@@ -32,17 +32,19 @@ export class LinkTokens {
   }
 
   /**
-   * Spends `token` for `purpose` in the caller's transaction: the account (and address) it was
-   * issued for. Unknown, used, expired and wrong-purpose tokens are one InvalidLinkTokenError.
+   * Spends `token` for one of `purposes` in the caller's transaction: the account (and address)
+   * it was issued for, and its purpose. Unknown, used, expired and wrong-purpose tokens are one
+   * InvalidLinkTokenError.
    */
   async spend(
     transaction: EntityManager,
     token: string,
-    purpose: LinkPurpose,
+    purposes: LinkPurpose | readonly LinkPurpose[],
     now = new Date(),
-  ): Promise<{ userId: number; email: string | null }> {
+  ): Promise<{ userId: number; email: string | null; purpose: LinkPurpose }> {
     const tokens = transaction.getRepository(LinkTokenEntity);
     const idHash = digest(token);
+    const purpose = typeof purposes === 'string' ? purposes : In([...purposes]);
     const result = await tokens.update(
       { idHash, purpose, usedAt: IsNull(), expiresAt: MoreThan(now) },
       { usedAt: now },
@@ -51,6 +53,6 @@ export class LinkTokens {
     if (row === null) {
       throw new InvalidLinkTokenError();
     }
-    return { userId: row.userId, email: row.email };
+    return { userId: row.userId, email: row.email, purpose: row.purpose };
   }
 }

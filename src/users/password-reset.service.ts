@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import type { EntityManager } from 'typeorm';
 import type { Actor } from '../common/request-context/actor.js';
 import type { Env } from '../config/env.schema.js';
 import { AuditLog } from '../logging/audit.js';
@@ -66,27 +67,44 @@ export class PasswordResetService {
   }
 
   /**
-   * POST /password/reset: spends the token, sets the password, ends every session of the account
-   * and clears its failure hold; a notice goes to its verified address. Two-factor stays on.
+   * POST /password/reset: spends the token (a reset link's, or an invite's), sets the password,
+   * ends every session of the account and clears its failure hold; a notice goes to its verified
+   * address. Two-factor stays on. An invite's token also verifies the address it was mailed to,
+   * if still the account's and no other account's verified one: reading the mail proved it.
    */
   async reset(token: string, newPassword: string, actor: Actor): Promise<void> {
     const hash = await this.hasher.hash(newPassword);
     const { userId, name, ended } = await this.auditLog.change(actor, async (transaction, record) => {
-      const spent = await this.tokens.spend(transaction, token, 'reset_password');
+      const spent = await this.tokens.spend(transaction, token, ['reset_password', 'invite']);
       const user = await this.users.findById(spent.userId);
       if (user === null || !(await this.users.updatePasswordHash(user.id, hash, transaction))) {
         throw new UserNotFoundError();
       }
       const ids = await this.sessions.endIn(transaction, { userId: user.id }, 'password');
-      if (user.email !== null && user.emailVerifiedAt !== null) {
-        await this.mailer.enqueue(transaction, accountMails.passwordChanged(user.email));
+      if (spent.purpose === 'invite') {
+        const verified =
+          spent.email !== null && (await this.verifyInvited(user.id, spent.email, transaction));
+        await record('invite.accepted', { userId: user.id, emailVerified: verified });
+      } else {
+        if (user.email !== null && user.emailVerifiedAt !== null) {
+          await this.mailer.enqueue(transaction, accountMails.passwordChanged(user.email));
+        }
+        await record('password.reset', { userId: user.id, sessions: ids.length });
       }
-      await record('password.reset', { userId: user.id, sessions: ids.length });
       return { userId: user.id, name: user.name, ended: ids };
     });
     this.sessions.announceEnded(ended, 'password');
     this.cache.changed(userId);
     await this.attempts.recordSuccess(name);
     this.mailer.committed();
+  }
+
+  /** Marks the invited address verified unless it was replaced or another account verified it first. */
+  private async verifyInvited(id: number, email: string, transaction: EntityManager): Promise<boolean> {
+    const holder = await this.users.findByVerifiedEmail(email);
+    if (holder !== null && holder.id !== id) {
+      return false;
+    }
+    return this.users.markEmailVerified(id, email, new Date(), transaction);
   }
 }

@@ -76,3 +76,12 @@ export class EmailNotVerifiedError extends DomainError {
     );
   }
 }
+
+/** An invite (an address and no password) while mail is off: nothing could reach the address. */
+export class InviteNeedsMailError extends InvalidRequestError {
+  override readonly code = 'invite_needs_mail';
+
+  constructor() {
+    super('password is required: mail is off, so no invite can be sent to email');
+  }
+}

@@ -12,6 +12,8 @@ import { UserEntity } from './user.entity.js';
 import { LinkTokenEntity } from './link-token.entity.js';
 import { LinkTokens } from './link-tokens.js';
 import { PasswordResetService } from './password-reset.service.js';
+import { Invites } from './invites.js';
+import { SignInLinks } from './sign-in-links.js';
 import { UsersController } from './users.controller.js';
 import { UsersRepository } from './users.repository.js';
 import { UsersService } from './users.service.js';
@@ -25,6 +27,8 @@ import { UsersService } from './users.service.js';
     UserEmailService,
     LinkTokens,
     PasswordResetService,
+    Invites,
+    SignInLinks,
     PasswordHasher,
     UserCache,
     LastAdminRule,
@@ -38,6 +42,8 @@ import { UsersService } from './users.service.js';
     AccountNotices,
     EmailChangeService,
     PasswordHasher,
+    Invites,
+    SignInLinks,
   ],
 })
 export class UsersModule {}

@@ -203,6 +203,37 @@ describe('users CLI', () => {
       expect(emailOf('dora')).toMatchObject({ email: 'dora@example.com' });
     });
 
+    it('should invite a user with --email ADDR --invite: no password asked, an invite queued for ADDR', async () => {
+      // stdin is no terminal and no --password-stdin: nothing is read.
+      const result = await users(cwd, ['add', 'gina', '--email', 'gina@example.com', '--invite']);
+      expect(result).toMatchObject({ code: 0, stderr: '' });
+      expect(result.stdout).toMatch(
+        /^invited "gina" \(id \d+\): a link to choose a password was mailed to the address\n$/,
+      );
+      expect(emailOf('gina')).toEqual({
+        email: 'gina@example.com',
+        email_key: null,
+        email_verified_at: null,
+      });
+      const db = new Database(join(cwd, 'data', 'auth.sqlite'), { readonly: true });
+      try {
+        expect(
+          db
+            .prepare("SELECT recipient, subject, text FROM mail_outbox WHERE recipient = 'gina@example.com'")
+            .all(),
+        ).toEqual([
+          {
+            recipient: 'gina@example.com',
+            subject: 'You are invited: choose your password',
+            text: expect.stringMatching(/\/reset-password#token=[A-Za-z0-9_-]{43}/),
+          },
+        ]);
+        expect(db.prepare("SELECT purpose FROM link_tokens WHERE purpose = 'invite'").all()).toHaveLength(1);
+      } finally {
+        db.close();
+      }
+    });
+
     it.each([
       ['bob@example.com\r\nBcc: x@example.com', 'ADDR must not contain line breaks or control characters'],
       [
@@ -239,6 +270,12 @@ describe('users CLI', () => {
       [['list', 'bob'], 'list takes no arguments'],
       [['list', '--password-stdin'], '--password-stdin is only for add and passwd'],
       [['list', '--verbose'], 'unknown option "--verbose"'],
+      [['add', 'carol', '--invite'], '--invite is only for add, with --email ADDR'],
+      [['email', 'bob', 'bob@example.com', '--invite'], '--invite is only for add, with --email ADDR'],
+      [
+        ['add', 'carol', '--email', 'carol@example.com', '--invite', '--password-stdin'],
+        '--invite takes no password: leave out --password-stdin',
+      ],
     ])('should refuse %p with exit code 1 and the usage', async (args, reason) =>
       expectUsageError(await users(cwd, args), reason),
     );

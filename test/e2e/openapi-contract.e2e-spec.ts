@@ -348,10 +348,12 @@ describe('The service against its OpenAPI document', () => {
   };
 
   beforeAll(async () => {
-    // So that POST /users is in the document and covered too.
+    // So that POST /users, /login/email and /login/link are in the document and covered too.
     process.env.SIGNUP_ENABLED = 'true';
+    process.env.EMAIL_LOGIN_ENABLED = 'true';
     app = await createTestApp();
     delete process.env.SIGNUP_ENABLED;
+    delete process.env.EMAIL_LOGIN_ENABLED;
     server = httpServer(app);
     document = (await request(server).get('/docs/openapi.json').expect(200)).body as OpenApiDocument;
     admin = await tokenFor(server, DEMO_ADMIN.name, DEMO_ADMIN.password);

@@ -24,6 +24,7 @@ describe('Pages and HTTP hygiene', () => {
     ['/reset-password', 'Reset password'],
     ['/verify-email', 'Confirm email'],
     ['/signup', 'Sign up'],
+    ['/login-link', 'Sign in by email'],
   ])('GET %s', (path, title) => {
     it('should serve the page without a token, under the strict policy', async () => {
       const response = await request(server)

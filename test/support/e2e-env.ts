@@ -38,7 +38,14 @@ delete process.env.TRUST_PROXY;
 delete process.env.REDIS_URL;
 delete process.env.REDIS_KEY_PREFIX;
 // Mail goes to files under DATA_DIR/outbox unless a test starts its own SMTP server.
-for (const variable of ['SMTP_URL', 'PUBLIC_URL', 'MAIL_FROM', 'EMAIL_VERIFICATION_REQUIRED']) {
+for (const variable of [
+  'SMTP_URL',
+  'PUBLIC_URL',
+  'MAIL_FROM',
+  'EMAIL_VERIFICATION_REQUIRED',
+  'EMAIL_LOGIN_ENABLED',
+  'INVITE_TTL',
+]) {
   delete process.env[variable];
 }
 // Quiet test output; test/e2e/audit-log.e2e-spec.ts reads the logs of a real process instead.

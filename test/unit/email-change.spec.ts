@@ -146,7 +146,7 @@ describe('Email change', () => {
 
   describe('UserEmailService.verify', () => {
     it("should verify the account's own address, touching no pending one and sending no notice", async () => {
-      tokens.spend.mockResolvedValue({ userId: 7, email: 'alice@example.com' });
+      tokens.spend.mockResolvedValue({ userId: 7, email: 'alice@example.com', purpose: 'verify_email' });
       repository.markEmailVerified.mockResolvedValue(true);
       await emails.verify('token', ACTOR);
       expect(repository.confirmPendingEmail).not.toHaveBeenCalled();
@@ -155,7 +155,7 @@ describe('Email change', () => {
     });
 
     it('should make the pending address the account’s and tell the old verified one', async () => {
-      tokens.spend.mockResolvedValue({ userId: 7, email: 'new@example.com' });
+      tokens.spend.mockResolvedValue({ userId: 7, email: 'new@example.com', purpose: 'verify_email' });
       await emails.verify('token', ACTOR);
       expect(repository.confirmPendingEmail).toHaveBeenCalledWith(
         7,
@@ -176,7 +176,7 @@ describe('Email change', () => {
       ['the same address spelt in another case', {}, 'Alice@Example.com'],
     ])('should send no notice with %s', async (_, before, confirmed) => {
       repository.findByIdIn.mockResolvedValue(alice(before));
-      tokens.spend.mockResolvedValue({ userId: 7, email: confirmed });
+      tokens.spend.mockResolvedValue({ userId: 7, email: confirmed, purpose: 'verify_email' });
       await emails.verify('token', ACTOR);
       expect(repository.confirmPendingEmail).toHaveBeenCalledWith(
         7,
@@ -188,7 +188,7 @@ describe('Email change', () => {
     });
 
     it('should answer the one invalid-token error for an address neither the account’s nor pending', async () => {
-      tokens.spend.mockResolvedValue({ userId: 7, email: 'replaced@example.com' });
+      tokens.spend.mockResolvedValue({ userId: 7, email: 'replaced@example.com', purpose: 'verify_email' });
       repository.confirmPendingEmail.mockResolvedValue(false);
       await expect(emails.verify('token', ACTOR)).rejects.toBeInstanceOf(InvalidLinkTokenError);
       expect(notices.sendToIn).not.toHaveBeenCalled();
@@ -196,7 +196,7 @@ describe('Email change', () => {
     });
 
     it('should let the 409 through when another account has verified the address', async () => {
-      tokens.spend.mockResolvedValue({ userId: 7, email: 'taken@example.com' });
+      tokens.spend.mockResolvedValue({ userId: 7, email: 'taken@example.com', purpose: 'verify_email' });
       repository.confirmPendingEmail.mockRejectedValue(new EmailTakenError());
       await expect(emails.verify('token', ACTOR)).rejects.toBeInstanceOf(EmailTakenError);
       expect(notices.sendToIn).not.toHaveBeenCalled();

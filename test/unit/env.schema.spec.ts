@@ -65,6 +65,8 @@ describe('validateEnv', () => {
         PASSWORD_RESET_TTL: 1800,
         EMAIL_VERIFICATION_TTL: 86_400,
         EMAIL_VERIFICATION_REQUIRED: false,
+        INVITE_TTL: 604_800,
+        EMAIL_LOGIN_ENABLED: false,
         MAIL_POLL_INTERVAL: 2,
         durations: {
           accessTokenMs: 900_000,
@@ -606,6 +608,19 @@ describe('publishedSecretSource', () => {
       expect(validateEnv({ SMTP_URL: 'smtp://mail:587' }).MAIL_MODE).toBe('smtp');
       expect(validateEnv({}).MAIL_MODE).toBe('files');
       expect(validateEnv(PROD)).toMatchObject({ MAIL_MODE: 'off', PUBLIC_URL: undefined });
+    });
+
+    it('should read INVITE_TTL (seconds, 60 to 30 days) and EMAIL_LOGIN_ENABLED', () => {
+      expect(validateEnv({ INVITE_TTL: '3600', EMAIL_LOGIN_ENABLED: 'true' })).toMatchObject({
+        INVITE_TTL: 3600,
+        EMAIL_LOGIN_ENABLED: true,
+      });
+      expect(envError({ INVITE_TTL: '59' }).message).toBe(
+        'Invalid environment: INVITE_TTL must be between 60 and 2592000',
+      );
+      expect(envError({ EMAIL_LOGIN_ENABLED: 'yes' }).message).toBe(
+        'Invalid environment: EMAIL_LOGIN_ENABLED must be true or false',
+      );
     });
 
     it('should derive PUBLIC_URL from PORT and drop a trailing slash', () => {
