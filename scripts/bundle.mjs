@@ -70,6 +70,45 @@ const oneTypeorm = {
 };
 
 /**
+ * @nestjs/mapped-types (PickType, OmitType... through @nestjs/swagger) reads class-validator and
+ * class-transformer through a require() of its own (createRequire), which esbuild cannot follow: at
+ * run time it loaded their CommonJS builds from node_modules (with validator and libphonenumber-js,
+ * some 350 files, at every start) beside the copies in the bundle. class-validator's metadata is
+ * global, so validation worked across the two; class-transformer's is per copy, so a DTO made with
+ * PickType did not inherit its parent's @Transform. Here that require() reads the bundled copies.
+ */
+const oneClassValidator = {
+  name: 'one-class-validator',
+  setup(bundler) {
+    bundler.onLoad(
+      { filter: /[\\/]@nestjs[\\/]mapped-types[\\/]dist[\\/]type-helpers\.utils\.js$/ },
+      async (args) => {
+        const code = await readFile(args.path, 'utf8');
+        const own = 'const require = createRequire(import.meta.url);';
+        if (code.split(own).length !== 2) {
+          throw new Error(`scripts/bundle.mjs: ${args.path} no longer reads class-validator as expected`);
+        }
+        const bundled =
+          "import * as __classValidator from 'class-validator';\n" +
+          "import * as __classTransformer from 'class-transformer';\n" +
+          "import * as __classTransformerStorage from 'class-transformer/esm5/storage.js';\n" +
+          'const __bundled = {\n' +
+          "  'class-validator': __classValidator,\n" +
+          "  'class-transformer': __classTransformer,\n" +
+          "  'class-transformer/cjs/storage': __classTransformerStorage,\n" +
+          "  'class-transformer/storage': __classTransformerStorage,\n" +
+          '};\n' +
+          'const require = (id) => {\n' +
+          '  if (!(id in __bundled)) throw new Error(`@nestjs/mapped-types: ${id} is not bundled`);\n' +
+          '  return __bundled[id];\n' +
+          '};';
+        return { contents: code.replace(own, bundled), loader: 'js' };
+      },
+    );
+  },
+};
+
+/**
  * esbuild escapes non-ASCII characters in strings but not in regular expression literals
  * (validator's alphabets, for class-validator), and one character above U+00FF makes V8 keep the
  * whole bundle's source as a two-byte string: twice its size, resident for the process's life.
@@ -144,7 +183,7 @@ await build({
   minifySyntax: true,
   sourcemap: 'linked',
   logLevel: 'warning',
-  plugins: [optionalPackages, oneTypeorm, asciiOnly],
+  plugins: [optionalPackages, oneTypeorm, oneClassValidator, asciiOnly],
   // OpenTelemetry too: src/tracing/ imports it only when tracing is on, and a bundled copy would be
   // parsed at every start.
   external: [
