@@ -11,6 +11,8 @@ const resend = $('email-resend');
 const form = $('email-change');
 
 let name = null;
+// Whether the account has an address: the form then changes it, else adds one.
+let hasAddress = true;
 
 function showBox(id, text) {
   $(`${id}-text`).textContent = text ?? '';
@@ -36,12 +38,16 @@ async function refresh() {
   } else {
     status.textContent = `${view.email} (not verified: open the link we mailed to it)`;
   }
+  hasAddress = view.email !== null;
+  const becomes = hasAddress ? 'It replaces the one above' : 'It becomes your address';
   pending.textContent =
     typeof view.pending === 'string'
-      ? `New address waiting for confirmation: ${view.pending}. It replaces the one above once you open the link mailed to it.`
+      ? `New address waiting for confirmation: ${view.pending}. ${becomes} once you open the link mailed to it (to get a new link, send it again below).`
       : '';
   pending.classList.toggle('d-none', typeof view.pending !== 'string');
   resend.classList.toggle('d-none', view.email === null || view.verified);
+  $('email-new-label').textContent = hasAddress ? 'New email address' : 'Email address';
+  $('email-change-button').textContent = hasAddress ? 'Change the address' : 'Add the address';
 }
 
 resend.addEventListener('click', async () => {
@@ -73,7 +79,7 @@ form.addEventListener('submit', async (event) => {
   const email = $('email-new').value.trim();
   const currentPassword = $('email-password').value;
   if (email === '' || currentPassword === '') {
-    showError('Enter the new address and your current password.');
+    showError(`Enter ${hasAddress ? 'the new' : 'an'} address and your current password.`);
     return;
   }
   $('email-change-button').disabled = true;
@@ -85,7 +91,9 @@ form.addEventListener('submit', async (event) => {
     });
     if (response.ok) {
       form.reset();
-      showNotice(`We sent a link to ${email}. Your address changes once you open it.`);
+      showNotice(
+        `We sent a link to ${email}. ${hasAddress ? 'Your address changes' : 'It becomes your address'} once you open it.`,
+      );
       await refresh();
       return;
     }
