@@ -13,6 +13,8 @@ const form = $('email-change');
 let name = null;
 // Whether the account has an address: the form then changes it, else adds one.
 let hasAddress = true;
+// The pending address as last shown (what sending the current address again cancels).
+let shownPending = null;
 
 function showBox(id, text) {
   $(`${id}-text`).textContent = text ?? '';
@@ -39,6 +41,7 @@ async function refresh() {
     status.textContent = `${view.email} (not verified: open the link we mailed to it)`;
   }
   hasAddress = view.email !== null;
+  shownPending = view.pending;
   const becomes = hasAddress ? 'It replaces the one above' : 'It becomes your address';
   pending.textContent =
     typeof view.pending === 'string'
@@ -72,6 +75,24 @@ resend.addEventListener('click', async () => {
   }
 });
 
+/**
+ * What a 202 did (docs/email.md#email-change): the new address is pending with a link on its way,
+ * or, asked for the address the account already has, the pending change is dropped (and an
+ * unverified address gets a new link).
+ */
+function changedMessage(email, view) {
+  if (view.pending !== null || view.email === null) {
+    const becomes = hasAddress ? 'Your address changes' : 'It becomes your address';
+    return `We sent a link to ${view.pending ?? email}. ${becomes} once you open it.`;
+  }
+  if (!view.verified) {
+    return `We sent a new link to ${view.email}. Open it to confirm the address.`;
+  }
+  return shownPending === null
+    ? 'That is already your address.'
+    : `That is already your address: the change to ${shownPending} is cancelled.`;
+}
+
 form.addEventListener('submit', async (event) => {
   event.preventDefault();
   showError();
@@ -91,9 +112,7 @@ form.addEventListener('submit', async (event) => {
     });
     if (response.ok) {
       form.reset();
-      showNotice(
-        `We sent a link to ${email}. ${hasAddress ? 'Your address changes' : 'It becomes your address'} once you open it.`,
-      );
+      showNotice(changedMessage(email, await response.json()));
       await refresh();
       return;
     }

@@ -224,6 +224,46 @@ describe('Browser: changing the email address on the home page', () => {
   );
 
   it(
+    "should say so when the address sent is already the account's: the pending change is dropped, no link is claimed",
+    async () => {
+      await account('skinner', 'skinner@example.com');
+      await account('walter', 'walter@example.com', false);
+      await logIn('skinner');
+      await status().filter({ hasText: 'skinner@example.com (verified)' }).waitFor();
+      const before = smtp.messages.length;
+
+      // No change pending: nothing to do, and nothing mailed.
+      await askForChange('skinner@example.com', PASSWORD);
+      await page.getByText('That is already your address.').waitFor();
+      expect(await page.getByText('We sent a link').count()).toBe(0);
+
+      // A pending change, then the current address again: the change is dropped, and the page says so.
+      await askForChange('aj@example.com', PASSWORD);
+      await pending().filter({ hasText: 'aj@example.com' }).waitFor();
+      await askForChange('skinner@example.com', PASSWORD);
+      await page
+        .getByText('That is already your address: the change to aj@example.com is cancelled.')
+        .waitFor();
+      expect(await pending().isHidden()).toBe(true);
+      expect(await status().textContent()).toBe('skinner@example.com (verified)');
+      expect(smtp.messages.slice(before).map(recipient)).toEqual(['aj@example.com']);
+
+      // An unverified address sent again: a new link to it, said as such.
+      await page.locator('#logout-button').click();
+      await page.waitForURL(`${baseUrl}/login`);
+      await logIn('walter');
+      await status().filter({ hasText: 'walter@example.com (not verified' }).waitFor();
+      const beforeWalter = smtp.messages.length;
+      await askForChange('walter@example.com', PASSWORD);
+      await page
+        .getByText('We sent a new link to walter@example.com. Open it to confirm the address.')
+        .waitFor();
+      await mailTo('walter@example.com', beforeWalter, 'Confirm your email address');
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
     'should say clearly on /verify-email that another account confirmed the address first (409)',
     async () => {
       await account('diana', 'diana@example.com');
