@@ -2,7 +2,8 @@ import { authorizedFetch, failureMessage } from './session.js';
 
 // The home page's address part: GET /user/email says the address and its state; a change is
 // POST /user/email {email, currentPassword} (the new address stays pending until its link is
-// opened); "resend" is POST /email/verify/resend {name}.
+// opened); "resend" is POST /email/verify/resend {name}. Where mail is off (GET /pages/config) those
+// two routes are not served: the page shows the address only.
 
 const $ = (id) => document.getElementById(id);
 const status = $('email-status');
@@ -15,6 +16,14 @@ let name = null;
 let hasAddress = true;
 // The pending address as last shown (what sending the current address again cancels).
 let shownPending = null;
+// Whether the service sends mail (the change and resend routes exist).
+let mailOn = true;
+
+/** Whether mail is on (GET /pages/config: the change and resend routes are served). */
+async function mailIsOn() {
+  const response = await fetch('/pages/config');
+  return response.ok ? (await response.json()).mail === true : true;
+}
 
 function showBox(id, text) {
   $(`${id}-text`).textContent = text ?? '';
@@ -38,7 +47,9 @@ async function refresh() {
   } else if (view.verified) {
     status.textContent = `${view.email} (verified)`;
   } else {
-    status.textContent = `${view.email} (not verified: open the link we mailed to it)`;
+    status.textContent = mailOn
+      ? `${view.email} (not verified: open the link we mailed to it)`
+      : `${view.email} (not verified)`;
   }
   hasAddress = view.email !== null;
   shownPending = view.pending;
@@ -48,7 +59,9 @@ async function refresh() {
       ? `New address waiting for confirmation: ${view.pending}. ${becomes} once you open the link mailed to it (to get a new link, send it again below).`
       : '';
   pending.classList.toggle('d-none', typeof view.pending !== 'string');
-  resend.classList.toggle('d-none', view.email === null || view.verified);
+  resend.classList.toggle('d-none', !mailOn || view.email === null || view.verified);
+  form.classList.toggle('d-none', !mailOn);
+  $('email-no-mail').classList.toggle('d-none', mailOn);
   $('email-new-label').textContent = hasAddress ? 'New email address' : 'Email address';
   $('email-change-button').textContent = hasAddress ? 'Change the address' : 'Add the address';
 }
@@ -130,5 +143,10 @@ form.addEventListener('submit', async (event) => {
 document.addEventListener('home:logged-in', (event) => {
   name = event.detail.name;
   $('account-email').classList.remove('d-none');
-  void refresh().catch(() => showError('The server cannot be reached. Reload the page.'));
+  void mailIsOn()
+    .then((on) => {
+      mailOn = on;
+      return refresh();
+    })
+    .catch(() => showError('The server cannot be reached. Reload the page.'));
 });

@@ -10,6 +10,7 @@ import {
   startBrowserApp,
   watchPage,
 } from '../support/browser.js';
+import { PRODUCTION_SECRET } from '../support/secrets.js';
 import { startSmtp, type TestSmtp } from '../support/smtp.js';
 
 /**
@@ -359,6 +360,81 @@ describe('Browser: changing the email address on the home page', () => {
       expect(await pending().isHidden()).toBe(true);
       // An unverified address is told nothing.
       expect(smtp.messages.slice(before).map(recipient)).toEqual(['john@example.com']);
+    },
+    TEST_TIMEOUT_MS,
+  );
+});
+
+describe('Browser: the address section where mail is off (production without SMTP_URL)', () => {
+  const VARIABLES = {
+    NODE_ENV: 'production',
+    JWT_SECRET: PRODUCTION_SECRET,
+    ADMIN_NAME: 'operator',
+    ADMIN_PASSWORD: PASSWORD,
+    SIGNUP_ENABLED: 'true',
+  };
+  const saved: Record<string, string | undefined> = {};
+  let app: NestFastifyApplication;
+  let browser: Browser;
+  let baseUrl: string;
+  let context: BrowserContext;
+  let page: Page;
+  const problems: string[] = [];
+  const cspViolations: unknown[] = [];
+  const exchanges: string[] = [];
+
+  beforeAll(async () => {
+    for (const [variable, value] of Object.entries(VARIABLES)) {
+      saved[variable] = process.env[variable];
+      process.env[variable] = value;
+    }
+    delete process.env.SMTP_URL;
+    ({ app, browser, baseUrl } = await startBrowserApp());
+    ({ context, page } = await newPage(browser, 20_000));
+    await reportCspViolations(page, (violation) => cspViolations.push(violation));
+    recordExchanges(page, baseUrl, exchanges);
+    watchPage(page, problems);
+  }, 60_000);
+
+  afterAll(async () => {
+    await context?.close();
+    await browser?.close();
+    await app?.close();
+    for (const [variable, value] of Object.entries(saved)) {
+      if (value === undefined) {
+        delete process.env[variable];
+      } else {
+        process.env[variable] = value;
+      }
+    }
+  }, 30_000);
+
+  it(
+    'should show the address state but offer no change and no resend, saying why',
+    async () => {
+      const created = await fetch(`${baseUrl}/users`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ name: 'langly', password: PASSWORD }),
+      });
+      expect(created.status).toBe(201);
+      await page.goto(`${baseUrl}/login`);
+      await page.fill('#name', 'langly');
+      await page.fill('#password', PASSWORD);
+      await Promise.all([page.waitForURL(`${baseUrl}/`), page.click('#login-button')]);
+      await page.locator('#email-status', { hasText: 'No email address is set.' }).waitFor();
+      await page.getByText('This server sends no mail').waitFor();
+      expect(await page.locator('#email-change').isHidden()).toBe(true);
+      expect(await page.getByRole('button', { name: 'Resend the confirmation link' }).isHidden()).toBe(true);
+      expect(exchanges).toEqual(
+        expect.arrayContaining(['POST /login 200', 'GET /user/email 200', 'GET /pages/config 200']),
+      );
+      expect(exchanges.filter((exchange) => exchange.startsWith('POST /user/email'))).toEqual([]);
+      expect({ problems, cspViolations, current: await currentCspViolations(page) }).toEqual({
+        problems: [],
+        cspViolations: [],
+        current: [],
+      });
     },
     TEST_TIMEOUT_MS,
   );
