@@ -2,7 +2,8 @@ import { authorizedFetch, failureMessage } from './session.js';
 
 // The home page's address part: GET /user/email says the address and its state; a change is
 // POST /user/email {email, currentPassword} (the new address stays pending until its link is
-// opened); "resend" is POST /email/verify/resend {name}.
+// opened); "resend" is POST /email/verify/resend {name}. Where mail is off (GET /pages/config) those
+// two routes are not served: the page shows the address only.
 
 const $ = (id) => document.getElementById(id);
 const status = $('email-status');
@@ -11,6 +12,18 @@ const resend = $('email-resend');
 const form = $('email-change');
 
 let name = null;
+// Whether the account has an address: the form then changes it, else adds one.
+let hasAddress = true;
+// The pending address as last shown (what sending the current address again cancels).
+let shownPending = null;
+// Whether the service sends mail (the change and resend routes exist).
+let mailOn = true;
+
+/** Whether mail is on (GET /pages/config: the change and resend routes are served). */
+async function mailIsOn() {
+  const response = await fetch('/pages/config');
+  return response.ok ? (await response.json()).mail === true : true;
+}
 
 function showBox(id, text) {
   $(`${id}-text`).textContent = text ?? '';
@@ -34,14 +47,23 @@ async function refresh() {
   } else if (view.verified) {
     status.textContent = `${view.email} (verified)`;
   } else {
-    status.textContent = `${view.email} (not verified: open the link we mailed to it)`;
+    status.textContent = mailOn
+      ? `${view.email} (not verified: open the link we mailed to it)`
+      : `${view.email} (not verified)`;
   }
+  hasAddress = view.email !== null;
+  shownPending = view.pending;
+  const becomes = hasAddress ? 'It replaces the one above' : 'It becomes your address';
   pending.textContent =
     typeof view.pending === 'string'
-      ? `New address waiting for confirmation: ${view.pending}. It replaces the one above once you open the link mailed to it.`
+      ? `New address waiting for confirmation: ${view.pending}. ${becomes} once you open the link mailed to it (to get a new link, send it again below).`
       : '';
   pending.classList.toggle('d-none', typeof view.pending !== 'string');
-  resend.classList.toggle('d-none', view.email === null || view.verified);
+  resend.classList.toggle('d-none', !mailOn || view.email === null || view.verified);
+  form.classList.toggle('d-none', !mailOn);
+  $('email-no-mail').classList.toggle('d-none', mailOn);
+  $('email-new-label').textContent = hasAddress ? 'New email address' : 'Email address';
+  $('email-change-button').textContent = hasAddress ? 'Change the address' : 'Add the address';
 }
 
 resend.addEventListener('click', async () => {
@@ -66,6 +88,24 @@ resend.addEventListener('click', async () => {
   }
 });
 
+/**
+ * What a 202 did (docs/email.md#email-change): the new address is pending with a link on its way,
+ * or, asked for the address the account already has, the pending change is dropped (and an
+ * unverified address gets a new link).
+ */
+function changedMessage(email, view) {
+  if (view.pending !== null || view.email === null) {
+    const becomes = hasAddress ? 'Your address changes' : 'It becomes your address';
+    return `We sent a link to ${view.pending ?? email}. ${becomes} once you open it.`;
+  }
+  if (!view.verified) {
+    return `We sent a new link to ${view.email}. Open it to confirm the address.`;
+  }
+  return shownPending === null
+    ? 'That is already your address.'
+    : `That is already your address: the change to ${shownPending} is cancelled.`;
+}
+
 form.addEventListener('submit', async (event) => {
   event.preventDefault();
   showError();
@@ -73,7 +113,7 @@ form.addEventListener('submit', async (event) => {
   const email = $('email-new').value.trim();
   const currentPassword = $('email-password').value;
   if (email === '' || currentPassword === '') {
-    showError('Enter the new address and your current password.');
+    showError(`Enter ${hasAddress ? 'the new' : 'an'} address and your current password.`);
     return;
   }
   $('email-change-button').disabled = true;
@@ -85,7 +125,7 @@ form.addEventListener('submit', async (event) => {
     });
     if (response.ok) {
       form.reset();
-      showNotice(`We sent a link to ${email}. Your address changes once you open it.`);
+      showNotice(changedMessage(email, await response.json()));
       await refresh();
       return;
     }
@@ -103,5 +143,10 @@ form.addEventListener('submit', async (event) => {
 document.addEventListener('home:logged-in', (event) => {
   name = event.detail.name;
   $('account-email').classList.remove('d-none');
-  void refresh().catch(() => showError('The server cannot be reached. Reload the page.'));
+  void mailIsOn()
+    .then((on) => {
+      mailOn = on;
+      return refresh();
+    })
+    .catch(() => showError('The server cannot be reached. Reload the page.'));
 });

@@ -7,10 +7,12 @@ const token = takeLinkToken();
 const status = document.getElementById('status');
 const error = document.getElementById('error');
 
-function fail(text) {
+// `next`: what the reader can do now; `taken` (409) is not mended by a new link, so it offers
+// the account page, where another address can be chosen, instead of the login's "new link".
+function fail(text, next = 'failed') {
   status.textContent = 'Your address could not be confirmed.';
   showAlert(error, text);
-  document.getElementById('failed').classList.remove('d-none');
+  document.getElementById(next).classList.remove('d-none');
 }
 
 async function verify() {
@@ -31,7 +33,7 @@ async function verify() {
   } else if (response.status === 400) {
     fail('This link is invalid, already used or expired.');
   } else if (response.status === 409) {
-    fail('Another account has already confirmed this address.');
+    fail('Another account has already confirmed this address.', 'taken');
   } else if (response.status === 429) {
     fail(tooManyMessage(response));
   } else {

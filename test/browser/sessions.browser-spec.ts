@@ -55,12 +55,12 @@ describe('Browser: sessions', () => {
     return tab;
   }
 
-  const SECURITY_READS = /^GET \/user\/(mfa|passkeys|email) /;
+  const SECURITY_READS = /^GET \/(user\/(mfa|passkeys|email)|pages\/config) /;
 
   /**
    * The exchanges of a page load that decide the session: not the page and its assets, nor what
-   * the security and address sections read once logged in (GET /user/mfa, GET /user/passkeys and
-   * GET /user/email, after GET /user has succeeded).
+   * the security and address sections read once logged in (GET /user/mfa, GET /user/passkeys,
+   * GET /user/email and the public GET /pages/config, after GET /user has succeeded).
    */
   const renewal = (tab: Tab) =>
     tab.exchanges.filter(
