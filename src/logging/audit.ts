@@ -34,6 +34,7 @@ export type AuditEvent =
   | 'email.verified'
   | 'email.verification_sent'
   | 'password.reset_requested'
+  | 'mail.throttled'
   | 'password.reset';
 
 export type AuditFields = Record<string, string | number | boolean | undefined>;

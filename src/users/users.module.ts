@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AfterResponse } from '../common/after-response.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
 import { ThrottlingModule } from '../throttling/throttling.module.js';
 import { LastAdminRule } from './last-admin-rule.js';
@@ -26,6 +27,7 @@ import { UsersService } from './users.service.js';
     PasswordHasher,
     UserCache,
     LastAdminRule,
+    AfterResponse,
   ],
   exports: [UsersService, UserEmailService, PasswordResetService],
 })
