@@ -66,8 +66,8 @@ export class AccountMailController {
   @ApiOperation({ summary: "Mail a new verification link to an account's unverified address" })
   @ApiAcceptedResponse({ type: AcceptedView, description: 'The same answer whatever the name.' })
   @ApiErrorResponses({ 400: 'A malformed body.', ...JSON_BODY_ERRORS, ...THROTTLED })
-  resend(@Body() body: ResendVerificationDto, @CurrentActor() actor: Actor): AcceptedView {
-    this.emails.resend(body.name, actor);
+  async resend(@Body() body: ResendVerificationDto, @CurrentActor() actor: Actor): Promise<AcceptedView> {
+    await this.emails.resend(body.name, actor);
     return ACCEPTED;
   }
 
@@ -79,8 +79,8 @@ export class AccountMailController {
     description: 'The same answer whether or not the address is known.',
   })
   @ApiErrorResponses({ 400: 'A malformed body (not one bare address).', ...JSON_BODY_ERRORS, ...THROTTLED })
-  forgot(@Body() body: ForgotPasswordDto, @CurrentActor() actor: Actor): AcceptedView {
-    this.resets.forgot(body.email, actor);
+  async forgot(@Body() body: ForgotPasswordDto, @CurrentActor() actor: Actor): Promise<AcceptedView> {
+    await this.resets.forgot(body.email, actor);
     return ACCEPTED;
   }
 

@@ -45,8 +45,8 @@ export class PasswordResetService {
    * MAIL_TARGET_LIMIT an hour. All of it runs after the answer (AfterResponse), so neither the
    * answer nor its time says whether the address is known.
    */
-  forgot(email: string, actor: Actor): void {
-    this.afterResponse.run('password reset request', () => this.sendResetLink(email, actor));
+  forgot(email: string, actor: Actor): Promise<void> {
+    return this.afterResponse.run('password reset request', () => this.sendResetLink(email, actor));
   }
 
   private async sendResetLink(email: string, actor: Actor): Promise<void> {

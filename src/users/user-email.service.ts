@@ -88,8 +88,8 @@ export class UserEmailService {
    * most MAIL_TARGET_LIMIT an hour. Runs after the answer (AfterResponse), which is the same
    * whatever the name, in the same time.
    */
-  resend(name: string, actor: Actor): void {
-    this.afterResponse.run('verification resend', () => this.resendNow(name, actor));
+  resend(name: string, actor: Actor): Promise<void> {
+    return this.afterResponse.run('verification resend', () => this.resendNow(name, actor));
   }
 
   private async resendNow(name: string, actor: Actor): Promise<void> {
