@@ -1,30 +1,65 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { simpleParser, type ParsedMail } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
+import { SMTPServer, type SMTPServerAddress } from 'smtp-server';
+
+/** One message as the server received it: the envelope's recipients and the raw text. */
+export interface ReceivedMail {
+  rcptTo: string[];
+  raw: string;
+}
 
 /** A real SMTP server (nodemailer's smtp-server) on 127.0.0.1, keeping what it receives. */
 export interface TestSmtp {
   port: number;
   messages: ParsedMail[];
+  /** The same messages, in the same order, as received (envelope and raw source). */
+  received: ReceivedMail[];
+  /** Recipients refused (`reject`), one entry per refusal. */
+  refused: string[];
   /** Resolves with the `count`th message, or rejects after `ms`. */
   waitFor(count: number, ms?: number): Promise<ParsedMail>;
   close(): Promise<void>;
 }
 
-export async function startSmtp(port = 0): Promise<TestSmtp> {
+export interface SmtpOptions {
+  /** An SMTP answer code (such as 550) to refuse this recipient with, or undefined to take it. */
+  reject?: (recipient: string) => number | undefined;
+}
+
+export async function startSmtp(port = 0, options: SmtpOptions = {}): Promise<TestSmtp> {
   const messages: ParsedMail[] = [];
+  const received: ReceivedMail[] = [];
+  const refused: string[] = [];
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
-    onData(stream, _session, callback) {
-      simpleParser(stream)
-        .then((mail) => {
-          messages.push(mail);
-          callback();
-        })
-        .catch((error: Error) => callback(error));
+    onRcptTo(address: SMTPServerAddress, _session, callback) {
+      const code = options.reject?.(address.address);
+      if (code === undefined) {
+        callback();
+        return;
+      }
+      refused.push(address.address);
+      callback(Object.assign(new Error('mailbox unavailable'), { responseCode: code }));
+    },
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('end', () => {
+        const raw = Buffer.concat(chunks);
+        simpleParser(raw)
+          .then((mail) => {
+            received.push({
+              rcptTo: session.envelope.rcptTo.map((rcpt) => rcpt.address),
+              raw: raw.toString(),
+            });
+            messages.push(mail);
+            callback();
+          })
+          .catch((error: Error) => callback(error));
+      });
     },
   });
   server.listen(port, '127.0.0.1');
@@ -32,6 +67,8 @@ export async function startSmtp(port = 0): Promise<TestSmtp> {
   return {
     port: (server.server.address() as AddressInfo).port,
     messages,
+    received,
+    refused,
     async waitFor(count, ms = 15_000) {
       const deadline = Date.now() + ms;
       while (messages.length < count) {
