@@ -19,7 +19,33 @@ export interface TestSmtp {
   refused: string[];
   /** Resolves with the `count`th message, or rejects after `ms`. */
   waitFor(count: number, ms?: number): Promise<ParsedMail>;
+  /**
+   * Resolves with the first message from index `from` on (default 0) with this subject and, when
+   * given, this recipient; rejects after `ms`. For mails that other mails (a notice queued by an
+   * earlier step) may arrive before or after, where counting messages would take the wrong one.
+   */
+  waitForMail(match: MailMatch, ms?: number): Promise<ParsedMail>;
   close(): Promise<void>;
+}
+
+/** What waitForMail looks for. */
+export interface MailMatch {
+  subject: string;
+  /** The recipient's address (compared case-insensitively). */
+  to?: string;
+  /** The index of the first message to look at (such as `messages.length` before the request). */
+  from?: number;
+}
+
+/** Whether `mail` has this subject and, when given, this recipient. */
+export function mailMatches(mail: ParsedMail, { subject, to }: MailMatch): boolean {
+  if (mail.subject !== subject) {
+    return false;
+  }
+  const recipients = (Array.isArray(mail.to) ? mail.to : mail.to ? [mail.to] : []).flatMap((list) =>
+    list.value.map((address) => (address.address ?? '').toLowerCase()),
+  );
+  return to === undefined || recipients.includes(to.toLowerCase());
 }
 
 export interface SmtpOptions {
@@ -78,6 +104,22 @@ export async function startSmtp(port = 0, options: SmtpOptions = {}): Promise<Te
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
       return messages[count - 1];
+    },
+    async waitForMail(match, ms = 15_000) {
+      const deadline = Date.now() + ms;
+      for (;;) {
+        const found = messages.slice(match.from ?? 0).find((mail) => mailMatches(mail, match));
+        if (found !== undefined) {
+          return found;
+        }
+        if (Date.now() > deadline) {
+          const seen = messages.slice(match.from ?? 0).map((mail) => mail.subject);
+          throw new Error(
+            `expected a mail '${match.subject}' to ${match.to ?? 'anyone'} within ${ms} ms; got ${JSON.stringify(seen)}`,
+          );
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
