@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { flag, seconds, type EnvIssues } from './env-rules.js';
+import { flag, integer, seconds, type EnvIssues } from './env-rules.js';
 
 /**
  * An absolute http(s) URL with a host and no query, fragment or credentials: the base every
@@ -66,6 +66,9 @@ export const mailVariables = {
   INVITE_TTL: seconds(7 * 86_400, 60, 30 * 86_400),
   // Sign-in links (POST /login/email): off unless true.
   EMAIL_LOGIN_ENABLED: flag(),
+  // Mails an hour the public routes send to one address (/password/forgot) or one account
+  // (/email/verify/resend), whoever asks; past it they still answer 202 and send nothing.
+  MAIL_TARGET_LIMIT: integer(5, 1, 1_000_000, 'a whole number of mails'),
   // How often the outbox is looked at for mail this process did not queue (another instance's, the
   // CLI's) and for retries; mail queued here goes out once its change commits, without waiting.
   MAIL_POLL_INTERVAL: seconds(2, 1, 3600),

@@ -37,6 +37,7 @@ export type AuditEvent =
   | 'email.change.requested'
   | 'email.changed'
   | 'password.reset_requested'
+  | 'mail.throttled'
   | 'password.reset'
   | 'invite.accepted'
   | 'login.link_requested';

@@ -9,6 +9,8 @@ export type RevocationReason =
 /** A per-account hold (LOGIN_FAILURE_LIMIT) or a per-address 429 (LOGIN_RATE_LIMIT). */
 export type ThrottleScope = 'account' | 'address';
 export type HashOperation = 'hash' | 'verify';
+/** What a public mail route's per-target limit (MAIL_TARGET_LIMIT) counts: an address, an account. */
+export type MailTarget = 'address' | 'account';
 
 const LOGIN_OUTCOMES: readonly LoginOutcome[] = ['succeeded', 'failed', 'throttled', 'mfa_required'];
 const REFRESH_OUTCOMES: readonly RefreshOutcome[] = ['rotated', 'replayed', 'refused'];
@@ -23,6 +25,7 @@ const REVOCATION_REASONS: readonly RevocationReason[] = [
   'expired',
 ];
 const THROTTLE_SCOPES: readonly ThrottleScope[] = ['account', 'address'];
+const MAIL_TARGETS: readonly MailTarget[] = ['address', 'account'];
 
 /** From half a millisecond (GET /user with a remembered token) to seconds (a stalled database). */
 const HTTP_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
@@ -81,6 +84,12 @@ export class Metrics {
     labelNames: ['scope'] as const,
     registers: [this.registry],
   });
+  private readonly mailHolds = new Counter({
+    name: 'mail_throttled_total',
+    help: 'Mails not sent because their target (an address, an account) was over MAIL_TARGET_LIMIT; the caller got the usual 202',
+    labelNames: ['target'] as const,
+    registers: [this.registry],
+  });
   private readonly hashDuration = new Histogram({
     name: 'auth_password_hash_duration_seconds',
     help: 'Time to hash or verify a password on the argon2 worker pool, queueing included',
@@ -116,6 +125,9 @@ export class Metrics {
     for (const scope of THROTTLE_SCOPES) {
       this.throttleHolds.inc({ scope }, 0);
     }
+    for (const target of MAIL_TARGETS) {
+      this.mailHolds.inc({ target }, 0);
+    }
   }
 
   login(outcome: LoginOutcome): void {
@@ -134,6 +146,10 @@ export class Metrics {
 
   throttled(scope: ThrottleScope): void {
     this.throttleHolds.inc({ scope });
+  }
+
+  mailThrottled(target: MailTarget): void {
+    this.mailHolds.inc({ target });
   }
 
   /** Starts timing a password hash or verify; call the result when it has settled. */

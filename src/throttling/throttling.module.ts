@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { RedisConnection } from '../redis/redis-connection.js';
 import { AddressThrottlerGuard } from './address-throttler.guard.js';
+import { MailTargetLimiter } from './mail-target-limiter.js';
 import { LOGIN_ATTEMPT_STORE, LoginAttemptLimiter, MemoryLoginAttemptStore } from './login-attempts.js';
 import { MemoryThrottlerStorage, THROTTLER_STORAGE } from './memory-throttler.storage.js';
 import { RedisLoginAttemptStore } from './redis-login-attempt.store.js';
@@ -10,7 +11,8 @@ const redis = { token: RedisConnection, optional: true };
 
 /**
  * Throttling of the routes that take a secret: per client address (AddressThrottlerGuard) and
- * per account name for failed logins (LoginAttemptLimiter). Both keep their counters behind a
+ * per account name for failed logins (LoginAttemptLimiter), per target for the public mail routes
+ * (MailTargetLimiter). All keep their counters behind a
  * storage interface: in memory, or shared through Redis when REDIS_URL is set (RedisModule
  * provides RedisConnection), falling back to memory while Redis is unreachable.
  */
@@ -18,6 +20,7 @@ const redis = { token: RedisConnection, optional: true };
   providers: [
     AddressThrottlerGuard,
     LoginAttemptLimiter,
+    MailTargetLimiter,
     {
       provide: THROTTLER_STORAGE,
       inject: [redis],
@@ -31,6 +34,6 @@ const redis = { token: RedisConnection, optional: true };
         connection === undefined ? new MemoryLoginAttemptStore() : new RedisLoginAttemptStore(connection),
     },
   ],
-  exports: [AddressThrottlerGuard, LoginAttemptLimiter, THROTTLER_STORAGE],
+  exports: [AddressThrottlerGuard, LoginAttemptLimiter, MailTargetLimiter, THROTTLER_STORAGE],
 })
 export class ThrottlingModule {}

@@ -1,12 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { EntityManager } from 'typeorm';
+import { AfterResponse } from '../common/after-response.js';
 import type { Actor } from '../common/request-context/actor.js';
+import { emailKey } from '../common/validation/email-address.js';
 import type { Env } from '../config/env.schema.js';
 import { AuditLog } from '../logging/audit.js';
 import { Mailer } from '../mail/mailer.js';
 import { SessionsService } from '../sessions/sessions.service.js';
 import { LoginAttemptLimiter } from '../throttling/login-attempts.js';
+import { MailTargetLimiter } from '../throttling/mail-target-limiter.js';
 import { accountMails } from './account-mails.js';
 import { LinkTokens } from './link-tokens.js';
 import { PasswordHasher } from './password-hasher.service.js';
@@ -31,17 +34,26 @@ export class PasswordResetService {
     private readonly attempts: LoginAttemptLimiter,
     private readonly cache: UserCache,
     private readonly auditLog: AuditLog,
+    private readonly targets: MailTargetLimiter,
+    private readonly afterResponse: AfterResponse,
     config: ConfigService<Env, true>,
   ) {
     this.ttlMs = config.get('PASSWORD_RESET_TTL', { infer: true }) * 1000;
   }
 
   /**
-   * POST /password/forgot. A known, verified address of an enabled account gets a link; any other
-   * takes the same path (a transaction recording `password.reset_requested`, a mail composed), so
-   * neither the answer nor its timing says which.
+   * POST /password/forgot. A known, verified address of an enabled account gets a link, at most
+   * MAIL_TARGET_LIMIT an hour. All of it runs after the answer (AfterResponse), so neither the
+   * answer nor its time says whether the address is known.
    */
-  async forgot(email: string, actor: Actor): Promise<void> {
+  forgot(email: string, actor: Actor): Promise<void> {
+    return this.afterResponse.run('password reset request', () => this.sendResetLink(email, actor));
+  }
+
+  private async sendResetLink(email: string, actor: Actor): Promise<void> {
+    if (!(await this.targets.allow('address', emailKey(email), actor))) {
+      return;
+    }
     const user = await this.users.findByVerifiedEmail(email);
     const known = user !== null && !user.disabled && user.email !== null;
     await this.auditLog.change(actor, async (transaction, record) => {
@@ -57,8 +69,6 @@ export class PasswordResetService {
           accountMails.passwordReset(user.email!, link, this.ttlMs),
           link,
         );
-      } else {
-        accountMails.passwordReset(email, this.mailer.link('reset-password', 'x'.repeat(43)), this.ttlMs);
       }
       // The address is not recorded: an unknown one may be anyone's.
       await record('password.reset_requested', { userId: known ? user.id : undefined, known });

@@ -1,5 +1,6 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
+import { AfterResponse } from '../common/after-response.js';
 import type { Actor } from '../common/request-context/actor.js';
 import { emailKey } from '../common/validation/email-address.js';
 import { AuditLog } from '../logging/audit.js';
@@ -25,8 +26,6 @@ export const SIGN_IN_LINKS_PER_ADDRESS = 5;
  */
 @Injectable()
 export class SignInLinks {
-  private readonly logger = new Logger('SignInLinks');
-
   constructor(
     private readonly users: UsersRepository,
     private readonly tokens: LinkTokens,
@@ -34,13 +33,15 @@ export class SignInLinks {
     private readonly attempts: LoginAttemptLimiter,
     private readonly auditLog: AuditLog,
     @Inject(THROTTLER_STORAGE) private readonly storage: ThrottlerStorage,
+    private readonly afterResponse: AfterResponse,
   ) {}
 
   /**
    * POST /login/email. Every address costs the request the same: one lookup and one count per
    * address; the rest (a transaction recording `login.link_requested`, and for a known, verified
    * address of an enabled account under its count, the token and the outbox row) runs after the
-   * answer, so neither the answer nor its timing says whether the address is known.
+   * answer (AfterResponse: bounded, waited for at shutdown, a failure logged), so neither the
+   * answer nor its timing says whether the address is known.
    */
   async request(email: string, actor: Actor): Promise<void> {
     const user = await this.users.findByVerifiedEmail(email);
@@ -53,9 +54,7 @@ export class SignInLinks {
     );
     const known = user !== null && !user.disabled && user.email !== null ? user : null;
     // After this turn of the event loop, once the answer has gone out (SQLite's driver is synchronous).
-    setImmediate(() => {
-      this.queue(known, isBlocked, actor).catch((error: unknown) => this.logger.error(error));
-    });
+    await this.afterResponse.run('sign-in link request', () => this.queue(known, isBlocked, actor));
   }
 
   private async queue(user: UserEntity | null, throttled: boolean, actor: Actor): Promise<void> {

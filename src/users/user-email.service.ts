@@ -1,11 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { EntityManager } from 'typeorm';
+import { AfterResponse } from '../common/after-response.js';
 import { OPERATOR, type Actor } from '../common/request-context/actor.js';
+import { nameKey } from '../common/validation/name-key.js';
 import type { Env } from '../config/env.schema.js';
 import { AuditLog } from '../logging/audit.js';
 import { Mailer } from '../mail/mailer.js';
 import { emailKey } from '../common/validation/email-address.js';
+import { MailTargetLimiter } from '../throttling/mail-target-limiter.js';
 import { accountMails } from './account-mails.js';
 import { AccountNotices } from './account-notices.js';
 import { toEmailView, type EmailView } from './email-view.js';
@@ -27,6 +30,8 @@ export class UserEmailService {
     private readonly tokens: LinkTokens,
     private readonly mailer: Mailer,
     private readonly notices: AccountNotices,
+    private readonly targets: MailTargetLimiter,
+    private readonly afterResponse: AfterResponse,
     config: ConfigService<Env, true>,
   ) {
     this.verificationTtlMs = config.get('EMAIL_VERIFICATION_TTL', { infer: true }) * 1000;
@@ -109,10 +114,18 @@ export class UserEmailService {
   }
 
   /**
-   * POST /email/verify/resend: a new link to the account's unverified address, if it has one.
-   * Answers the same whatever the name (the caller says nothing more).
+   * POST /email/verify/resend: a new link to the account's unverified address, if it has one, at
+   * most MAIL_TARGET_LIMIT an hour. Runs after the answer (AfterResponse), which is the same
+   * whatever the name, in the same time.
    */
-  async resend(name: string, actor: Actor): Promise<void> {
+  resend(name: string, actor: Actor): Promise<void> {
+    return this.afterResponse.run('verification resend', () => this.resendNow(name, actor));
+  }
+
+  private async resendNow(name: string, actor: Actor): Promise<void> {
+    if (!(await this.targets.allow('account', nameKey(name), actor))) {
+      return;
+    }
     const user = await this.users.findByName(name);
     if (user === null || user.email === null || user.emailVerifiedAt !== null || user.disabled) {
       return;

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AfterResponse } from '../common/after-response.js';
 import { SessionsModule } from '../sessions/sessions.module.js';
 import { ThrottlingModule } from '../throttling/throttling.module.js';
 import { AccountNotices } from './account-notices.js';
@@ -34,6 +35,7 @@ import { UsersService } from './users.service.js';
     LastAdminRule,
     AccountNotices,
     EmailChangeService,
+    AfterResponse,
   ],
   exports: [
     UsersService,

@@ -79,10 +79,12 @@ describe('Browser: sign-in link', () => {
       .update({ id }, { email, emailKey: emailKey(email), emailVerifiedAt: new Date() });
   }
 
-  /** The sign-in link of the `count`th mail. */
-  async function linkIn(count: number): Promise<string> {
-    const mail = await smtp.waitFor(count);
-    expect(mail.subject).toBe('Your sign-in link');
+  /**
+   * The link of the sign-in mail to `email`, found by subject and recipient: a notice (two-factor
+   * turned on) may arrive before or after it, so the mail's place in the list says nothing.
+   */
+  async function linkIn(email: string): Promise<string> {
+    const mail = await smtp.waitForMail({ subject: 'Your sign-in link', to: email });
     const link = /http:\/\/127\.0\.0\.1:\d+\/login-link#token=[A-Za-z0-9_-]+/.exec(mail.text ?? '')?.[0];
     expect(link).toBeDefined();
     return link!;
@@ -96,17 +98,24 @@ describe('Browser: sign-in link', () => {
       await page.getByRole('button', { name: 'Email me a sign-in link' }).click();
       await page.getByText(ACCEPTED.message).waitFor();
 
-      const link = await linkIn(1);
+      const link = await linkIn(EMAIL);
 
       // As from a mail client: a fresh document.
       await page.goto('about:blank');
       await page.goto(link);
       await page.waitForURL(`${baseUrl}/`);
       await page.getByText(`You are currently logged in as: ${NAME}`).waitFor();
-      // The entry the link made holds no token any more: replaceState cleared it before the post.
+      // No history entry holds the token: replaceState cleared the link's entry before the post.
+      // Chromium keeps that entry only if the page had finished loading when it went home; when the
+      // answer came first, the move home was a client redirect and replaced the entry. Either way,
+      // going back shows /login-link without a token, or the page before the link.
       await page.goBack();
-      await page.waitForURL(`${baseUrl}/login-link`);
-      expect(page.url()).toBe(`${baseUrl}/login-link`);
+      if (page.url() !== 'about:blank') {
+        await page.waitForURL(`${baseUrl}/login-link`);
+        expect(page.url()).toBe(`${baseUrl}/login-link`);
+        await page.goBack();
+      }
+      expect(page.url()).toBe('about:blank');
 
       // Spent: the same link again is refused, with the way on.
       await page.goto('about:blank');
@@ -151,7 +160,7 @@ describe('Browser: sign-in link', () => {
         .send({ code: codeForStep(secret, step) })
         .expect(200);
       await request(server).post('/login/email').send({ email }).expect(202);
-      const link = await linkIn(2);
+      const link = await linkIn(email);
 
       // Signed out: no access token kept, no refresh cookie.
       await page.goto(`${baseUrl}/login-link`);

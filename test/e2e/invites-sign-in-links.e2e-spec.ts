@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { jest } from '@jest/globals';
@@ -12,8 +12,10 @@ import { codeForStep, stepAt } from '../../src/mfa/totp.js';
 import { ACCEPTED } from '../../src/users/account-mail.controller.js';
 import { createTestApp, httpServer } from '../support/app.js';
 import { errorBody, INVALID_CREDENTIALS_BODY } from '../support/expected.js';
+import { usingPostgres } from '../support/postgres.js';
+import { MAIN, startServer, type RunningServer } from '../support/server-process.js';
 import { getUser, postLogin, sleep, tokenFor } from '../support/session-client.js';
-import { startSmtp, type TestSmtp } from '../support/smtp.js';
+import { mailMatches, startSmtp, type TestSmtp } from '../support/smtp.js';
 
 jest.setTimeout(60_000);
 
@@ -24,7 +26,10 @@ const BAD_TOKEN = errorBody(400, 'Bad Request', 'token is invalid or expired');
 
 type LinkPage = 'verify-email' | 'reset-password' | 'login-link';
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+/** The value below which a `q` share of `values` lie (0.5: the median). */
+const quantile = (values: number[], q: number) =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length * q)];
+const median = (values: number[]) => quantile(values, 0.5);
 
 /** How long `send` takes to be answered, in ms. */
 async function timed(send: () => Promise<unknown>): Promise<number> {
@@ -32,33 +37,6 @@ async function timed(send: () => Promise<unknown>): Promise<number> {
   await send();
   return performance.now() - started;
 }
-
-/**
- * POSTs /login/email 20 times for a known address (NAMES, at example.com) and 20 times for an
- * unknown one, interleaved, 100 ms apart; prints the times (ms), and each answer's status and body.
- */
-const TIMING_CLIENT = `
-  const names = process.env.NAMES.split(',');
-  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-  const result = { known: [], unknown: [], statuses: [] };
-  const post = async (email, into) => {
-    const started = performance.now();
-    const response = await fetch(process.env.URL, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ email }),
-    });
-    const body = await response.text();
-    into.push(performance.now() - started);
-    result.statuses.push(response.status + ' ' + body);
-    await sleep(100);
-  };
-  for (let i = 0; i < 20; i++) {
-    await post(names[i % names.length] + '@example.com', result.known);
-    await post('nobody' + i + '@example.com', result.unknown);
-  }
-  process.stdout.write(JSON.stringify(result));
-`;
 
 /** The token of the `page` link in a delivered mail (its text body). */
 function tokenIn(mail: ParsedMail, page: LinkPage): string {
@@ -86,7 +64,12 @@ describe('Invites and sign-in links over a real SMTP server (EMAIL_LOGIN_ENABLED
 
   /** An account with a verified address (created by the admin API, its link followed): its id. */
   const verifiedUser = async (name: string): Promise<number> => {
-    const mail = nextMail();
+    // By subject and recipient: a notice of an earlier test (two-factor turned on) may still come.
+    const mail = smtp.waitForMail({
+      subject: 'Confirm your email address',
+      to: `${name}@example.com`,
+      from: smtp.messages.length,
+    });
     const created = await asAdmin('post', '/admin/users')
       .send({ name, password: PASSWORD, email: `${name}@example.com` })
       .expect(201);
@@ -98,7 +81,8 @@ describe('Invites and sign-in links over a real SMTP server (EMAIL_LOGIN_ENABLED
   };
   /** Asks for a sign-in link for `email`; the token of the mail it brings. */
   const signInToken = async (email: string) => {
-    const mail = nextMail();
+    // By subject and recipient: a notice (two-factor turned on) may arrive before or after it.
+    const mail = smtp.waitForMail({ subject: 'Your sign-in link', to: email, from: smtp.messages.length });
     await request(server).post('/login/email').send({ email }).expect(202, ACCEPTED);
     return tokenIn(await mail, 'login-link');
   };
@@ -322,37 +306,16 @@ describe('Invites and sign-in links over a real SMTP server (EMAIL_LOGIN_ENABLED
       for (let i = 0; i < 7; i++) {
         await request(server).post('/login/email').send({ email: 'mila@example.com' }).expect(202, ACCEPTED);
       }
-      await smtp.waitFor(before + 5);
-      await sleep(1_500);
-      expect(smtp.messages).toHaveLength(before + 5);
-    });
-
-    it('should answer an unknown address in the time of a known one, as a client elsewhere sees it', async () => {
-      const names = Array.from({ length: 10 }, (_, i) => `time${i}`);
-      for (const name of names) {
-        await verifiedUser(name);
+      // Counted by subject and recipient: another test's notice may arrive in between.
+      const links = () =>
+        smtp.messages
+          .slice(before)
+          .filter((mail) => mailMatches(mail, { subject: 'Your sign-in link', to: 'mila@example.com' }));
+      for (const deadline = Date.now() + 15_000; links().length < 5 && Date.now() < deadline;) {
+        await sleep(50);
       }
-      // Timed from another process: the known address's mail is queued after the answer has gone
-      // out, work a client in this process would wait for, and one elsewhere does not.
-      await app.listen(0, '127.0.0.1');
-      const { port } = app.getHttpServer().address() as AddressInfo;
-      const child = spawn(process.execPath, ['--input-type=module', '-e', TIMING_CLIENT], {
-        env: { ...process.env, URL: `http://127.0.0.1:${port}/login/email`, NAMES: names.join(',') },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
-      let output = '';
-      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      const [code] = (await once(child, 'exit')) as [number | null];
-      expect(code).toBe(0);
-      const { known, unknown, statuses } = JSON.parse(output) as {
-        known: number[];
-        unknown: number[];
-        statuses: string[];
-      };
-      expect(new Set(statuses)).toEqual(new Set([`202 ${JSON.stringify(ACCEPTED)}`]));
-      const ratio = median(unknown) / median(known);
-      expect(ratio).toBeGreaterThan(0.6);
-      expect(ratio).toBeLessThan(1.6);
+      await sleep(1_500);
+      expect(links()).toHaveLength(5);
     });
 
     it.each([
@@ -423,4 +386,104 @@ describe('Sign-in links of an account held back after failed passwords (LOGIN_FA
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
     expect(refused.body).toMatchObject({ statusCode: 429, error: 'Too Many Requests' });
   });
+});
+
+/**
+ * POST /login/email answers a known address in the time of an unknown one, as a client sees it:
+ * the built service in its own process (in this one, a client reads an answer only once the event
+ * loop is free, the work after the answer included). Known and unknown addresses are interleaved
+ * and their order swapped every round, so the mail work that follows a known address's answer lands
+ * before either kind alike; the lower quartiles are compared: the requests take a few milliseconds,
+ * and the noise of a busy machine shows in the upper half (a median once gave 2.25 under load,
+ * 0.86-0.92 alone). The way test/e2e/enumeration-timing.e2e-spec.ts times the other public mail routes.
+ */
+describe('POST /login/email timing, the built service in its own process', () => {
+  const ROUNDS = 40;
+  // Ten addresses asked for ROUNDS / 10 times each (under the cap of 5), and one for the warm-up.
+  const NAMES = Array.from({ length: 11 }, (_, i) => `linktime${i}`);
+  let smtp: TestSmtp;
+  let service: RunningServer;
+
+  const post = (path: string, body: unknown, token?: string) =>
+    fetch(`${service.url}${path}`, {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/json',
+        ...(token === undefined ? {} : { Authorization: `Bearer ${token}` }),
+      },
+      body: JSON.stringify(body),
+    });
+
+  beforeAll(async () => {
+    if (!existsSync(MAIN)) {
+      throw new Error(`${MAIN} is missing: run \`npm run build\` first`);
+    }
+    smtp = await startSmtp();
+    const cwd = mkdtempSync(join(tmpdir(), 'nest-jwt-auth-link-timing-'));
+    service = await startServer(
+      {
+        DATA_DIR: join(cwd, 'data'),
+        SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
+        PUBLIC_URL,
+        EMAIL_LOGIN_ENABLED: 'true',
+        // On PostgreSQL: this file's database, with the secret its keys are sealed with.
+        ...(usingPostgres()
+          ? { DATABASE_URL: process.env.DATABASE_URL!, JWT_SECRET: process.env.JWT_SECRET! }
+          : {}),
+      },
+      cwd,
+    );
+    const admin = await tokenFor(service.url, 'admin', '1234');
+    for (const name of NAMES) {
+      const email = `${name}@example.com`;
+      const from = smtp.messages.length;
+      const created = await post('/admin/users', { name, password: PASSWORD, email }, admin);
+      expect(created.status).toBe(201);
+      const mail = await smtp.waitForMail({ subject: 'Confirm your email address', to: email, from });
+      expect((await post('/email/verify', { token: tokenIn(mail, 'verify-email') })).status).toBe(204);
+    }
+  }, 60_000);
+
+  afterAll(async () => {
+    await service?.stop();
+    await smtp?.close();
+  });
+
+  async function timedPost(email: string): Promise<number> {
+    await sleep(40);
+    const started = performance.now();
+    const response = await post('/login/email', { email });
+    const text = await response.text();
+    const elapsed = performance.now() - started;
+    expect(`${response.status} ${text}`).toBe(`202 ${JSON.stringify(ACCEPTED)}`);
+    return elapsed;
+  }
+
+  it('should answer an unknown address in the time of a known one', async () => {
+    const from = smtp.messages.length;
+    await timedPost('nobody@example.com'); // warm-up
+    await timedPost(`${NAMES[10]}@example.com`);
+    const known: number[] = [];
+    const unknown: number[] = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      const knownFirst = i % 2 === 0;
+      if (knownFirst) {
+        known.push(await timedPost(`${NAMES[i % 10]}@example.com`));
+      }
+      unknown.push(await timedPost(`nobody${i}@example.com`));
+      if (!knownFirst) {
+        known.push(await timedPost(`${NAMES[i % 10]}@example.com`));
+      }
+    }
+    // Each known address was mailed each time (the work whose time is in question), no other.
+    const links = () => smtp.messages.slice(from).filter((mail) => mail.subject === 'Your sign-in link');
+    for (const deadline = Date.now() + 15_000; links().length < ROUNDS + 1 && Date.now() < deadline;) {
+      await sleep(50);
+    }
+    await sleep(500);
+    expect(links()).toHaveLength(ROUNDS + 1);
+    const ratio = quantile(unknown, 0.25) / quantile(known, 0.25);
+    expect(ratio).toBeGreaterThan(0.6);
+    expect(ratio).toBeLessThan(1.6);
+  }, 60_000);
 });

@@ -40,6 +40,25 @@ describe('Start-up with a bad environment', () => {
       { NODE_ENV: 'production', JWT_SECRET: 'my-super-secret-jwt-key-for-production-2024' },
       'generate one with `openssl rand -base64 48`',
     ],
+    // Mail on in production: its links need PUBLIC_URL (never the Host header) and a sender.
+    [
+      {
+        NODE_ENV: 'production',
+        JWT_SECRET: SECRET,
+        SMTP_URL: 'smtp://mailer:smtp-password@127.0.0.1:2525?requireTLS=true',
+        MAIL_FROM: 'no-reply@example.com',
+      },
+      'PUBLIC_URL is required in production when SMTP_URL is set',
+    ],
+    [
+      {
+        NODE_ENV: 'production',
+        JWT_SECRET: SECRET,
+        SMTP_URL: 'smtp://mailer:smtp-password@127.0.0.1:2525?requireTLS=true',
+        PUBLIC_URL: 'https://auth.example.com',
+      },
+      'MAIL_FROM is required in production when SMTP_URL is set',
+    ],
   ])('should refuse %p with one line naming the variable and the rule', async (env, rule) => {
     const cwd = workdir();
     const { code, stderr } = await failedStart({ DATA_DIR: join(cwd, 'data'), ...env }, cwd);

@@ -1,8 +1,10 @@
 import { beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { ConfigService } from '@nestjs/config';
 import { Test } from '@nestjs/testing';
+import { AfterResponse } from '../../src/common/after-response.js';
 import { AuditLog } from '../../src/logging/audit.js';
 import { Mailer } from '../../src/mail/mailer.js';
+import { MailTargetLimiter } from '../../src/throttling/mail-target-limiter.js';
 import { AccountNotices } from '../../src/users/account-notices.js';
 import { EmailChangeService } from '../../src/users/email-change.service.js';
 import { LinkTokens } from '../../src/users/link-tokens.js';
@@ -70,6 +72,9 @@ describe('Email change', () => {
         { provide: Mailer, useValue: mailer },
         { provide: AuditLog, useValue: audit.log },
         { provide: UserCache, useValue: { changed: jest.fn() } },
+        // UserEmailService's resend (not under test here) limits its target and runs after the answer.
+        { provide: MailTargetLimiter, useValue: { allow: jest.fn() } },
+        AfterResponse,
         {
           provide: ConfigService,
           useValue: { get: (key: string) => (key === 'EMAIL_VERIFICATION_TTL' ? 86_400 : false) },

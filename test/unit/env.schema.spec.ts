@@ -68,6 +68,7 @@ describe('validateEnv', () => {
         INVITE_TTL: 604_800,
         EMAIL_LOGIN_ENABLED: false,
         MAIL_POLL_INTERVAL: 2,
+        MAIL_TARGET_LIMIT: 5,
         durations: {
           accessTokenMs: 900_000,
           accessTokenAcceptedMs: 930_000,
@@ -673,6 +674,7 @@ describe('publishedSecretSource', () => {
       ],
       [{ PASSWORD_RESET_TTL: '10' }, 'PASSWORD_RESET_TTL must be between 60 and 604800'],
       [{ MAIL_POLL_INTERVAL: '0' }, 'MAIL_POLL_INTERVAL must be between 1 and 3600'],
+      [{ MAIL_TARGET_LIMIT: '0' }, 'MAIL_TARGET_LIMIT must be between 1 and 1000000'],
       [{ EMAIL_VERIFICATION_TTL: '1h' }, 'EMAIL_VERIFICATION_TTL must be a whole number of seconds'],
       [{ EMAIL_VERIFICATION_REQUIRED: 'yes' }, 'EMAIL_VERIFICATION_REQUIRED must be true or false'],
     ])('should refuse %p without echoing it', (raw, message) => {
