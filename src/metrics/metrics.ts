@@ -10,7 +10,7 @@ export type RevocationReason =
 export type ThrottleScope = 'account' | 'address';
 export type HashOperation = 'hash' | 'verify';
 /** What a public mail route's per-target limit (MAIL_TARGET_LIMIT) counts: an address, an account. */
-export type MailTarget = 'address' | 'account';
+export type MailTarget = 'address' | 'account' | 'sign_in_link';
 
 const LOGIN_OUTCOMES: readonly LoginOutcome[] = ['succeeded', 'failed', 'throttled', 'mfa_required'];
 const REFRESH_OUTCOMES: readonly RefreshOutcome[] = ['rotated', 'replayed', 'refused'];
@@ -25,7 +25,7 @@ const REVOCATION_REASONS: readonly RevocationReason[] = [
   'expired',
 ];
 const THROTTLE_SCOPES: readonly ThrottleScope[] = ['account', 'address'];
-const MAIL_TARGETS: readonly MailTarget[] = ['address', 'account'];
+const MAIL_TARGETS: readonly MailTarget[] = ['address', 'account', 'sign_in_link'];
 
 /** From half a millisecond (GET /user with a remembered token) to seconds (a stalled database). */
 const HTTP_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];

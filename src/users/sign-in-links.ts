@@ -1,12 +1,11 @@
-import { Inject, Injectable } from '@nestjs/common';
-import type { ThrottlerStorage } from '@nestjs/throttler';
+import { Injectable } from '@nestjs/common';
 import { AfterResponse } from '../common/after-response.js';
 import type { Actor } from '../common/request-context/actor.js';
 import { emailKey } from '../common/validation/email-address.js';
 import { AuditLog } from '../logging/audit.js';
 import { Mailer } from '../mail/mailer.js';
-import { THROTTLER_STORAGE } from '../throttling/memory-throttler.storage.js';
 import { LoginAttemptLimiter } from '../throttling/login-attempts.js';
+import { MailTargetLimiter } from '../throttling/mail-target-limiter.js';
 import { accountMails } from './account-mails.js';
 import { LinkTokens } from './link-tokens.js';
 import { toUserProfile, type UserProfile } from './user-profile.js';
@@ -16,8 +15,6 @@ import { InvalidLinkTokenError } from './users.errors.js';
 
 /** How long a sign-in link works. */
 export const SIGN_IN_LINK_TTL_MS = 10 * 60_000;
-/** Sign-in links mailed to one address within SIGN_IN_LINK_TTL_MS at most; more are not sent. */
-export const SIGN_IN_LINKS_PER_ADDRESS = 5;
 
 /**
  * Sign-in links (docs/email.md#sign-in-links, EMAIL_LOGIN_ENABLED): a link to a known, verified
@@ -32,7 +29,7 @@ export class SignInLinks {
     private readonly mailer: Mailer,
     private readonly attempts: LoginAttemptLimiter,
     private readonly auditLog: AuditLog,
-    @Inject(THROTTLER_STORAGE) private readonly storage: ThrottlerStorage,
+    private readonly mailTargets: MailTargetLimiter,
     private readonly afterResponse: AfterResponse,
   ) {}
 
@@ -45,16 +42,11 @@ export class SignInLinks {
    */
   async request(email: string, actor: Actor): Promise<void> {
     const user = await this.users.findByVerifiedEmail(email);
-    const { isBlocked } = await this.storage.increment(
-      `sign-in-link:${emailKey(email)}`,
-      SIGN_IN_LINK_TTL_MS,
-      SIGN_IN_LINKS_PER_ADDRESS,
-      0,
-      'sign-in-link',
-    );
+    // MAIL_TARGET_LIMIT links an hour per address, known or not, as the other public mail routes.
+    const allowed = await this.mailTargets.allow('sign_in_link', emailKey(email), actor);
     const known = user !== null && !user.disabled && user.email !== null ? user : null;
     // After this turn of the event loop, once the answer has gone out (SQLite's driver is synchronous).
-    await this.afterResponse.run('sign-in link request', () => this.queue(known, isBlocked, actor));
+    await this.afterResponse.run('sign-in link request', () => this.queue(known, !allowed, actor));
   }
 
   private async queue(user: UserEntity | null, throttled: boolean, actor: Actor): Promise<void> {

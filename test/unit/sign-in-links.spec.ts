@@ -3,8 +3,8 @@ import { Logger } from '@nestjs/common';
 import { AfterResponse } from '../../src/common/after-response.js';
 import { OPERATOR } from '../../src/common/request-context/actor.js';
 import { Mailer } from '../../src/mail/mailer.js';
-import { MemoryThrottlerStorage } from '../../src/throttling/memory-throttler.storage.js';
 import { LoginAttemptLimiter } from '../../src/throttling/login-attempts.js';
+import { MailTargetLimiter } from '../../src/throttling/mail-target-limiter.js';
 import { LinkTokens } from '../../src/users/link-tokens.js';
 import { SignInLinks } from '../../src/users/sign-in-links.js';
 import { UsersRepository } from '../../src/users/users.repository.js';
@@ -33,7 +33,7 @@ describe(SignInLinks.name, () => {
       mailer as unknown as Mailer,
       mockOf(LoginAttemptLimiter) as unknown as LoginAttemptLimiter,
       audit.log as never,
-      new MemoryThrottlerStorage(),
+      { allow: () => Promise.resolve(true) } as unknown as MailTargetLimiter,
       after,
     );
   });
