@@ -1,31 +1,15 @@
 import { pagesConfig, postJson } from './account-pages.js';
-import { errorMessage, session, tooManyMessage } from './session.js';
+import { loggedIn, mfaStep } from './mfa-step.js';
+import { errorMessage, tooManyMessage } from './session.js';
 
 const form = document.getElementById('login-form');
 const button = document.getElementById('login-button');
 const error = document.getElementById('error');
 const errorText = document.getElementById('error-text');
 
-const mfaForm = document.getElementById('mfa-form');
-const mfaHint = document.getElementById('mfa-hint');
-const mfaLabel = document.getElementById('mfa-code-label');
-const mfaCode = document.getElementById('mfa-code');
-const mfaButton = document.getElementById('mfa-button');
-const mfaToggle = document.getElementById('mfa-toggle');
-const mfaError = document.getElementById('mfa-error');
-const mfaErrorText = document.getElementById('mfa-error-text');
-
-/** The pending second step: the token POST /login answered, and which kind of code is asked. */
-let mfa = null;
-
 function showError(text) {
   errorText.textContent = text;
   error.classList.remove('d-none');
-}
-
-function showMfaError(text) {
-  mfaErrorText.textContent = text;
-  mfaError.classList.remove('d-none');
 }
 
 async function failureMessage(response) {
@@ -35,41 +19,20 @@ async function failureMessage(response) {
   return response.status === 400 ? errorMessage(response) : `Error: ${await errorMessage(response)}`;
 }
 
-function loggedIn(token) {
-  session.save(token);
-  location.assign('/');
-}
-
-function setMfaMode(mode) {
-  mfa.mode = mode;
-  const recovery = mode === 'recovery';
-  mfaLabel.textContent = recovery ? 'Recovery code' : 'Authentication code';
-  mfaHint.textContent = recovery
-    ? (mfa.totpLocked ? 'Authentication codes are locked after too many wrong ones. ' : '') +
-      'Enter one of your recovery codes (xxxxx-xxxxx). Each works once.'
-    : 'Enter the 6-digit code from your authenticator app.';
-  // While codes are locked (MFA_FAILURE_LIMIT) the server checks recovery codes only.
-  mfaToggle.classList.toggle('d-none', mfa.totpLocked);
-  mfaToggle.textContent = recovery ? 'Use an authentication code' : 'Use a recovery code';
-  mfaCode.setAttribute('inputmode', recovery ? 'text' : 'numeric');
-  mfaCode.setAttribute('autocomplete', recovery ? 'off' : 'one-time-code');
-  mfaCode.value = '';
-  mfaError.classList.add('d-none');
-  mfaCode.focus();
-}
+const mfa = mfaStep({
+  failureMessage,
+  onSpent: () =>
+    showPasswordStep('Your sign-in timed out or had too many wrong codes. Enter your password again.'),
+});
 
 function showMfaStep(mfaToken, methods) {
-  const totpLocked = Array.isArray(methods) && !methods.includes('totp');
-  mfa = { token: mfaToken, mode: 'totp', totpLocked };
   form.classList.add('d-none');
-  mfaForm.classList.remove('d-none');
-  setMfaMode(totpLocked ? 'recovery' : 'totp');
+  mfa.show(mfaToken, methods);
 }
 
 /** Back to the name and password, with `message` when the second step cannot go on. */
 function showPasswordStep(message) {
-  mfa = null;
-  mfaForm.classList.add('d-none');
+  mfa.hide();
   form.classList.remove('d-none');
   document.getElementById('password').value = '';
   error.classList.add('d-none');
@@ -204,56 +167,7 @@ if (window.PublicKeyCredential && window.SimpleWebAuthnBrowser) {
   passkeyButton.addEventListener('click', () => void signInWithPasskey());
 }
 
-mfaToggle.addEventListener('click', () => setMfaMode(mfa.mode === 'totp' ? 'recovery' : 'totp'));
-mfaCode.addEventListener('input', () => mfaError.classList.add('d-none'));
 document.getElementById('mfa-cancel').addEventListener('click', () => showPasswordStep());
-
-mfaForm.addEventListener('submit', async (event) => {
-  event.preventDefault();
-  mfaError.classList.add('d-none');
-  const value = mfaCode.value.trim();
-  const code = value.replace(/\s/g, '');
-  if (mfa.mode === 'totp' && !/^\d{6}$/.test(code)) {
-    showMfaError('Enter the 6 digits your app shows.');
-    return;
-  }
-  if (mfa.mode === 'recovery' && value === '') {
-    showMfaError('Enter one of your recovery codes.');
-    return;
-  }
-  mfaButton.disabled = true;
-  try {
-    const proof = mfa.mode === 'totp' ? { code } : { recoveryCode: value };
-    const response = await fetch('/login/mfa?refreshToken=cookie', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ mfaToken: mfa.token, ...proof }),
-    });
-    if (response.ok) {
-      loggedIn((await response.json()).token);
-      return;
-    }
-    const message = await failureMessage(response);
-    // The server ends every answer that spends or refuses the mfaToken itself with "log in
-    // again" (expired, used, too many wrong codes): the password step is the only way on.
-    if (response.status === 400 && /log in again$/.test(message)) {
-      showPasswordStep('Your sign-in timed out or had too many wrong codes. Enter your password again.');
-      return;
-    }
-    showMfaError(
-      response.status === 400 && mfa.mode === 'totp'
-        ? 'That code is wrong or was already used. Wait for the next code and try again.'
-        : response.status === 400
-          ? 'That recovery code is wrong or was already used.'
-          : message,
-    );
-    mfaCode.select();
-  } catch {
-    showMfaError('The server cannot be reached. Try again.');
-  } finally {
-    mfaButton.disabled = false;
-  }
-});
 
 // "Forgot password?" only where mail is on (the reset routes exist), "Create an account" only
 // where sign-up is (SIGNUP_ENABLED): the service says which (GET /pages/config).
